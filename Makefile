@@ -1,0 +1,127 @@
+# flowjet build. `make` builds build/libflowjet.a and the programs in bin/;
+# `make test` runs every doctest suite and ends with the line "N passed, N failed".
+# Switches: CUDA=0|1 (default: 1 when nvcc is found), NATIVE=1 (tune for this CPU),
+# DEBUG=1, CUDA_ARCH (list of sm_XX for the fat binary).
+
+BUILD ?= build
+BIN   ?= bin
+CXX   ?= g++
+
+NVCC_PATH := $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+ifeq ($(NVCC_PATH),)
+  CUDA ?= 0
+else
+  CUDA ?= 1
+endif
+NVCC ?= $(NVCC_PATH)
+CUDA_ARCH ?= 80 90
+
+ifeq ($(NATIVE),1)
+  ARCH_FLAGS := -march=native
+else
+  ARCH_FLAGS := -march=x86-64-v3
+endif
+ifeq ($(DEBUG),1)
+  OPT_FLAGS := -O0 -g
+else
+  OPT_FLAGS := -O2 -g1
+endif
+ifeq ($(SANITIZE),1)
+  OPT_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+
+HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
+HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+
+CPPFLAGS += -I. $(HDF5_CFLAGS) -MMD -MP
+CXXFLAGS += -std=c++17 $(OPT_FLAGS) $(ARCH_FLAGS) -pthread -Wall -Wextra -Wshadow
+LDFLAGS  += -pthread $(SAN_LDFLAGS)
+LDLIBS   += $(HDF5_LIBS) -lfmt -llapack
+
+LIB_DIRS := engine data flows metrics
+LIB_SRCS := $(shell find $(LIB_DIRS) -name '*.cpp' 2>/dev/null | sort)
+CU_SRCS  :=
+ifeq ($(CUDA),1)
+  CU_SRCS  := $(shell find $(LIB_DIRS) -name '*.cu' 2>/dev/null | sort)
+  CUDA_HOME := $(patsubst %/bin/nvcc,%,$(NVCC))
+  CPPFLAGS += -DFLOWJET_CUDA -I$(CUDA_HOME)/include
+  LDLIBS   += -L$(CUDA_HOME)/lib64 -lcublas -lcurand -lcudart
+  NVCC_FLAGS := -std=c++17 -O2 -I. -DFLOWJET_CUDA -Xcompiler -Wall,-Wextra \
+                $(foreach a,$(CUDA_ARCH),-gencode arch=compute_$(a),code=sm_$(a)) \
+                -gencode arch=compute_$(lastword $(CUDA_ARCH)),code=compute_$(lastword $(CUDA_ARCH))
+endif
+LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(CU_SRCS:%.cu=$(BUILD)/%.cu.o)
+LIB      := $(BUILD)/libflowjet.a
+
+# Programs: every tools/*.cpp is one program, sharing tools/common.
+TOOL_SRCS   := $(wildcard tools/*.cpp)
+TOOL_COMMON := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/common/*.cpp))
+TOOLS       := $(patsubst tools/%.cpp,$(BIN)/%,$(TOOL_SRCS))
+
+# Test suites: tests/<area>/ becomes bin/test_<area>; tests/support is shared.
+TEST_AREAS   := $(filter-out support bench golden fixtures,$(notdir $(shell find tests -mindepth 1 -maxdepth 1 -type d | sort)))
+TEST_SUPPORT := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/support/*.cpp)) $(BUILD)/tests/test_main.o
+TEST_BINS    := $(patsubst %,$(BIN)/test_%,$(TEST_AREAS))
+
+BENCH_SRCS := $(wildcard tests/bench/*.cpp)
+BENCH_BINS := $(patsubst tests/bench/%.cpp,$(BIN)/bench_%,$(BENCH_SRCS))
+
+.PHONY: all test gradcheck bench sanitize deps clean install
+all: $(LIB) $(TOOLS)
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/%.cu.o: %.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCC_FLAGS) -MMD -MP -c $< -o $@
+
+$(BIN)/%: $(BUILD)/tools/%.o $(TOOL_COMMON) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+.SECONDEXPANSION:
+$(BIN)/test_%: $$(patsubst %.cpp,$(BUILD)/%.o,$$(shell find tests/% -name '*.cpp')) $(TEST_SUPPORT) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BIN)/bench_%: $(BUILD)/tests/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) $(BENCH_LIBS) -o $@
+
+# Runs every suite; the last line printed is "N passed, N failed" (plus skipped).
+test: $(TEST_BINS) $(TOOLS)
+	@bash tests/run_suites.sh $(TEST_BINS)
+
+# The gradient-check table: every test case whose name contains "gradcheck".
+gradcheck: $(BIN)/test_engine
+	@FLOWJET_GRADCHECK_TABLE=1 $(BIN)/test_engine --test-case='*gradcheck*' --no-intro=true
+
+# Benchmarks link OpenBLAS (if present) for comparison only; the library never does.
+BENCH_LIBS := $(shell test -e /usr/lib/x86_64-linux-gnu/libopenblas.so && echo -lopenblas)
+$(BUILD)/tests/bench/%.o: CPPFLAGS += $(if $(BENCH_LIBS),-DFLOWJET_BENCH_OPENBLAS)
+bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
+# The whole test suite under AddressSanitizer and UndefinedBehaviorSanitizer (CPU build).
+sanitize:
+	$(MAKE) SANITIZE=1 CUDA=0 BUILD=build/sanitize BIN=build/sanitize/bin test
+
+deps:
+	@bash tools/install_deps.sh
+
+PREFIX ?= /usr/local
+install: $(LIB)
+	@bash tools/install.sh "$(PREFIX)" "$(LIB)"
+
+clean:
+	rm -rf build bin
+
+-include tools/py/data.mk
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
