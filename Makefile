@@ -87,7 +87,8 @@ $(BIN)/%: $(BUILD)/tools/%.o $(TOOL_COMMON) $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 .SECONDEXPANSION:
-$(BIN)/test_%: $$(patsubst %.cpp,$(BUILD)/%.o,$$(shell find tests/% -name '*.cpp')) $(TEST_SUPPORT) $(LIB)
+test_objs = $(patsubst %.cpp,$(BUILD)/%.o,$(shell find tests/$(1) -name '*.cpp'))
+$(BIN)/test_%: $$(call test_objs,$$*) $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

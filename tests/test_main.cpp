@@ -3,7 +3,13 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
+#include "tests/support/gradcheck_table.h"
+
 int main(int argc, char** argv) {
   doctest::Context context(argc, argv);
-  return context.run();
+  int rc = context.run();
+  if (std::getenv("FLOWJET_GRADCHECK_TABLE")) flowjet::testing::print_gradcheck_table();
+  return rc;
 }

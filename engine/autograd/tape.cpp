@@ -1,0 +1,102 @@
+// Recording and the reverse walk over the tape. Walking in exact reverse execution order makes
+// gradient accumulation order fixed, so CPU runs are bit-reproducible.
+#include "engine/autograd/tape.h"
+
+#include <fmt/format.h>
+
+#include "engine/autograd/recording.h"
+#include "engine/core/error.h"
+
+namespace flowjet {
+namespace {
+thread_local bool tls_grad_enabled = true;
+}
+
+Tape& tape() {
+  thread_local Tape instance;
+  return instance;
+}
+
+bool grad_enabled() { return tls_grad_enabled; }
+
+NoGradScope::NoGradScope() : previous_(tls_grad_enabled) { tls_grad_enabled = false; }
+NoGradScope::~NoGradScope() { tls_grad_enabled = previous_; }
+
+bool should_record(std::initializer_list<const Tensor*> inputs) {
+  if (!tls_grad_enabled) return false;
+  for (const Tensor* t : inputs)
+    if (t->requires_grad()) return true;
+  return false;
+}
+
+bool should_record(const std::vector<Tensor>& inputs) {
+  if (!tls_grad_enabled) return false;
+  for (const Tensor& t : inputs)
+    if (t.requires_grad()) return true;
+  return false;
+}
+
+void record(const char* op, std::vector<Tensor> inputs, std::vector<Tensor> outputs, BackwardFn backward_fn) {
+  for (Tensor& out : outputs) {
+    out.impl()->requires_grad = true;
+    out.impl()->is_leaf = false;
+  }
+  tape().push(Node{op, std::move(inputs), std::move(outputs), std::move(backward_fn)});
+}
+
+Tensor grad_buffer(const Tensor& input) {
+  if (!input.requires_grad()) return Tensor();
+  if (!input.impl()->grad) input.set_grad(Tensor::zeros(input.shape(), input.dtype(), input.device()));
+  return input.grad();
+}
+
+void backward(const Tensor& loss) {
+  if (!loss.defined()) throw AutogradError("backward: the loss tensor is undefined");
+  if (loss.numel() != 1)
+    throw AutogradError(fmt::format("backward: the loss must have exactly one element, got {}; reduce it first "
+                                    "(sum or mean) or pass an explicit output gradient",
+                                    loss.describe()));
+  backward(loss, Tensor::ones(loss.shape(), loss.dtype(), loss.device()));
+}
+
+void backward(const Tensor& output, const Tensor& grad_output) { backward(std::vector<Tensor>{output}, {grad_output}); }
+
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs) {
+  if (outputs.size() != grad_outputs.size())
+    throw AutogradError(fmt::format("backward: {} outputs but {} output gradients", outputs.size(), grad_outputs.size()));
+  Tape& t = tape();
+  for (std::size_t k = 0; k < outputs.size(); ++k) {
+    const Tensor& output = outputs[k];
+    const Tensor& grad_output = grad_outputs[k];
+    if (!output.requires_grad())
+      throw AutogradError(fmt::format("backward: {} does not depend on any tensor that requires a gradient "
+                                      "(was it computed inside a NoGradScope?)",
+                                      output.describe()));
+    if (grad_output.shape() != output.shape() || grad_output.dtype() != output.dtype() ||
+        grad_output.device() != output.device())
+      throw ShapeError(fmt::format("backward: output gradient {} does not match output {}", grad_output.describe(),
+                                   output.describe()));
+    Tensor seed = grad_buffer(output);
+    seed.copy_(grad_output);
+  }
+  NoGradScope no_grad;  // backward computations are never recorded themselves
+  try {
+    for (auto node = t.nodes_.rbegin(); node != t.nodes_.rend(); ++node) {
+      bool any = false;
+      for (const Tensor& out : node->outputs) any = any || out.impl()->grad != nullptr;
+      if (!any) continue;
+      std::vector<Tensor> grads;
+      grads.reserve(node->outputs.size());
+      for (const Tensor& out : node->outputs) grads.push_back(grad_buffer(out));
+      node->backward(grads);
+      // Intermediate gradients are not kept: every consumer of these outputs came later on the tape.
+      for (const Tensor& out : node->outputs) out.impl()->grad.reset();
+    }
+  } catch (...) {
+    t.clear();
+    throw;
+  }
+  t.clear();
+}
+
+}  // namespace flowjet

@@ -1,0 +1,89 @@
+// Wiring of linear and matmul: shape checks, dispatch, recording.
+#include "engine/ops/linear/linear.h"
+
+#include <fmt/format.h>
+
+#include "engine/autograd/recording.h"
+#include "engine/core/error.h"
+#include "engine/ops/linear/linear_cpu.h"
+
+namespace flowjet {
+namespace {
+
+template <class T>
+T* data_or_null(Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+template <class T>
+const T* data_or_null(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+void require_cpu(const char* op, const Tensor& t) {
+  if (t.device() == Device::CUDA) throw CudaError(fmt::format("{}: no CUDA kernel in this build", op));
+}
+
+}  // namespace
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  std::vector<const Tensor*> all{&x, &weight};
+  if (bias.defined()) all.push_back(&bias);
+  check_same_dtype_device("linear", all);
+  check_ndim("linear", "x", x, 2);
+  check_ndim("linear", "weight", weight, 2);
+  const int64_t batch = x.size(0), in = x.size(1), out = weight.size(0);
+  if (weight.size(1) != in)
+    throw ShapeError(fmt::format("linear: x {} needs a weight [out, {}], got {}", x.shape().str(), in,
+                                 weight.shape().str()));
+  if (bias.defined() && (bias.ndim() != 1 || bias.size(0) != out))
+    throw ShapeError(fmt::format("linear: bias must be [{}] for weight {}, got {}", out, weight.shape().str(),
+                                 bias.shape().str()));
+  require_cpu("linear", x);
+  Tensor y = Tensor::empty(Shape{batch, out}, x.dtype(), x.device());
+  dispatch_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    linear_forward_cpu<T>(x.data<T>(), weight.data<T>(), data_or_null<T>(bias), y.data<T>(), batch, in, out);
+  });
+  std::vector<Tensor> inputs{x, weight};
+  if (bias.defined()) inputs.push_back(bias);
+  if (should_record(inputs)) {
+    record("linear", inputs, {y}, [x, weight, bias, batch, in, out](const std::vector<Tensor>& grads) {
+      Tensor grad_x = grad_buffer(x), grad_weight = grad_buffer(weight);
+      Tensor grad_bias = bias.defined() ? grad_buffer(bias) : Tensor();
+      dispatch_dtype(x.dtype(), [&](auto zero) {
+        using T = decltype(zero);
+        linear_backward_cpu<T>(x.data<T>(), weight.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_x),
+                               data_or_null<T>(grad_weight), data_or_null<T>(grad_bias), batch, in, out);
+      });
+    });
+  }
+  return y;
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  check_same_dtype_device("matmul", {&a, &b});
+  check_ndim("matmul", "a", a, 2);
+  check_ndim("matmul", "b", b, 2);
+  const int64_t M = a.size(0), K = a.size(1), N = b.size(1);
+  if (b.size(0) != K)
+    throw ShapeError(fmt::format("matmul: cannot multiply {} by {}", a.shape().str(), b.shape().str()));
+  require_cpu("matmul", a);
+  Tensor c = Tensor::empty(Shape{M, N}, a.dtype(), a.device());
+  dispatch_dtype(a.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    matmul_forward_cpu<T>(a.data<T>(), b.data<T>(), c.data<T>(), M, K, N);
+  });
+  if (should_record({&a, &b})) {
+    record("matmul", {a, b}, {c}, [a, b, M, K, N](const std::vector<Tensor>& grads) {
+      Tensor grad_a = grad_buffer(a), grad_b = grad_buffer(b);
+      dispatch_dtype(a.dtype(), [&](auto zero) {
+        using T = decltype(zero);
+        matmul_backward_cpu<T>(a.data<T>(), b.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_a),
+                               data_or_null<T>(grad_b), M, K, N);
+      });
+    });
+  }
+  return c;
+}
+
+}  // namespace flowjet

@@ -1,0 +1,49 @@
+// CPU kernels of linear and matmul, all expressed through gemm_cpu.
+#include "engine/ops/linear/linear_cpu.h"
+
+#include "engine/backend/cpu/gemm.h"
+
+namespace flowjet {
+
+template <class T>
+void linear_forward_cpu(const T* x, const T* weight, const T* bias, T* y, int64_t batch, int64_t in, int64_t out) {
+  // y[b, o] = bias[o] + sum_i x[b, i] W[o, i]
+  if (bias) {
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t o = 0; o < out; ++o) y[b * out + o] = bias[o];
+  }
+  gemm_cpu<T>(false, true, batch, out, in, T(1), x, in, weight, in, bias ? T(1) : T(0), y, out);
+}
+
+template <class T>
+void linear_backward_cpu(const T* x, const T* weight, const T* grad_y, T* grad_x, T* grad_weight, T* grad_bias,
+                         int64_t batch, int64_t in, int64_t out) {
+  if (grad_x) gemm_cpu<T>(false, false, batch, in, out, T(1), grad_y, out, weight, in, T(1), grad_x, in);
+  if (grad_weight) gemm_cpu<T>(true, false, out, in, batch, T(1), grad_y, out, x, in, T(1), grad_weight, in);
+  if (grad_bias) {
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t o = 0; o < out; ++o) grad_bias[o] += grad_y[b * out + o];
+  }
+}
+
+template <class T>
+void matmul_forward_cpu(const T* a, const T* b, T* c, int64_t M, int64_t K, int64_t N) {
+  gemm_cpu<T>(false, false, M, N, K, T(1), a, K, b, N, T(0), c, N);
+}
+
+template <class T>
+void matmul_backward_cpu(const T* a, const T* b, const T* grad_c, T* grad_a, T* grad_b, int64_t M, int64_t K,
+                         int64_t N) {
+  if (grad_a) gemm_cpu<T>(false, true, M, K, N, T(1), grad_c, N, b, N, T(1), grad_a, K);
+  if (grad_b) gemm_cpu<T>(true, false, K, N, M, T(1), a, K, grad_c, N, T(1), grad_b, N);
+}
+
+#define FLOWJET_INSTANTIATE_LINEAR(T)                                                                     \
+  template void linear_forward_cpu<T>(const T*, const T*, const T*, T*, int64_t, int64_t, int64_t);     \
+  template void linear_backward_cpu<T>(const T*, const T*, const T*, T*, T*, T*, int64_t, int64_t, int64_t); \
+  template void matmul_forward_cpu<T>(const T*, const T*, T*, int64_t, int64_t, int64_t);               \
+  template void matmul_backward_cpu<T>(const T*, const T*, const T*, T*, T*, int64_t, int64_t, int64_t);
+FLOWJET_INSTANTIATE_LINEAR(float)
+FLOWJET_INSTANTIATE_LINEAR(double)
+
+}  // namespace flowjet

@@ -1,0 +1,128 @@
+// CPU draws from the Philox stream. The element-to-word mapping here is the contract the CUDA
+// kernels follow too: f32 element i <- word i; f64 element i <- words 2i and 2i+1; a normal pair
+// (2j, 2j+1) comes from the uniforms of elements 2j and 2j+1 (Box-Muller).
+#include "engine/random/generator.h"
+
+#include <cmath>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "engine/backend/cpu/thread_pool.h"
+#include "engine/core/error.h"
+#include "engine/random/philox.h"
+
+namespace flowjet {
+
+namespace detail {
+CudaRandomHooks& cuda_random_hooks() {
+  static CudaRandomHooks hooks;
+  return hooks;
+}
+}  // namespace detail
+
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586476925286766559;
+
+template <class T>
+T uniform01(uint64_t seed, uint64_t offset, int64_t i) {
+  if constexpr (std::is_same_v<T, float>) {
+    return philox_uniform_float(philox_word(seed, offset, static_cast<uint64_t>(i)));
+  } else {
+    uint64_t w = 2 * static_cast<uint64_t>(i);
+    return philox_uniform_double(philox_word(seed, offset, w), philox_word(seed, offset, w + 1));
+  }
+}
+
+uint64_t words_per_element(DType dtype) { return dtype == DType::F32 ? 1 : 2; }
+
+// Reserves the stream for `shape`, then fills a new tensor on the CPU or through the CUDA hook.
+template <class Fill>
+Tensor draw(const Shape& shape, Generator& gen, DType dtype, Device device, Fill fill_cpu,
+            const std::function<void(Tensor&, uint64_t, uint64_t)>& fill_cuda) {
+  // Normal draws use pairs, so reserve an even number of elements' words.
+  int64_t n = shape.numel();
+  uint64_t seed = gen.seed();
+  uint64_t offset = gen.advance(static_cast<uint64_t>(n + (n & 1)) * words_per_element(dtype));
+  Tensor out = Tensor::empty(shape, dtype, device);
+  if (device == Device::CUDA) {
+    if (!fill_cuda) throw CudaError("random draw on a CUDA tensor: flowjet was built without CUDA (CUDA=0)");
+    fill_cuda(out, seed, offset);
+    return out;
+  }
+  dispatch_dtype(dtype, [&](auto zero) { fill_cpu(zero, out, seed, offset); });
+  return out;
+}
+
+}  // namespace
+
+Tensor random_uniform(const Shape& shape, Generator& gen, DType dtype, Device device, double low, double high) {
+  auto fill = [low, high](auto zero, Tensor& out, uint64_t seed, uint64_t offset) {
+    using T = decltype(zero);
+    T* p = out.data<T>();
+    parallel_for(out.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i)
+        p[i] = static_cast<T>(low + (high - low) * static_cast<double>(uniform01<T>(seed, offset, i)));
+    });
+  };
+  std::function<void(Tensor&, uint64_t, uint64_t)> fill_cuda;
+  if (auto hook = detail::cuda_random_hooks().uniform)
+    fill_cuda = [=](Tensor& out, uint64_t seed, uint64_t offset) { hook(out, seed, offset, low, high); };
+  return draw(shape, gen, dtype, device, fill, fill_cuda);
+}
+
+Tensor random_normal(const Shape& shape, Generator& gen, DType dtype, Device device, double mean, double stddev) {
+  auto fill = [mean, stddev](auto zero, Tensor& out, uint64_t seed, uint64_t offset) {
+    using T = decltype(zero);
+    T* p = out.data<T>();
+    int64_t n = out.numel();
+    parallel_for((n + 1) / 2, 1 << 13, [&](int64_t begin, int64_t end) {
+      for (int64_t j = begin; j < end; ++j) {
+        // Box-Muller: (r cos θ, r sin θ) with r = sqrt(-2 log u1), θ = 2π u2; u1 in (0, 1) so log is finite.
+        T u1 = uniform01<T>(seed, offset, 2 * j), u2 = uniform01<T>(seed, offset, 2 * j + 1);
+        T r = std::sqrt(T(-2) * std::log(u1));
+        T theta = static_cast<T>(kTwoPi) * u2;
+        p[2 * j] = static_cast<T>(mean + stddev * static_cast<double>(r * std::cos(theta)));
+        if (2 * j + 1 < n) p[2 * j + 1] = static_cast<T>(mean + stddev * static_cast<double>(r * std::sin(theta)));
+      }
+    });
+  };
+  std::function<void(Tensor&, uint64_t, uint64_t)> fill_cuda;
+  if (auto hook = detail::cuda_random_hooks().normal)
+    fill_cuda = [=](Tensor& out, uint64_t seed, uint64_t offset) { hook(out, seed, offset, mean, stddev); };
+  return draw(shape, gen, dtype, device, fill, fill_cuda);
+}
+
+Tensor random_keep_mask(const Shape& shape, double p, Generator& gen, DType dtype, Device device) {
+  if (!(p >= 0.0 && p < 1.0)) throw ShapeError(fmt::format("dropout probability must be in [0, 1), got {}", p));
+  auto fill = [p](auto zero, Tensor& out, uint64_t seed, uint64_t offset) {
+    using T = decltype(zero);
+    T* m = out.data<T>();
+    T scale = static_cast<T>(1.0 / (1.0 - p));
+    parallel_for(out.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) m[i] = uniform01<T>(seed, offset, i) >= static_cast<T>(p) ? scale : T(0);
+    });
+  };
+  std::function<void(Tensor&, uint64_t, uint64_t)> fill_cuda;
+  if (auto hook = detail::cuda_random_hooks().keep_mask)
+    fill_cuda = [=](Tensor& out, uint64_t seed, uint64_t offset) { hook(out, seed, offset, p); };
+  return draw(shape, gen, dtype, device, fill, fill_cuda);
+}
+
+std::vector<int64_t> random_permutation(int64_t n, Generator& gen) {
+  std::vector<int64_t> perm(static_cast<std::size_t>(n));
+  for (int64_t i = 0; i < n; ++i) perm[static_cast<std::size_t>(i)] = i;
+  uint64_t seed = gen.seed();
+  uint64_t offset = gen.advance(static_cast<uint64_t>(2 * n));
+  for (int64_t i = n - 1; i > 0; --i) {
+    // Uniform index in [0, i] from a 53-bit uniform double.
+    double u = uniform01<double>(seed, offset, i);
+    auto j = static_cast<int64_t>(u * static_cast<double>(i + 1));
+    if (j > i) j = i;
+    std::swap(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(j)]);
+  }
+  return perm;
+}
+
+}  // namespace flowjet

@@ -1,0 +1,80 @@
+// Tests of the Philox generator: known-answer vectors, reproducibility, distributions.
+#include <cmath>
+
+#include <doctest/doctest.h>
+
+#include "engine/random/generator.h"
+#include "engine/random/philox.h"
+
+using namespace flowjet;
+
+TEST_CASE("random/philox: known-answer vectors of Philox-4x32-10") {
+  // Reference values from the Random123 known-answer tests (kat_vectors, philox4x32 10 rounds).
+  Philox4x32 zero = philox4x32_10(Philox4x32{{0, 0, 0, 0}}, 0, 0);
+  CHECK(zero.v[0] == 0x6627e8d5u);
+  CHECK(zero.v[1] == 0xe169c58du);
+  CHECK(zero.v[2] == 0xbc57ac4cu);
+  CHECK(zero.v[3] == 0x9b00dbd8u);
+  Philox4x32 ones = philox4x32_10(Philox4x32{{0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}}, 0xffffffffu, 0xffffffffu);
+  CHECK(ones.v[0] == 0x408f276du);
+  CHECK(ones.v[1] == 0x41c83b0eu);
+  CHECK(ones.v[2] == 0xa20bc7c6u);
+  CHECK(ones.v[3] == 0x6d5451fdu);
+  Philox4x32 pi = philox4x32_10(Philox4x32{{0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}}, 0xa4093822u, 0x299f31d0u);
+  CHECK(pi.v[0] == 0xd16cfe09u);
+  CHECK(pi.v[1] == 0x94fdccebu);
+  CHECK(pi.v[2] == 0x5001e420u);
+  CHECK(pi.v[3] == 0x24126ea1u);
+}
+
+TEST_CASE("random/generator: same (seed, offset) gives the same draws; the state advances") {
+  Generator a(42), b(42);
+  std::vector<double> x = random_uniform(Shape{1000}, a).to_vector();
+  std::vector<double> y = random_uniform(Shape{1000}, b).to_vector();
+  CHECK(x == y);
+  CHECK(a.offset() == 250);
+  std::vector<double> z = random_uniform(Shape{1000}, a).to_vector();
+  CHECK(z != x);
+  Generator c(42, 250);
+  CHECK(random_uniform(Shape{1000}, c).to_vector() == z);
+}
+
+TEST_CASE("random/generator: uniform and normal moments") {
+  Generator gen(3);
+  for (DType dtype : {DType::F32, DType::F64}) {
+    std::vector<double> u = random_uniform(Shape{200000}, gen, dtype).to_vector();
+    std::vector<double> g = random_normal(Shape{200001}, gen, dtype).to_vector();
+    double mu = 0, mg = 0, vg = 0, umin = 1, umax = 0;
+    for (double v : u) { mu += v; umin = std::fmin(umin, v); umax = std::fmax(umax, v); }
+    for (double v : g) { mg += v; vg += v * v; }
+    mu /= double(u.size()); mg /= double(g.size()); vg = vg / double(g.size()) - mg * mg;
+    CHECK(mu == doctest::Approx(0.5).epsilon(0.01));
+    CHECK(umin > 0.0);
+    CHECK(umax < 1.0);
+    CHECK(std::fabs(mg) < 0.01);
+    CHECK(vg == doctest::Approx(1.0).epsilon(0.01));
+  }
+}
+
+TEST_CASE("random/generator: keep mask has the right rate and scale") {
+  Generator gen(5);
+  std::vector<double> m = random_keep_mask(Shape{100000}, 0.25, gen).to_vector();
+  double kept = 0;
+  int bad = 0;
+  for (double v : m) {
+    bad += !(v == 0.0 || std::fabs(v - 1.0 / 0.75) < 1e-6);
+    kept += v != 0.0;
+  }
+  CHECK(bad == 0);
+  CHECK(kept / double(m.size()) == doctest::Approx(0.75).epsilon(0.01));
+  CHECK_THROWS_AS(random_keep_mask(Shape{3}, 1.0, gen), ShapeError);
+}
+
+TEST_CASE("random/generator: permutation is a permutation and reproducible") {
+  Generator a(9), b(9);
+  std::vector<int64_t> p = random_permutation(1000, a);
+  CHECK(p == random_permutation(1000, b));
+  std::vector<int> seen(1000, 0);
+  for (int64_t i : p) seen[static_cast<std::size_t>(i)]++;
+  for (int s : seen) CHECK(s == 1);
+}
