@@ -14,8 +14,10 @@
 namespace flowjet {
 namespace {
 
+using Weights = std::vector<std::vector<double>>;
+
 // s = sum_k sum_i w_k[i] * y_k[i]
-double weighted_sum(const std::vector<Tensor>& outputs, const std::vector<std::vector<double>>& weights) {
+double weighted_sum(const std::vector<Tensor>& outputs, const Weights& weights) {
   double s = 0.0;
   for (std::size_t k = 0; k < outputs.size(); ++k) {
     std::vector<double> y = outputs[k].to_vector();
@@ -24,14 +26,64 @@ double weighted_sum(const std::vector<Tensor>& outputs, const std::vector<std::v
   return s;
 }
 
-std::vector<Tensor> fresh_leaves(const std::vector<Tensor>& inputs) {
-  std::vector<Tensor> leaves;
-  for (const Tensor& t : inputs) {
-    Tensor c = t.clone();
-    if (t.requires_grad()) c.set_requires_grad(true);
-    leaves.push_back(c);
+void require_f64_cpu(const Tensor& t, const std::string& name) {
+  if (t.dtype() != DType::F64 || t.device() != Device::CPU)
+    throw TypeError(fmt::format("gradcheck: {} is {}; gradient checks run on f64 CPU tensors", name, t.describe()));
+}
+
+// Runs `evaluate` once with recording, draws the output weights and back-propagates s.
+Weights analytic_pass(const std::function<std::vector<Tensor>()>& evaluate, const GradcheckOptions& options) {
+  tape().clear();
+  std::vector<Tensor> outputs = evaluate();
+  Weights weights;
+  Generator gen(options.seed);
+  std::vector<Tensor> roots, seeds;
+  for (const Tensor& y : outputs) {
+    Tensor w = random_normal(y.shape(), gen, DType::F64);
+    weights.push_back(w.to_vector());
+    if (y.requires_grad()) {
+      roots.push_back(y);
+      seeds.push_back(w);
+    }
   }
-  return leaves;
+  if (!roots.empty()) backward(roots, seeds);
+  tape().clear();
+  return weights;
+}
+
+// Compares `analytic` with central differences obtained by perturbing `target`'s values in place.
+GradcheckInputReport compare(const std::string& name, Tensor& target, const std::vector<double>& analytic,
+                             const std::function<std::vector<Tensor>()>& evaluate, const Weights& weights,
+                             const GradcheckOptions& options) {
+  GradcheckInputReport report;
+  report.name = name;
+  report.shape = target.shape();
+  NoGradScope no_grad;
+  double* x = target.data<double>();
+  for (int64_t j = 0; j < target.numel(); ++j) {
+    const double saved = x[j];
+    x[j] = saved + options.step;
+    const double s_plus = weighted_sum(evaluate(), weights);
+    x[j] = saved - options.step;
+    const double s_minus = weighted_sum(evaluate(), weights);
+    x[j] = saved;
+    const double numeric = (s_plus - s_minus) / (2.0 * options.step);
+    const double a = analytic[static_cast<std::size_t>(j)];
+    const double err = std::fabs(a - numeric);
+    const double scale = std::max(std::fabs(a), std::fabs(numeric));
+    report.max_abs_error = std::max(report.max_abs_error, err);
+    if (scale > options.atol) report.max_rel_error = std::max(report.max_rel_error, err / scale);
+    if (!(err <= options.atol + options.rtol * std::fabs(numeric))) {
+      report.passed = false;
+      if (static_cast<int>(report.mismatches.size()) < options.max_reported)
+        report.mismatches.push_back(fmt::format("index {}: analytic {:.12g}, numeric {:.12g}", j, a, numeric));
+    }
+  }
+  return report;
+}
+
+std::vector<double> gradient_or_zeros(const Tensor& t) {
+  return t.grad().defined() ? t.grad().to_vector() : std::vector<double>(static_cast<std::size_t>(t.numel()), 0.0);
 }
 
 }  // namespace
@@ -48,62 +100,43 @@ std::string GradcheckResult::summary() const {
 
 GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
                           const std::vector<std::string>& names, const GradcheckOptions& options) {
-  for (std::size_t i = 0; i < inputs.size(); ++i)
-    if (inputs[i].dtype() != DType::F64 || inputs[i].device() != Device::CPU)
-      throw TypeError(fmt::format("gradcheck: input {} is {}; gradient checks run on f64 CPU tensors", i,
-                                  inputs[i].describe()));
   auto input_name = [&](std::size_t i) { return i < names.size() ? names[i] : fmt::format("input{}", i); };
-
-  // Analytic pass: s = sum(w * y), backward through the tape.
-  tape().clear();
-  std::vector<Tensor> leaves = fresh_leaves(inputs);
-  std::vector<Tensor> outputs = fn(leaves);
-  std::vector<std::vector<double>> weights;
-  Generator gen(options.seed);
-  std::vector<Tensor> roots, seeds;
-  for (const Tensor& y : outputs) {
-    Tensor w = random_normal(y.shape(), gen, DType::F64);
-    weights.push_back(w.to_vector());
-    if (y.requires_grad()) {
-      roots.push_back(y);
-      seeds.push_back(w);
-    }
-  }
-  if (!roots.empty()) backward(roots, seeds);
-  tape().clear();
-
-  GradcheckResult result;
-  NoGradScope no_grad;
+  // Fresh leaf copies: the caller's tensors are never modified; perturbations go into these.
+  std::vector<Tensor> leaves;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i].requires_grad()) continue;
-    GradcheckInputReport report;
-    report.name = input_name(i);
-    report.shape = inputs[i].shape();
-    std::vector<double> analytic = leaves[i].grad().defined() ? leaves[i].grad().to_vector()
-                                                              : std::vector<double>(static_cast<std::size_t>(inputs[i].numel()), 0.0);
-    std::vector<Tensor> probe = fresh_leaves(inputs);
-    double* x = probe[i].data<double>();
-    for (int64_t j = 0; j < inputs[i].numel(); ++j) {
-      double saved = x[j];
-      x[j] = saved + options.step;
-      double s_plus = weighted_sum(fn(probe), weights);
-      x[j] = saved - options.step;
-      double s_minus = weighted_sum(fn(probe), weights);
-      x[j] = saved;
-      double numeric = (s_plus - s_minus) / (2.0 * options.step);
-      double a = analytic[static_cast<std::size_t>(j)];
-      double err = std::fabs(a - numeric);
-      double scale = std::max(std::fabs(a), std::fabs(numeric));
-      report.max_abs_error = std::max(report.max_abs_error, err);
-      if (scale > options.atol) report.max_rel_error = std::max(report.max_rel_error, err / scale);
-      if (!(err <= options.atol + options.rtol * std::fabs(numeric))) {
-        report.passed = false;
-        if (static_cast<int>(report.mismatches.size()) < options.max_reported)
-          report.mismatches.push_back(fmt::format("index {}: analytic {:.12g}, numeric {:.12g}", j, a, numeric));
-      }
-    }
-    result.passed = result.passed && report.passed;
-    result.inputs.push_back(std::move(report));
+    require_f64_cpu(inputs[i], input_name(i));
+    Tensor c = inputs[i].clone();
+    if (inputs[i].requires_grad()) c.set_requires_grad(true);
+    leaves.push_back(c);
+  }
+  auto evaluate = [&] { return fn(leaves); };
+  Weights weights = analytic_pass(evaluate, options);
+  GradcheckResult result;
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    if (!leaves[i].requires_grad()) continue;
+    std::vector<double> analytic = gradient_or_zeros(leaves[i]);
+    result.inputs.push_back(compare(input_name(i), leaves[i], analytic, evaluate, weights, options));
+    result.passed = result.passed && result.inputs.back().passed;
+  }
+  return result;
+}
+
+GradcheckResult gradcheck_parameters(const std::function<std::vector<Tensor>()>& fn, const NamedTensors& parameters,
+                                     const GradcheckOptions& options) {
+  for (const NamedTensor& p : parameters) {
+    require_f64_cpu(p.tensor, p.name);
+    if (!p.tensor.requires_grad())
+      throw AutogradError(fmt::format("gradcheck_parameters: {} does not require a gradient", p.name));
+    p.tensor.zero_grad();
+  }
+  Weights weights = analytic_pass(fn, options);
+  GradcheckResult result;
+  for (const NamedTensor& p : parameters) {
+    std::vector<double> analytic = gradient_or_zeros(p.tensor);
+    Tensor target = p.tensor;
+    result.inputs.push_back(compare(p.name, target, analytic, fn, weights, options));
+    result.passed = result.passed && result.inputs.back().passed;
+    p.tensor.zero_grad();
   }
   return result;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/nn/named_tensor.h"
 #include "engine/tensor/tensor.h"
 
 namespace flowjet {
@@ -44,5 +45,12 @@ using GradcheckFunction = std::function<std::vector<Tensor>(const std::vector<Te
 /// of the inputs; it must be deterministic (draw masks outside and capture them).
 GradcheckResult gradcheck(const GradcheckFunction& fn, const std::vector<Tensor>& inputs,
                           const std::vector<std::string>& names = {}, const GradcheckOptions& options = {});
+
+/// Checks the gradient of `fn` (which reads the given parameters in place, e.g. a module's weights) with
+/// respect to each parameter: analytic gradients from backward, numeric ones by perturbing the parameter's
+/// values in place (restored afterwards). Parameters must be f64 CPU tensors that require a gradient;
+/// their grad() is cleared before and after.
+GradcheckResult gradcheck_parameters(const std::function<std::vector<Tensor>()>& fn, const NamedTensors& parameters,
+                                     const GradcheckOptions& options = {});
 
 }  // namespace flowjet

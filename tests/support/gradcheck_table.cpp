@@ -20,18 +20,29 @@ std::vector<Row>& rows() {
   return all;
 }
 
-}  // namespace
-
-void check_gradients(const std::string& op, const std::string& case_name, const GradcheckFunction& fn,
-                     const std::vector<Tensor>& inputs, const std::vector<std::string>& names,
-                     const GradcheckOptions& options) {
-  GradcheckResult result = gradcheck(fn, inputs, names, options);
+// Records the rows of one result and fails the current test case if any input failed.
+void report(const std::string& op, const std::string& case_name, const GradcheckResult& result,
+            const GradcheckOptions& options) {
   for (const auto& in : result.inputs)
     rows().push_back({op, case_name, in.name, in.shape.str(), in.max_abs_error, in.max_rel_error, options.atol,
                       options.rtol, in.passed});
   INFO(op << " / " << case_name << ":\n" << result.summary());
   CHECK(result.passed);
   CHECK(!result.inputs.empty());
+}
+
+}  // namespace
+
+void check_gradients(const std::string& op, const std::string& case_name, const GradcheckFunction& fn,
+                     const std::vector<Tensor>& inputs, const std::vector<std::string>& names,
+                     const GradcheckOptions& options) {
+  report(op, case_name, gradcheck(fn, inputs, names, options), options);
+}
+
+void check_parameter_gradients(const std::string& op, const std::string& case_name,
+                               const std::function<std::vector<Tensor>()>& fn, const NamedTensors& parameters,
+                               const GradcheckOptions& options) {
+  report(op, case_name, gradcheck_parameters(fn, parameters, options), options);
 }
 
 void print_gradcheck_table() {

@@ -14,6 +14,11 @@ void check_gradients(const std::string& op, const std::string& case_name, const 
                      const std::vector<Tensor>& inputs, const std::vector<std::string>& names = {},
                      const GradcheckOptions& options = {});
 
+/// Runs gradcheck_parameters(fn, parameters) and CHECKs that it passed.
+void check_parameter_gradients(const std::string& op, const std::string& case_name,
+                               const std::function<std::vector<Tensor>()>& fn, const NamedTensors& parameters,
+                               const GradcheckOptions& options = {});
+
 /// Prints every recorded row: op, case, shape, max abs error, max rel error, pass/fail.
 void print_gradcheck_table();
 
