@@ -88,7 +88,7 @@ $(BIN)/%: $(BUILD)/tools/%.o $(TOOL_COMMON) $(LIB)
 
 .SECONDEXPANSION:
 test_objs = $(patsubst %.cpp,$(BUILD)/%.o,$(shell find tests/$(1) -name '*.cpp'))
-$(BIN)/test_%: $$(call test_objs,$$*) $(TEST_SUPPORT) $(LIB)
+$(BIN)/test_%: $$(call test_objs,$$*) $(TEST_SUPPORT) $(TOOL_COMMON) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

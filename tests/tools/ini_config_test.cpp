@@ -1,0 +1,74 @@
+// Tests of the INI configuration reader: values, defaults, overrides, and errors naming file, line and key.
+#include <functional>
+
+#include <doctest/doctest.h>
+
+#include "engine/core/error.h"
+#include "tools/common/ini_config.h"
+
+using namespace flowjet;
+using namespace flowjet::tools;
+
+namespace {
+
+Schema test_schema() {
+  Schema s;
+  s.add({"train", "learning_rate", ValueType::Float, "1e-3", "step size", {}});
+  s.add({"train", "max_steps", ValueType::Int, std::nullopt, "optimiser steps", {}});
+  s.add({"train", "batch_norm", ValueType::Bool, "false", "use batch norm", {}});
+  s.add({"model", "kind", ValueType::String, "cnf", "model", {"vnf", "cnf", "ccnf"}});
+  return s;
+}
+
+std::string message_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no ConfigError)";
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("tools/ini_config: values, defaults, comments and overrides") {
+  Schema schema = test_schema();
+  IniConfig c = IniConfig::parse("# comment\n[train]\nmax_steps = 500   # inline\nbatch_norm = yes\n[model]\nkind = ccnf\n",
+                                 "a.ini", schema);
+  c.require_complete();
+  CHECK(c.get_int("train", "max_steps") == 500);
+  CHECK(c.get_bool("train", "batch_norm"));
+  CHECK(c.get_float("train", "learning_rate") == 1e-3);
+  CHECK(!c.is_set("train", "learning_rate"));
+  CHECK(c.get_string("model", "kind") == "ccnf");
+  c.apply_override("train.learning_rate=3e-4");
+  CHECK(c.get_float("train", "learning_rate") == 3e-4);
+  CHECK(contains(c.dump(), "train.learning_rate = 3e-4"));
+  CHECK(contains(schema.markdown(), "| [train] | `max_steps` | integer | required |"));
+}
+
+TEST_CASE("tools/ini_config: errors name the file, the line and the key") {
+  Schema schema = test_schema();
+  std::string unknown = message_of([&] { IniConfig::parse("[train]\nmax_steps = 5\nlerning_rate = 1\n", "x.ini", schema); });
+  CHECK(contains(unknown, "x.ini:3"));
+  CHECK(contains(unknown, "\"lerning_rate\""));
+  CHECK(contains(unknown, "did you mean \"learning_rate\""));
+  std::string type = message_of([&] { IniConfig::parse("[train]\nmax_steps = many\n", "x.ini", schema); });
+  CHECK(contains(type, "x.ini:2"));
+  CHECK(contains(type, "not a valid integer"));
+  std::string choice = message_of([&] { IniConfig::parse("[model]\nkind = gan\n", "x.ini", schema); });
+  CHECK(contains(choice, "must be one of vnf, cnf, ccnf"));
+  std::string missing = message_of([&] { IniConfig::parse("[train]\n", "x.ini", schema).require_complete(); });
+  CHECK(contains(missing, "required key \"max_steps\""));
+  std::string section = message_of([&] { IniConfig::parse("[trian]\n", "x.ini", schema); });
+  CHECK(contains(section, "unknown section [trian]"));
+  CHECK(contains(section, "did you mean \"train\""));
+  std::string syntax = message_of([&] { IniConfig::parse("[train]\nmax_steps 5\n", "x.ini", schema); });
+  CHECK(contains(syntax, "x.ini:2"));
+  IniConfig ok = IniConfig::parse("[train]\nmax_steps = 5\n", "x.ini", schema);
+  CHECK(contains(message_of([&] { ok.apply_override("train.max_step=5"); }), "command line"));
+  CHECK(contains(message_of([&] { ok.apply_override("nonsense"); }), "section.key=value"));
+  CHECK(contains(message_of([&] { IniConfig::load("/nonexistent/dir/f.ini", schema); }), "cannot open"));
+}
