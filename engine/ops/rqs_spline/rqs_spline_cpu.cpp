@@ -41,15 +41,14 @@ struct SplineConstants {
         end_derivative(min_derivative + softplus_value(T(std::log(std::exp(1.0 - o.min_derivative) - 1.0)))) {}
 };
 
-// Knots of one element (flows.md §1.3); scratch reused across the elements of one chunk.
+// Knots of one element (flows.md §1.3); scratch reused across the elements of one chunk. The derivatives
+// are not stored: only the two at the ends of the chosen bin are ever needed (see knot_derivative).
 template <class T>
 struct SplineKnots {
   std::vector<T> width_prob, height_prob;  // softmax of the raw widths / heights: [K]
   std::vector<T> x, y;                     // input-side / output-side knots: [K+1]
-  std::vector<T> d;                        // derivatives at the knots: [K+1]
 
-  explicit SplineKnots(int bins)
-      : width_prob(bins), height_prob(bins), x(bins + 1), y(bins + 1), d(bins + 1) {}
+  explicit SplineKnots(int bins) : width_prob(bins), height_prob(bins), x(bins + 1), y(bins + 1) {}
 };
 
 // softmax -> min size -> cumsum with leading 0 -> map to [-B, B] -> exact ends (flows.md §1.3 steps 1-5).
@@ -71,12 +70,15 @@ void sizes_to_knots(const T* raw, int bins, T min_size, T bound, T* prob, T* kno
 }
 
 template <class T>
-void compute_knots(const T* raw_widths, const T* raw_heights, const T* raw_derivatives, const SplineConstants<T>& c,
-                   SplineKnots<T>& knots) {
+void compute_knots(const T* raw_widths, const T* raw_heights, const SplineConstants<T>& c, SplineKnots<T>& knots) {
   sizes_to_knots(raw_widths, c.bins, c.min_width, c.bound, knots.width_prob.data(), knots.x.data());
   sizes_to_knots(raw_heights, c.bins, c.min_height, c.bound, knots.height_prob.data(), knots.y.data());
-  knots.d[0] = knots.d[c.bins] = c.end_derivative;
-  for (int k = 1; k < c.bins; ++k) knots.d[k] = c.min_derivative + softplus_value(raw_derivatives[k - 1]);
+}
+
+// d_k = d_min + softplus(raw_{k-1}) at interior knots; the padded ends give the constant end_derivative (§1.3).
+template <class T>
+T knot_derivative(const T* raw_derivatives, int k, const SplineConstants<T>& c) {
+  return k == 0 || k == c.bins ? c.end_derivative : c.min_derivative + softplus_value(raw_derivatives[k - 1]);
 }
 
 // Bin index: (number of knots j with v >= knot_j) - 1, with 1e-6 added to the last knot (flows.md §1.5).
@@ -101,15 +103,15 @@ struct BinState {
 };
 
 template <class T>
-BinState<T> bin_state(const SplineKnots<T>& knots, int k) {
+BinState<T> bin_state(const SplineKnots<T>& knots, const T* raw_derivatives, const SplineConstants<T>& c, int k) {
   BinState<T> b;
   b.k = k;
   b.x_left = knots.x[k];
   b.width = knots.x[k + 1] - knots.x[k];
   b.y_left = knots.y[k];
   b.height = knots.y[k + 1] - knots.y[k];
-  b.d_left = knots.d[k];
-  b.d_right = knots.d[k + 1];
+  b.d_left = knot_derivative(raw_derivatives, k, c);
+  b.d_right = knot_derivative(raw_derivatives, k + 1, c);
   b.slope = b.height / b.width;
   b.xi = T(0);
   return b;
@@ -117,13 +119,14 @@ BinState<T> bin_state(const SplineKnots<T>& knots, int k) {
 
 // Locates v in its bin: forward xi = (x - x_k)/Dx; inverse xi = the stable root of the quadratic (§1.7).
 template <class T>
-BinState<T> locate(const SplineKnots<T>& knots, int bins, T v, bool inverse) {
+BinState<T> locate(const SplineKnots<T>& knots, const T* raw_derivatives, const SplineConstants<T>& c, T v,
+                   bool inverse) {
   if (!inverse) {
-    BinState<T> b = bin_state(knots, search_bin(knots.x, bins, v));
+    BinState<T> b = bin_state(knots, raw_derivatives, c, search_bin(knots.x, c.bins, v));
     b.xi = (v - b.x_left) / b.width;
     return b;
   }
-  BinState<T> b = bin_state(knots, search_bin(knots.y, bins, v));
+  BinState<T> b = bin_state(knots, raw_derivatives, c, search_bin(knots.y, c.bins, v));
   const T r = v - b.y_left;
   const T beta = b.d_left + b.d_right - T(2) * b.slope;
   const T qa = r * beta + b.height * (b.slope - b.d_left);
@@ -209,9 +212,8 @@ void rqs_spline_forward_cpu(const T* inputs, const T* unnormalized_widths, const
         logabsdet[i] = T(0);
         continue;
       }
-      compute_knots(unnormalized_widths + i * bins, unnormalized_heights + i * bins,
-                    unnormalized_derivatives + i * (bins - 1), c, knots);
-      const BinState<T> b = locate(knots, c.bins, v, inverse);
+      compute_knots(unnormalized_widths + i * bins, unnormalized_heights + i * bins, c, knots);
+      const BinState<T> b = locate(knots, unnormalized_derivatives + i * (bins - 1), c, v, inverse);
       const LocalTerms<T> l = local_terms(b, false);
       if (!inverse) {
         outputs[i] = b.y_left + (b.height * l.num) / l.den;  // y_k + (Dy num) / den, as nflows
@@ -238,7 +240,7 @@ void rqs_spline_backward_cpu(const T* inputs, const T* unnormalized_widths, cons
   parallel_for(count, kGrain, [&](int64_t begin, int64_t end) {
     SplineKnots<T> knots(c.bins);
     std::vector<T> grad_x_knots(static_cast<std::size_t>(bins + 1)), grad_y_knots(grad_x_knots.size()),
-        grad_d_knots(grad_x_knots.size()), grad_prob(static_cast<std::size_t>(bins));
+        grad_prob(static_cast<std::size_t>(bins));
     for (int64_t i = begin; i < end; ++i) {
       const T v = inputs[i];
       const T grad_out = grad_outputs[i], grad_logdet = grad_logabsdet[i];
@@ -249,8 +251,8 @@ void rqs_spline_backward_cpu(const T* inputs, const T* unnormalized_widths, cons
       const T* raw_widths = unnormalized_widths + i * bins;
       const T* raw_heights = unnormalized_heights + i * bins;
       const T* raw_derivatives = unnormalized_derivatives + i * (bins - 1);
-      compute_knots(raw_widths, raw_heights, raw_derivatives, c, knots);
-      const BinState<T> b = locate(knots, c.bins, v, inverse);
+      compute_knots(raw_widths, raw_heights, c, knots);
+      const BinState<T> b = locate(knots, raw_derivatives, c, v, inverse);
       const LocalTerms<T> l = local_terms(b, true);
 
       // Gradients w.r.t. the local variables xi, s, d_k, d_{k+1}, x_k, Dx, y_k, Dy and the input.
@@ -288,26 +290,25 @@ void rqs_spline_backward_cpu(const T* inputs, const T* unnormalized_widths, cons
       // s = Dy / Dx
       grad_height += grad_s / b.width;
       grad_width -= grad_s * b.slope / b.width;
-      // Dx = x_{k+1} - x_k, Dy = y_{k+1} - y_k; the derivatives d_k, d_{k+1} are gathered at k, k+1.
+      // Dx = x_{k+1} - x_k, Dy = y_{k+1} - y_k.
       std::fill(grad_x_knots.begin(), grad_x_knots.end(), T(0));
       std::fill(grad_y_knots.begin(), grad_y_knots.end(), T(0));
-      std::fill(grad_d_knots.begin(), grad_d_knots.end(), T(0));
       grad_x_knots[b.k] = grad_x_left - grad_width;
       grad_x_knots[b.k + 1] = grad_width;
       grad_y_knots[b.k] = grad_y_left - grad_height;
       grad_y_knots[b.k + 1] = grad_height;
-      grad_d_knots[b.k] = grad_d0;
-      grad_d_knots[b.k + 1] = grad_d1;
       if (grad_widths)
         knots_backward(grad_x_knots.data(), knots.width_prob.data(), c.bins, c.min_width, c.bound,
                        grad_prob.data(), grad_widths + i * bins);
       if (grad_heights)
         knots_backward(grad_y_knots.data(), knots.height_prob.data(), c.bins, c.min_height, c.bound,
                        grad_prob.data(), grad_heights + i * bins);
-      // d_k = d_min + softplus(raw_{k-1}) for interior k; the end derivatives are constants.
-      if (grad_derivatives)
-        for (int k = 1; k < c.bins; ++k)
-          grad_derivatives[i * (bins - 1) + k - 1] += grad_d_knots[k] * softplus_derivative(raw_derivatives[k - 1]);
+      // d_k = d_min + softplus(raw_{k-1}) for interior k, d/draw = softplus'; the end derivatives are constants.
+      if (grad_derivatives) {
+        T* grad_raw = grad_derivatives + i * (bins - 1);
+        if (b.k > 0) grad_raw[b.k - 1] += grad_d0 * softplus_derivative(raw_derivatives[b.k - 1]);
+        if (b.k + 1 < c.bins) grad_raw[b.k] += grad_d1 * softplus_derivative(raw_derivatives[b.k]);
+      }
     }
   });
 }
