@@ -399,6 +399,19 @@ TEST_CASE("ops/rqs_spline: one bin is the identity, and an empty batch works") {
   CHECK(empty.logabsdet.shape() == Shape{0, 3});
 }
 
+// In f32, 40 + 1e-6 rounds to 40, so nflows' search would put v = B in bin K (out of range); the op clamps
+// it into the last bin, where g(B) = B and log g'(B) = log d_K = 0 up to rounding.
+TEST_CASE("ops/rqs_spline: f32 with a large tail bound keeps v = +-B in range") {
+  Generator gen(99);
+  RandomParams p = random_params(1, 2, 4, gen);
+  for (bool inverse : {false, true}) {
+    RqsSplineResult r = run_params(Tensor::from_vector({-40.0, 40.0}, Shape{1, 2}, DType::F64), p,
+                                   make_options(4, 40.0), inverse, DType::F32);
+    CHECK(r.outputs.to_vector() == std::vector<double>{-40.0, 40.0});
+    for (double lad : r.logabsdet.to_vector()) CHECK(std::fabs(lad) <= 1e-5);
+  }
+}
+
 // Tail points: identity, log|det| 0, input gradient = upstream gradient, exactly zero parameter gradients.
 TEST_CASE("ops/rqs_spline: tails pass gradients through and give none to the parameters") {
   const RqsSplineOptions o = make_options(4, 1.0);
