@@ -28,10 +28,10 @@ BatchNorm::BatchNorm(const char* name, int min_rank, int max_rank, int64_t chann
 
 Tensor BatchNorm::forward(const Tensor& x) {
   if (x.ndim() < min_rank_ || x.ndim() > max_rank_) {
-    const std::string expected = min_rank_ == max_rank_ ? fmt::format("{}", min_rank_)
-                                                        : fmt::format("{} or {}", min_rank_, max_rank_);
-    throw ShapeError(fmt::format("{}({}): x must have {} dimensions, got {}", name_, channels_, expected,
-                                 x.shape().str()));
+    const std::string expected =
+        min_rank_ == max_rank_ ? fmt::format("{}", min_rank_) : fmt::format("{} or {}", min_rank_, max_rank_);
+    throw ShapeError(
+        fmt::format("{}({}): x must have {} dimensions, got {}", name_, channels_, expected, x.shape().str()));
   }
   return batchnorm(x, gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_);
 }

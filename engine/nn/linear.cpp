@@ -12,10 +12,10 @@ namespace flowjet {
 Linear::Linear(int64_t in_features, int64_t out_features, Generator& gen, bool has_bias, DType dtype)
     : in_features_(in_features), out_features_(out_features) {
   if (in_features < 0 || out_features < 0)
-    throw ConfigError(fmt::format("Linear: sizes must be >= 0, got in_features {} and out_features {}", in_features,
-                                  out_features));
+    throw ConfigError(
+        fmt::format("Linear: sizes must be >= 0, got in_features {} and out_features {}", in_features, out_features));
   weight_ = Tensor::empty(Shape{out_features, in_features}, dtype);  // weight: [out_features, in_features]
-  if (has_bias) bias_ = Tensor::empty(Shape{out_features}, dtype);  // bias: [out_features]
+  if (has_bias) bias_ = Tensor::empty(Shape{out_features}, dtype);   // bias: [out_features]
   init_linear_default_(weight_, bias_, gen);
   register_parameter("weight", weight_);
   if (has_bias) register_parameter("bias", bias_);

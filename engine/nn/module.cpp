@@ -95,7 +95,8 @@ void Module::to(DType dtype) {
 
 Module& ModuleList::operator[](std::size_t index) const {
   if (index >= items_.size())
-    throw ShapeError(fmt::format("ModuleList: index {} is out of range for a list of {} modules", index, items_.size()));
+    throw ShapeError(
+        fmt::format("ModuleList: index {} is out of range for a list of {} modules", index, items_.size()));
   return *items_[index];
 }
 

@@ -38,9 +38,9 @@ void batchnorm_backward(const BatchnormSaved& saved, const Tensor& grad_y, Tenso
   const int64_t N = saved.x.size(0), C = saved.x.size(1), S = values_per_sample(saved.x);
   dispatch_dtype(saved.x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    batchnorm_backward_cpu<T>(saved.x.data<T>(), saved.gamma.data<T>(), saved.mean.data<T>(),
-                              saved.inv_std.data<T>(), grad_y.data<T>(), data_or_null<T>(grad_x),
-                              data_or_null<T>(grad_gamma), data_or_null<T>(grad_beta), N, C, S, saved.is_training);
+    batchnorm_backward_cpu<T>(saved.x.data<T>(), saved.gamma.data<T>(), saved.mean.data<T>(), saved.inv_std.data<T>(),
+                              grad_y.data<T>(), data_or_null<T>(grad_x), data_or_null<T>(grad_gamma),
+                              data_or_null<T>(grad_beta), N, C, S, saved.is_training);
   });
 }
 
@@ -50,9 +50,10 @@ Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const
                  const Tensor& running_var, bool is_training, double momentum, double eps) {
   check_same_dtype_device("batchnorm", {&x, &gamma, &beta, &running_mean, &running_var});
   if (x.ndim() < 2 || x.ndim() > 4)
-    throw ShapeError(fmt::format("batchnorm: x must be [batch, channels], [batch, channels, length] or "
-                                 "[batch, channels, height, width], got {}",
-                                 x.shape().str()));
+    throw ShapeError(
+        fmt::format("batchnorm: x must be [batch, channels], [batch, channels, length] or "
+                    "[batch, channels, height, width], got {}",
+                    x.shape().str()));
   check_channel_vector("gamma", gamma, x);
   check_channel_vector("beta", beta, x);
   check_channel_vector("running_mean", running_mean, x);
@@ -60,9 +61,10 @@ Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const
   const int64_t N = x.size(0), C = x.size(1), S = values_per_sample(x);
   // PyTorch refuses too: the unbiased variance of a single value is undefined.
   if (is_training && N * S < 2)
-    throw ShapeError(fmt::format("batchnorm: training mode needs more than one value per channel, got x {} "
-                                 "({} per channel); use a batch of at least 2 or eval mode",
-                                 x.shape().str(), N * S));
+    throw ShapeError(
+        fmt::format("batchnorm: training mode needs more than one value per channel, got x {} "
+                    "({} per channel); use a batch of at least 2 or eval mode",
+                    x.shape().str(), N * S));
   require_cpu(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   BatchnormSaved saved{x, gamma, Tensor::empty(Shape{C}, x.dtype(), x.device()),
@@ -71,8 +73,8 @@ Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     batchnorm_forward_cpu<T>(x.data<T>(), gamma.data<T>(), beta.data<T>(), rm.data<T>(), rv.data<T>(),
-                             saved.mean.data<T>(), saved.inv_std.data<T>(), y.data<T>(), N, C, S, is_training,
-                             momentum, eps);
+                             saved.mean.data<T>(), saved.inv_std.data<T>(), y.data<T>(), N, C, S, is_training, momentum,
+                             eps);
   });
   if (should_record({&x, &gamma, &beta})) {
     record("batchnorm", {x, gamma, beta}, {y}, [saved, beta](const std::vector<Tensor>& grads) {

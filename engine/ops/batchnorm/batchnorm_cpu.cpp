@@ -52,8 +52,7 @@ void batchnorm_forward_cpu(const T* x, const T* gamma, const T* beta, T* running
         const double var_unbiased = sq[c - c0] / static_cast<double>(M - 1);
         inv_std[c] = static_cast<T>(1.0 / std::sqrt(var_biased + eps));
         // PyTorch's running update: running = (1 - momentum) * running + momentum * batch statistic.
-        if (running_mean)
-          running_mean[c] = static_cast<T>((1.0 - momentum) * running_mean[c] + momentum * mean[c]);
+        if (running_mean) running_mean[c] = static_cast<T>((1.0 - momentum) * running_mean[c] + momentum * mean[c]);
         if (running_var) running_var[c] = static_cast<T>((1.0 - momentum) * running_var[c] + momentum * var_unbiased);
       }
     } else {
@@ -83,7 +82,7 @@ void batchnorm_backward_cpu(const T* x, const T* gamma, const T* mean, const T* 
       sum_dy_xhat[c - c0] += static_cast<double>(grad_y[i]) * xhat;
     });
     for (int64_t c = c0; c < c1; ++c) {
-      if (grad_beta) grad_beta[c] += static_cast<T>(sum_dy[c - c0]);       // dL/dbeta = sum dy
+      if (grad_beta) grad_beta[c] += static_cast<T>(sum_dy[c - c0]);         // dL/dbeta = sum dy
       if (grad_gamma) grad_gamma[c] += static_cast<T>(sum_dy_xhat[c - c0]);  // dL/dgamma = sum dy * xhat
     }
     if (!grad_x) return;
@@ -104,10 +103,10 @@ void batchnorm_backward_cpu(const T* x, const T* gamma, const T* mean, const T* 
   });
 }
 
-#define FLOWJET_INSTANTIATE_BATCHNORM(T)                                                                          \
-  template void batchnorm_forward_cpu<T>(const T*, const T*, const T*, T*, T*, T*, T*, T*, int64_t, int64_t,   \
-                                         int64_t, bool, double, double);                                        \
-  template void batchnorm_backward_cpu<T>(const T*, const T*, const T*, const T*, const T*, T*, T*, T*, int64_t, \
+#define FLOWJET_INSTANTIATE_BATCHNORM(T)                                                                              \
+  template void batchnorm_forward_cpu<T>(const T*, const T*, const T*, T*, T*, T*, T*, T*, int64_t, int64_t, int64_t, \
+                                         bool, double, double);                                                       \
+  template void batchnorm_backward_cpu<T>(const T*, const T*, const T*, const T*, const T*, T*, T*, T*, int64_t,      \
                                           int64_t, int64_t, bool);
 FLOWJET_INSTANTIATE_BATCHNORM(float)
 FLOWJET_INSTANTIATE_BATCHNORM(double)

@@ -11,8 +11,8 @@ namespace flowjet {
 Tensor dropout(const Tensor& x, const Tensor& keep_mask) {
   check_same_dtype_device("dropout", {&x, &keep_mask});
   if (keep_mask.shape() != x.shape())
-    throw ShapeError(fmt::format("dropout: keep_mask {} must have the shape of x {}", keep_mask.shape().str(),
-                                 x.shape().str()));
+    throw ShapeError(
+        fmt::format("dropout: keep_mask {} must have the shape of x {}", keep_mask.shape().str(), x.shape().str()));
   if (x.device() == Device::CUDA) throw CudaError("dropout: no CUDA kernel in this build");
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch_dtype(x.dtype(), [&](auto zero) {

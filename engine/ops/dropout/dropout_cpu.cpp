@@ -26,7 +26,7 @@ void dropout_backward_cpu(const T* keep_mask, const T* grad_y, T* grad_x, int64_
   });
 }
 
-#define FLOWJET_INSTANTIATE_DROPOUT(T)                                          \
+#define FLOWJET_INSTANTIATE_DROPOUT(T)                                   \
   template void dropout_forward_cpu<T>(const T*, const T*, T*, int64_t); \
   template void dropout_backward_cpu<T>(const T*, const T*, T*, int64_t);
 FLOWJET_INSTANTIATE_DROPOUT(float)

@@ -1,12 +1,13 @@
 // Tests of the BatchNorm1d/BatchNorm2d layers: initial state and names, running statistics updated only
 // in training mode (values worked by hand), deterministic eval mode, rank and batch-size errors.
-#include <cmath>
-#include <string>
+#include "engine/nn/batchnorm1d.h"
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <string>
+
 #include "engine/core/error.h"
-#include "engine/nn/batchnorm1d.h"
 
 using namespace flowjet;
 

@@ -1,10 +1,11 @@
 // Tests of the Dropout layer: identity in eval mode and for p = 0, the keep rate and scale in training,
 // fresh masks per call, reproducibility from the seed, and the gradient through the drawn mask.
+#include "engine/nn/dropout.h"
+
 #include <doctest/doctest.h>
 
 #include "engine/autograd/tape.h"
 #include "engine/core/error.h"
-#include "engine/nn/dropout.h"
 
 using namespace flowjet;
 

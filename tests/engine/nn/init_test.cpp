@@ -1,11 +1,12 @@
 // Tests of the seeded initialisers: bounds, in-place update of registered parameters, reproducibility,
 // and PyTorch's Linear bound (including fan_in = 0).
-#include <algorithm>
-#include <cmath>
+#include "engine/nn/init.h"
 
 #include <doctest/doctest.h>
 
-#include "engine/nn/init.h"
+#include <algorithm>
+#include <cmath>
+
 #include "engine/nn/linear.h"
 
 using namespace flowjet;
@@ -48,7 +49,7 @@ TEST_CASE("nn/init: the same seed gives the same values; normal and constant fil
     sq += v * v;
   }
   const double mean = sum / 20000.0, stddev = std::sqrt(sq / 20000.0 - mean * mean);
-  CHECK(mean == doctest::Approx(1.0).epsilon(0.02));   // standard error 0.0035
+  CHECK(mean == doctest::Approx(1.0).epsilon(0.02));    // standard error 0.0035
   CHECK(stddev == doctest::Approx(0.5).epsilon(0.03));  // standard error about 0.0025
   init_constant_(z, 0.25);
   CHECK(z.to_vector() == std::vector<double>(20000, 0.25));

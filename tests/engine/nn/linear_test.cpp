@@ -1,14 +1,15 @@
 // Tests of the Linear layer: PyTorch default init bounds and draw order, reproducibility from the seed,
 // the empty weight of a layer with in_features = 0, and an f64 gradcheck through a small model.
-#include <algorithm>
-#include <memory>
+#include "engine/nn/linear.h"
 
 #include <doctest/doctest.h>
+
+#include <algorithm>
+#include <memory>
 
 #include "engine/autograd/tape.h"
 #include "engine/core/error.h"
 #include "engine/nn/batchnorm1d.h"
-#include "engine/nn/linear.h"
 #include "engine/ops/unary/unary.h"
 #include "tests/support/gradcheck_table.h"
 

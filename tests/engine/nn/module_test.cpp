@@ -1,9 +1,9 @@
 // Tests of the Module registry: dotted names, order and counts, mode propagation, zero_grad, to(dtype).
+#include <doctest/doctest.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <doctest/doctest.h>
 
 #include "engine/autograd/tape.h"
 #include "engine/core/error.h"

@@ -1,9 +1,9 @@
 // The memory test of a training loop: 1,000 hand-written SGD steps on a fixed batch through
 // Linear -> BatchNorm1d -> relu -> Linear must leave the tape empty and the live allocations exactly
 // as they were after the first step (nothing grows), and must lower the loss.
-#include <memory>
-
 #include <doctest/doctest.h>
+
+#include <memory>
 
 #include "engine/autograd/recording.h"
 #include "engine/autograd/tape.h"

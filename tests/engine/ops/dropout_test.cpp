@@ -1,10 +1,11 @@
 // Tests of the dropout op: values by hand, f64 gradcheck with a fixed mask, errors and edge cases.
-#include <string>
+#include "engine/ops/dropout/dropout.h"
 
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "engine/autograd/tape.h"
-#include "engine/ops/dropout/dropout.h"
 #include "engine/random/generator.h"
 #include "tests/support/gradcheck_table.h"
 
