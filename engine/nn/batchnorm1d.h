@@ -1,0 +1,61 @@
+// Batch-norm layers with PyTorch's semantics and names (flows.md §3.3): BatchNorm1d for [batch, channels]
+// and [batch, channels, length], BatchNorm2d for [batch, channels, height, width] (ParticleNet).
+#pragma once
+
+#include <cstdint>
+
+#include "engine/nn/module.h"
+
+namespace flowjet {
+
+/// Shared by BatchNorm1d and BatchNorm2d. Parameters "weight" (gamma, starts at 1) and "bias" (beta,
+/// starts at 0); buffers "running_mean" (starts at 0) and "running_var" (starts at 1); all [channels].
+/// Training mode normalises with batch statistics and updates the buffers; eval mode uses the buffers.
+class BatchNorm : public Module {
+ public:
+  /// x of an accepted rank -> same shape; throws ShapeError for another rank, wrong channels, or a
+  /// training batch with a single value per channel (see batchnorm()).
+  Tensor forward(const Tensor& x);
+  Tensor operator()(const Tensor& x) { return forward(x); }
+
+  int64_t channels() const { return channels_; }
+  double eps() const { return eps_; }
+  double momentum() const { return momentum_; }
+  Tensor& gamma() { return gamma_; }
+  Tensor& beta() { return beta_; }
+  Tensor& running_mean() { return running_mean_; }
+  Tensor& running_var() { return running_var_; }
+
+ protected:
+  /// `name` labels errors; x must have min_rank..max_rank dimensions. Throws ConfigError for
+  /// channels < 1, eps <= 0 or momentum outside [0, 1].
+  BatchNorm(const char* name, int min_rank, int max_rank, int64_t channels, double eps, double momentum, DType dtype);
+
+ private:
+  const char* name_;
+  int min_rank_;
+  int max_rank_;
+  int64_t channels_;
+  double eps_;
+  double momentum_;
+  Tensor gamma_;
+  Tensor beta_;
+  Tensor running_mean_;
+  Tensor running_var_;
+};
+
+/// torch.nn.BatchNorm1d: x [batch, channels] or [batch, channels, length]. nflows uses eps = 1e-3.
+class BatchNorm1d : public BatchNorm {
+ public:
+  explicit BatchNorm1d(int64_t channels, double eps = 1e-5, double momentum = 0.1, DType dtype = DType::F32)
+      : BatchNorm("BatchNorm1d", 2, 3, channels, eps, momentum, dtype) {}
+};
+
+/// torch.nn.BatchNorm2d: x [batch, channels, height, width], statistics over batch, height and width.
+class BatchNorm2d : public BatchNorm {
+ public:
+  explicit BatchNorm2d(int64_t channels, double eps = 1e-5, double momentum = 0.1, DType dtype = DType::F32)
+      : BatchNorm("BatchNorm2d", 4, 4, channels, eps, momentum, dtype) {}
+};
+
+}  // namespace flowjet

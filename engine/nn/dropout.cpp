@@ -1,0 +1,20 @@
+// Dropout layer: draws the keep-mask and applies the dropout op (flows.md §3.4).
+#include "engine/nn/dropout.h"
+
+#include <fmt/format.h>
+
+#include "engine/core/error.h"
+#include "engine/ops/dropout/dropout.h"
+
+namespace flowjet {
+
+Dropout::Dropout(double p, Generator& gen) : p_(p), gen_(gen) {
+  if (!(p >= 0.0 && p < 1.0)) throw ConfigError(fmt::format("Dropout: probability must be in [0, 1), got {}", p));
+}
+
+Tensor Dropout::forward(const Tensor& x) const {
+  if (!is_training() || p_ == 0.0) return x;
+  return dropout(x, random_keep_mask(x.shape(), p_, gen_, x.dtype(), x.device()));
+}
+
+}  // namespace flowjet

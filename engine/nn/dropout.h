@@ -1,0 +1,28 @@
+// Dropout layer (flows.md §3.4): in training mode a fresh keep-mask from the layer's generator at
+// every call; in eval mode, or with p = 0, the identity.
+#pragma once
+
+#include "engine/nn/module.h"
+#include "engine/random/generator.h"
+
+namespace flowjet {
+
+/// Holds a reference to `gen`, which must outlive the layer; no parameters or buffers.
+class Dropout : public Module {
+ public:
+  /// Throws ConfigError unless 0 <= p < 1.
+  Dropout(double p, Generator& gen);
+
+  /// Training and p > 0: x * random_keep_mask(x.shape(), p, gen) (zeros with probability p, survivors
+  /// scaled by 1/(1-p)). Otherwise returns x itself.
+  Tensor forward(const Tensor& x) const;
+  Tensor operator()(const Tensor& x) const { return forward(x); }
+
+  double p() const { return p_; }
+
+ private:
+  double p_;
+  Generator& gen_;
+};
+
+}  // namespace flowjet

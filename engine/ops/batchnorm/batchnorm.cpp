@@ -1,0 +1,89 @@
+// Wiring of batchnorm: shape checks, dispatch, running-statistics update, recording (flows.md §3.3).
+#include "engine/ops/batchnorm/batchnorm.h"
+
+#include <fmt/format.h>
+
+#include "engine/autograd/recording.h"
+#include "engine/core/error.h"
+
+namespace flowjet {
+namespace {
+
+template <class T>
+T* data_or_null(Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+void require_cpu(const Tensor& t) {
+  if (t.device() == Device::CUDA) throw CudaError("batchnorm: no CUDA kernel in this build");
+}
+
+// Throws ShapeError unless `t` is [channels].
+void check_channel_vector(const char* name, const Tensor& t, const Tensor& x) {
+  if (t.ndim() != 1 || t.size(0) != x.size(1))
+    throw ShapeError(fmt::format("batchnorm: {} must be [{}] (the channels of x {}), got {}", name, x.size(1),
+                                 x.shape().str(), t.shape().str()));
+}
+
+// Values per (sample, channel): the product of the axes after the channel axis.
+int64_t values_per_sample(const Tensor& x) {
+  int64_t s = 1;
+  for (int axis = 2; axis < x.ndim(); ++axis) s *= x.size(axis);
+  return s;
+}
+
+void batchnorm_backward(const BatchnormSaved& saved, const Tensor& grad_y, Tensor& grad_x, Tensor& grad_gamma,
+                        Tensor& grad_beta) {
+  require_cpu(saved.x);
+  const int64_t N = saved.x.size(0), C = saved.x.size(1), S = values_per_sample(saved.x);
+  dispatch_dtype(saved.x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    batchnorm_backward_cpu<T>(saved.x.data<T>(), saved.gamma.data<T>(), saved.mean.data<T>(), saved.inv_std.data<T>(),
+                              grad_y.data<T>(), data_or_null<T>(grad_x), data_or_null<T>(grad_gamma),
+                              data_or_null<T>(grad_beta), N, C, S, saved.is_training);
+  });
+}
+
+}  // namespace
+
+Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                 const Tensor& running_var, bool is_training, double momentum, double eps) {
+  check_same_dtype_device("batchnorm", {&x, &gamma, &beta, &running_mean, &running_var});
+  if (x.ndim() < 2 || x.ndim() > 4)
+    throw ShapeError(
+        fmt::format("batchnorm: x must be [batch, channels], [batch, channels, length] or "
+                    "[batch, channels, height, width], got {}",
+                    x.shape().str()));
+  check_channel_vector("gamma", gamma, x);
+  check_channel_vector("beta", beta, x);
+  check_channel_vector("running_mean", running_mean, x);
+  check_channel_vector("running_var", running_var, x);
+  const int64_t N = x.size(0), C = x.size(1), S = values_per_sample(x);
+  // PyTorch refuses too: the unbiased variance of a single value is undefined.
+  if (is_training && N * S < 2)
+    throw ShapeError(
+        fmt::format("batchnorm: training mode needs more than one value per channel, got x {} "
+                    "({} per channel); use a batch of at least 2 or eval mode",
+                    x.shape().str(), N * S));
+  require_cpu(x);
+  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  BatchnormSaved saved{x, gamma, Tensor::empty(Shape{C}, x.dtype(), x.device()),
+                       Tensor::empty(Shape{C}, x.dtype(), x.device()), is_training};
+  Tensor rm = running_mean, rv = running_var;  // updated in place in training mode
+  dispatch_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    batchnorm_forward_cpu<T>(x.data<T>(), gamma.data<T>(), beta.data<T>(), rm.data<T>(), rv.data<T>(),
+                             saved.mean.data<T>(), saved.inv_std.data<T>(), y.data<T>(), N, C, S, is_training, momentum,
+                             eps);
+  });
+  if (should_record({&x, &gamma, &beta})) {
+    record("batchnorm", {x, gamma, beta}, {y}, [saved, beta](const std::vector<Tensor>& grads) {
+      Tensor grad_x = grad_buffer(saved.x), grad_gamma = grad_buffer(saved.gamma);
+      Tensor grad_beta = grad_buffer(beta);
+      batchnorm_backward(saved, grads[0], grad_x, grad_gamma, grad_beta);
+    });
+  }
+  return y;
+}
+
+}  // namespace flowjet

@@ -1,0 +1,36 @@
+// Wiring of dropout: checks, dispatch, recording.
+#include "engine/ops/dropout/dropout.h"
+
+#include <fmt/format.h>
+
+#include "engine/autograd/recording.h"
+#include "engine/core/error.h"
+
+namespace flowjet {
+
+Tensor dropout(const Tensor& x, const Tensor& keep_mask) {
+  check_same_dtype_device("dropout", {&x, &keep_mask});
+  if (keep_mask.shape() != x.shape())
+    throw ShapeError(
+        fmt::format("dropout: keep_mask {} must have the shape of x {}", keep_mask.shape().str(), x.shape().str()));
+  if (x.device() == Device::CUDA) throw CudaError("dropout: no CUDA kernel in this build");
+  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  dispatch_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    dropout_forward_cpu<T>(x.data<T>(), keep_mask.data<T>(), y.data<T>(), x.numel());
+  });
+  if (should_record({&x})) {
+    // The mask is captured as a constant: it is not an input of the node.
+    Tensor mask = keep_mask.detach();
+    record("dropout", {x}, {y}, [x, mask](const std::vector<Tensor>& grads) {
+      Tensor grad_x = grad_buffer(x);
+      dispatch_dtype(x.dtype(), [&](auto zero) {
+        using T = decltype(zero);
+        dropout_backward_cpu<T>(mask.data<T>(), grads[0].data<T>(), grad_x.data<T>(), x.numel());
+      });
+    });
+  }
+  return y;
+}
+
+}  // namespace flowjet
