@@ -70,12 +70,14 @@ void compute_block(const GemmArgs<T>& g, const T* packed_b, int64_t j0, int64_t 
   constexpr int64_t MR = Blocking<T>::kMR, NR = Blocking<T>::kNR, MC = Blocking<T>::kMC;
   const int64_t n_slivers = ceil_div(nc, NR);
   T* packed_a = tls_packed_a.get<T>(MC * Blocking<T>::kKC);
-  for (int64_t p = 0; p < g.k_blocks; ++p) {
-    const int64_t k0 = g.k_begin(p), kc = g.k_begin(p + 1) - k0;
-    const T* b_block = packed_b + k0 * n_slivers * NR;
-    const T beta = p == 0 ? g.beta : T(1);  // later K blocks add to what the first one wrote
-    for (int64_t i0 = i_begin; i0 < i_end; i0 += MC) {
-      const int64_t mc = std::min(MC, i_end - i0);
+  // Row blocks outside, K blocks inside: a row block of C stays in cache over all of K, while
+  // packed B (all of K) is read again from the outer caches for each row block.
+  for (int64_t i0 = i_begin; i0 < i_end; i0 += MC) {
+    const int64_t mc = std::min(MC, i_end - i0);
+    for (int64_t p = 0; p < g.k_blocks; ++p) {
+      const int64_t k0 = g.k_begin(p), kc = g.k_begin(p + 1) - k0;
+      const T* b_block = packed_b + k0 * n_slivers * NR;
+      const T beta = p == 0 ? g.beta : T(1);  // later K blocks add to what the first one wrote
       gemm_detail::pack_a(g.trans_a, g.A, g.lda, i0, mc, k0, kc, packed_a);
       for (int64_t s = s_begin; s < s_end; ++s) {
         const int64_t j = j0 + s * NR, n = std::min(NR, j0 + nc - j);
@@ -103,10 +105,13 @@ void compute_column_block(const GemmArgs<T>& g, T* packed_b, int64_t j0, int64_t
                                  packed_b + k0 * n_slivers * NR + s * kc * NR);
     }
   });
-  // Split the longer side of C among threads, in whole slivers.
+  // Split the longer side of C among threads, in whole slivers. Row chunks are kept as tall as
+  // a row block (or an equal share of M) because each chunk reads all of packed B once.
   if (m_slivers >= n_slivers) {
     const int64_t flops_per_sliver = 2 * MR * nc * g.K;
-    parallel_for(m_slivers, std::max<int64_t>(1, kMinChunkFlops / flops_per_sliver), [&](int64_t begin, int64_t end) {
+    const int64_t grain = std::max({int64_t(1), kMinChunkFlops / flops_per_sliver,
+                                    std::min(Blocking<T>::kMC / MR, ceil_div(m_slivers, num_threads()))});
+    parallel_for(m_slivers, grain, [&](int64_t begin, int64_t end) {
       compute_block(g, packed_b, j0, nc, begin * MR, std::min(end * MR, g.M), 0, n_slivers);
     });
   } else {

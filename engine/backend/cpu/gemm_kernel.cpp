@@ -48,6 +48,11 @@ void micro_kernel(int64_t kc, const T* a, const T* b, T alpha, T beta, T* C, int
   constexpr int64_t MR = Blocking<T>::kMR, L = S::kLanes;
   static_assert(Blocking<T>::kNR == 2 * L, "the kernel holds two vectors per row of the tile");
 
+  // Start fetching the C tile now so its cache misses overlap the loop below.
+  for (int64_t r = 0; r < m; ++r) {
+    __builtin_prefetch(C + r * ldc, 1, 3);
+    __builtin_prefetch(C + r * ldc + n - 1, 1, 3);
+  }
   V acc[MR][2];
 #pragma GCC unroll 6
   for (int64_t r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = S::zero();

@@ -10,21 +10,24 @@ namespace gemm_detail {
 template <class T>
 void pack_a(bool trans_a, const T* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, T* dst) {
   constexpr int64_t MR = Blocking<T>::kMR;
-  for (int64_t s = 0; s * MR < m; ++s, dst += kc * MR) {
-    const int64_t row = i0 + s * MR, rows = std::min(MR, m - s * MR);
-    if (rows < MR) std::fill(dst, dst + kc * MR, T(0));
-    if (trans_a) {
-      // op(A)[i][k] = A[k * lda + i]: each k gives `rows` contiguous values.
-      for (int64_t k = 0; k < kc; ++k) {
-        const T* src = A + (k0 + k) * lda + row;
-        for (int64_t r = 0; r < rows; ++r) dst[k * MR + r] = src[r];
+  const int64_t slivers = (m + MR - 1) / MR, tail = m - (slivers - 1) * MR;
+  if (tail < MR) std::fill(dst + (slivers - 1) * kc * MR, dst + slivers * kc * MR, T(0));
+  if (trans_a) {
+    // op(A)[i][k] = A[k * lda + i]: stored row k holds all m values of column k; read it once,
+    // front to back, and deal it out to the slivers.
+    for (int64_t k = 0; k < kc; ++k) {
+      const T* src = A + (k0 + k) * lda + i0;
+      for (int64_t s = 0; s < slivers; ++s) {
+        const int64_t rows = s + 1 < slivers ? MR : tail;
+        for (int64_t r = 0; r < rows; ++r) dst[(s * kc + k) * MR + r] = src[s * MR + r];
       }
-    } else {
-      // op(A)[i][k] = A[i * lda + k]: each row is read contiguously and scattered with stride MR.
-      for (int64_t r = 0; r < rows; ++r) {
-        const T* src = A + (row + r) * lda + k0;
-        for (int64_t k = 0; k < kc; ++k) dst[k * MR + r] = src[k];
-      }
+    }
+  } else {
+    // op(A)[i][k] = A[i * lda + k]: each row is read contiguously and scattered with stride MR.
+    for (int64_t i = 0; i < m; ++i) {
+      const T* src = A + (i0 + i) * lda + k0;
+      T* out = dst + (i / MR) * kc * MR + i % MR;
+      for (int64_t k = 0; k < kc; ++k) out[k * MR] = src[k];
     }
   }
 }
