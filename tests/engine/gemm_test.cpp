@@ -12,6 +12,7 @@
 
 #include "engine/backend/cpu/gemm.h"
 #include "engine/backend/cpu/thread_pool.h"
+#include "engine/ops/linear/linear_cpu.h"
 
 using namespace flowjet;
 
@@ -192,4 +193,31 @@ TEST_CASE("gemm: 1 and 2 threads give bitwise identical results") {
     CHECK_MESSAGE(std::memcmp(d1.data(), d2.data(), d1.size() * sizeof(double)) == 0, describe(g));
   }
   set_num_threads(threads_before);
+}
+
+// linear's CPU kernels split their bias loops over threads too; the bias gradient must still be
+// the batch-ordered sum, so 1 and 2 threads agree bit for bit, and it matches a serial loop.
+TEST_CASE("gemm: linear kernels with bias give bitwise identical results on 1 and 2 threads") {
+  const int threads_before = num_threads();
+  const int64_t batch = 3001, in = 47, out = 130;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> uniform(-1.f, 1.f);
+  std::vector<float> x(batch * in), w(out * in), bias(out), grad_y(batch * out);
+  for (auto* v : {&x, &w, &bias, &grad_y})
+    for (float& e : *v) e = uniform(rng);
+  std::vector<float> serial_grad_bias(out, 0.5f);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t o = 0; o < out; ++o) serial_grad_bias[o] += grad_y[b * out + o];
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    std::vector<float> y(batch * out), grad_x(batch * in, 0.f), grad_w(out * in, 0.f), grad_b(out, 0.5f);
+    linear_forward_cpu<float>(x.data(), w.data(), bias.data(), y.data(), batch, in, out);
+    linear_backward_cpu<float>(x.data(), w.data(), grad_y.data(), grad_x.data(), grad_w.data(), grad_b.data(), batch,
+                               in, out);
+    CHECK(grad_b == serial_grad_bias);
+    for (auto* v : {&y, &grad_x, &grad_w, &grad_b}) results.push_back(*v);
+  }
+  set_num_threads(threads_before);
+  for (int i = 0; i < 4; ++i) CHECK(results[i] == results[i + 4]);
 }
