@@ -13,6 +13,7 @@
 
 #include "engine/backend/cpu/gemm.h"
 #include "engine/backend/cpu/thread_pool.h"
+#include "tests/bench/timing.h"
 
 #ifdef FLOWJET_BENCH_OPENBLAS
 #include <cblas.h>
@@ -39,19 +40,6 @@ void add_layer(std::vector<Shape>& shapes, int64_t batch, int64_t in, int64_t ou
   shapes.push_back({"grad_W " + dims(out, batch, in), true, false, out, in, batch});
 }
 
-// Median seconds of `reps` timed calls after one warm-up call.
-double median_seconds(int reps, const std::function<void()>& call) {
-  call();
-  std::vector<double> times;
-  for (int r = 0; r < reps; ++r) {
-    auto start = std::chrono::steady_clock::now();
-    call();
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
 }  // namespace
 
 int main() {
@@ -60,14 +48,16 @@ int main() {
     for (auto [in, out] : {std::pair<int64_t, int64_t>{47, 128}, {128, 128}, {128, 1035}}) add_layer(shapes, batch, in, out);
   shapes.push_back({"square (2048x2048).(2048x2048)", false, false, 2048, 2048, 2048});
 
-  std::printf("f32 GEMM, GFLOP/s = 2*M*N*K / median time (one warm-up call, then 3..15 timed calls)\n");
+  std::printf("f32 GEMM, GFLOP/s = 2*M*N*K / time of one call: median (and best) of 3..15 timed calls after a\n"
+              "warm-up call; y: B transposed, grad_W: A transposed. Load average at start: %s\n",
+              flowjet::bench::load_average().c_str());
 #ifdef FLOWJET_BENCH_OPENBLAS
   std::printf("OpenBLAS: %s\n", openblas_get_config());
-  std::printf("%-40s %3s %10s %10s %7s\n", "product (y: B transposed, grad_W: A transposed)", "thr", "engine", "OpenBLAS",
-              "ratio");
+  std::printf("%-32s %3s %8s %8s %6s | %8s %8s %6s\n", "product", "thr", "engine", "OpenBLAS", "ratio", "best:eng",
+              "OpenBLAS", "ratio");
 #else
   std::printf("built without OpenBLAS: engine only\n");
-  std::printf("%-40s %3s %10s\n", "product (y: B transposed, grad_W: A transposed)", "thr", "engine");
+  std::printf("%-32s %3s %8s | %8s\n", "product", "thr", "engine", "best:eng");
 #endif
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> uniform(-1.f, 1.f);
@@ -82,26 +72,29 @@ int main() {
       const int reps = static_cast<int>(std::clamp(0.2 * 50e9 / threads / flops, 3.0, 15.0));
       flowjet::set_num_threads(threads);
       // beta = 1: the layer's products add into existing outputs and gradients.
-      double engine = median_seconds(reps, [&] {
+      const flowjet::bench::Timing engine = flowjet::bench::time_calls(reps, [&] {
         flowjet::gemm_cpu<float>(s.trans_a, s.trans_b, s.M, s.N, s.K, 1.f, a.data(), lda, b.data(), ldb, 1.f, c.data(),
                                  s.N);
       });
 #ifdef FLOWJET_BENCH_OPENBLAS
       openblas_set_num_threads(threads);
-      double blas = median_seconds(reps, [&] {
+      const flowjet::bench::Timing blas = flowjet::bench::time_calls(reps, [&] {
         cblas_sgemm(CblasRowMajor, s.trans_a ? CblasTrans : CblasNoTrans, s.trans_b ? CblasTrans : CblasNoTrans,
                     s.M, s.N, s.K, 1.f, a.data(), lda, b.data(), ldb, 1.f, c.data(), s.N);
       });
-      std::printf("%-40s %3d %10.1f %10.1f %7.2f\n", s.label.c_str(), threads, flops / engine / 1e9,
-                  flops / blas / 1e9, blas / engine);
+      std::printf("%-32s %3d %8.1f %8.1f %6.2f | %8.1f %8.1f %6.2f\n", s.label.c_str(), threads,
+                  flops / engine.median / 1e9, flops / blas.median / 1e9, blas.median / engine.median,
+                  flops / engine.best / 1e9, flops / blas.best / 1e9, blas.best / engine.best);
       // OpenBLAS's idle workers spin for a while after a call; let them sleep before the next
       // engine measurement so they do not take its cores.
       if (threads > 1) std::this_thread::sleep_for(std::chrono::milliseconds(200));
 #else
-      std::printf("%-40s %3d %10.1f\n", s.label.c_str(), threads, flops / engine / 1e9);
+      std::printf("%-32s %3d %8.1f | %8.1f\n", s.label.c_str(), threads, flops / engine.median / 1e9,
+                  flops / engine.best / 1e9);
 #endif
       std::fflush(stdout);
     }
   }
+  std::printf("Load average at end: %s\n", flowjet::bench::load_average().c_str());
   return 0;
 }
