@@ -115,7 +115,8 @@ std::vector<GemmCase> model_cases() {
   return {{false, true, batch, 128, 47, 1, 1, 0},     {false, true, batch, 1035, 128, 1, 1, 0},
           {false, false, batch, 47, 128, 1, 1, 0},    {false, false, batch, 128, 1035, 1, 1, 0},
           {true, false, 128, 47, batch, 1, 1, 0},     {true, false, 1035, 128, batch, 1, 0, 0},
-          {false, false, 7, 450, 5000, 1, 0, 0},      {true, true, 150, 70, 600, -2, 0.5, 3}};
+          {false, false, 7, 450, 5000, 1, 0, 0},      {true, true, 150, 70, 600, -2, 0.5, 3},
+          {false, true, 2, 3, 300000, 1, 0.5, 0},     {true, false, 3, 17, 140000, 1, 0, 1}};  // K in slices
 }
 
 }  // namespace

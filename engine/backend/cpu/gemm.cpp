@@ -145,6 +145,14 @@ void gemm_cpu(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alp
     return;
   }
   constexpr int64_t NR = Blocking<T>::kNR;
+  // Packed B holds all of K for at least one sliver; past kMaxK, run K in slices that add up.
+  constexpr int64_t kMaxK = kPackedBBytes / static_cast<int64_t>(sizeof(T)) / NR;
+  if (K > kMaxK) {
+    for (int64_t k0 = 0; k0 < K; k0 += kMaxK)
+      gemm_cpu<T>(trans_a, trans_b, M, N, std::min(kMaxK, K - k0), alpha, trans_a ? A + k0 * lda : A + k0, lda,
+                  trans_b ? B + k0 : B + k0 * ldb, ldb, k0 == 0 ? beta : T(1), C, ldc);
+    return;
+  }
   const GemmArgs<T> g{trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
                       ceil_div(K, Blocking<T>::kKC)};
   // Column block width: as wide as N, but packed B (K x nc) within kPackedBBytes.
