@@ -118,12 +118,15 @@ void compute_column_block(const GemmArgs<T>& g, T* packed_b, int64_t j0, int64_t
                                  packed_b + k0 * n_slivers * NR + s * kc * NR);
     }
   });
-  // Split the longer side of C among threads, in whole slivers. Row chunks are kept as tall as
-  // a row block (or an equal share of M) because each chunk reads all of packed B once.
+  // Split the longer side of C among threads, in whole slivers. A row chunk reads all of packed
+  // B, so it is at least a row block tall; with a transposed A (K blocks outside, see
+  // compute_block) each thread takes one equal share so that a K block of B, once in L2, serves
+  // all of that thread's rows.
   if (m_slivers >= n_slivers) {
     const int64_t flops_per_sliver = 2 * MR * nc * g.K;
+    const int64_t share = ceil_div(m_slivers, num_threads());
     const int64_t grain = std::max({int64_t(1), kMinChunkFlops / flops_per_sliver,
-                                    std::min(Blocking<T>::kMC / MR, ceil_div(m_slivers, num_threads()))});
+                                    g.trans_a ? share : std::min(Blocking<T>::kMC / MR, share)});
     parallel_for(m_slivers, grain, [&](int64_t begin, int64_t end) {
       compute_block(g, packed_b, j0, nc, begin * MR, std::min(end * MR, g.M), 0, n_slivers);
     });
