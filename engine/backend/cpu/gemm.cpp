@@ -23,6 +23,8 @@ constexpr int64_t kMinChunkCopies = int64_t(1) << 15;
 // Rows of C per thread from which B is packed by the calling thread alone (copying one element
 // costs about as much as 32 flops, so packing is then under ~3% of a thread's share).
 constexpr int64_t kPackHereRowsPerThread = 512;
+// Elements of B that one thread packs in about the time of a pool round (tens of microseconds).
+constexpr int64_t kPackHereElements = int64_t(1) << 17;
 
 // A per-thread, 64-byte aligned scratch buffer that only grows; pool threads live for the
 // program, so packing buffers are allocated once per thread.
@@ -106,9 +108,9 @@ void compute_column_block(const GemmArgs<T>& g, T* packed_b, int64_t j0, int64_t
   // Packed layout: K block p at k_begin(p) * n_slivers * NR, sliver s inside it at s * kc * NR.
   const int64_t tasks = g.k_blocks * n_slivers;
   const int64_t copies_per_task = ceil_div(g.K, g.k_blocks) * NR;
-  // With many rows, packing B is a few percent of each thread's work: do it on this thread and
-  // save the pool one wake-up round. Otherwise pack in parallel.
-  const bool pack_here = g.M >= kPackHereRowsPerThread * num_threads();
+  // With many rows, packing B is a few percent of each thread's work, and a small B packs in
+  // less time than a pool wake-up round takes: then pack on this thread. Otherwise in parallel.
+  const bool pack_here = g.M >= kPackHereRowsPerThread * num_threads() || g.K * nc <= kPackHereElements;
   const int64_t pack_grain = pack_here ? tasks : std::max<int64_t>(1, kMinChunkCopies / copies_per_task);
   parallel_for(tasks, pack_grain, [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {

@@ -77,7 +77,7 @@ void micro_kernel(int64_t kc, const T* a, const T* b, T alpha, T beta, T* C, int
       T* c = C + r * ldc;
 #pragma GCC unroll 2
       for (int64_t h = 0; h < 2; ++h) {
-        V x = S::mul(va, acc[r][h]);
+        V x = alpha == T(1) ? acc[r][h] : S::mul(va, acc[r][h]);  // 1 * acc is exact: same bits
         if (beta != T(0)) x = S::fma(vb, S::loadu(c + h * L), x);
         S::storeu(c + h * L, x);
       }
