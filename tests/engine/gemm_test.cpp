@@ -196,8 +196,9 @@ TEST_CASE("gemm: 1 and 2 threads give bitwise identical results") {
   set_num_threads(threads_before);
 }
 
-// linear's CPU kernels split their bias loops over threads too; the bias gradient must still be
-// the batch-ordered sum, so 1 and 2 threads agree bit for bit, and it matches a serial loop.
+// linear's bias gradient is a blocked sum split over threads: it must agree bit for bit on 1 and 2
+// threads, and match a plain serial loop to rounding (sum of 3001 terms of size <= 1: 1e-3 is
+// about 30x the worst float error).
 TEST_CASE("gemm: linear kernels with bias give bitwise identical results on 1 and 2 threads") {
   const int threads_before = num_threads();
   const int64_t batch = 3001, in = 47, out = 130;
@@ -216,7 +217,7 @@ TEST_CASE("gemm: linear kernels with bias give bitwise identical results on 1 an
     linear_forward_cpu<float>(x.data(), w.data(), bias.data(), y.data(), batch, in, out);
     linear_backward_cpu<float>(x.data(), w.data(), grad_y.data(), grad_x.data(), grad_w.data(), grad_b.data(), batch,
                                in, out);
-    CHECK(grad_b == serial_grad_bias);
+    for (int64_t o = 0; o < out; ++o) CHECK(std::fabs(grad_b[o] - serial_grad_bias[o]) <= 1e-3f);
     for (auto* v : {&y, &grad_x, &grad_w, &grad_b}) results.push_back(*v);
   }
   set_num_threads(threads_before);
