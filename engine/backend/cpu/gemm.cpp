@@ -36,6 +36,7 @@ class Scratch {
     std::size_t bytes = (static_cast<std::size_t>(count) * sizeof(T) + 63) / 64 * 64;
     if (bytes > bytes_) {
       std::free(data_);
+      bytes_ = 0;
       data_ = std::aligned_alloc(64, bytes);
       if (!data_) throw std::bad_alloc();
       bytes_ = bytes;
