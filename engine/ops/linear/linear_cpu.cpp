@@ -1,16 +1,28 @@
-// CPU kernels of linear and matmul, all expressed through gemm_cpu.
+// CPU kernels of linear and matmul, all expressed through gemm_cpu; the bias gradient is a
+// blocked sum over the batch, split over the thread pool and bitwise reproducible.
 #include "engine/ops/linear/linear_cpu.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "engine/backend/cpu/gemm.h"
+#include "engine/backend/cpu/thread_pool.h"
 
 namespace flowjet {
+namespace {
+
+// Elements of dL/dy one block of the bias-gradient sum covers, so a thread wake-up pays off.
+constexpr int64_t kBiasGrain = int64_t(1) << 15;
+
+}  // namespace
 
 template <class T>
 void linear_forward_cpu(const T* x, const T* weight, const T* bias, T* y, int64_t batch, int64_t in, int64_t out) {
   // y[b, o] = bias[o] + sum_i x[b, i] W[o, i]
+  // Serial on purpose: y is usually freshly allocated, and its first-touch page faults ran
+  // slower from two threads than from one (docs/performance.md).
   if (bias) {
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t o = 0; o < out; ++o) y[b * out + o] = bias[o];
+    for (int64_t b = 0; b < batch; ++b) std::copy(bias, bias + out, y + b * out);
   }
   gemm_cpu<T>(false, true, batch, out, in, T(1), x, in, weight, in, bias ? T(1) : T(0), y, out);
 }
@@ -20,9 +32,22 @@ void linear_backward_cpu(const T* x, const T* weight, const T* grad_y, T* grad_x
                          int64_t batch, int64_t in, int64_t out) {
   if (grad_x) gemm_cpu<T>(false, false, batch, in, out, T(1), grad_y, out, weight, in, T(1), grad_x, in);
   if (grad_weight) gemm_cpu<T>(true, false, out, in, batch, T(1), grad_y, out, x, in, T(1), grad_weight, in);
-  if (grad_bias) {
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t o = 0; o < out; ++o) grad_bias[o] += grad_y[b * out + o];
+  if (grad_bias && batch > 0 && out > 0) {
+    // dL/db[o] = sum over b of dL/dy[b, o]. Rows go in fixed blocks (sized from `out` only, so the
+    // split and hence every bit of the result is the same for any thread count); each block sums
+    // its rows in order, then the block sums are added in order.
+    const int64_t block_rows = std::max<int64_t>(16, kBiasGrain / out);
+    const int64_t blocks = (batch + block_rows - 1) / block_rows;
+    std::vector<T> block_sums(blocks * out, T(0));
+    parallel_for(blocks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t k = begin; k < end; ++k) {
+        T* sum = block_sums.data() + k * out;
+        for (int64_t b = k * block_rows; b < std::min(batch, (k + 1) * block_rows); ++b)
+          for (int64_t o = 0; o < out; ++o) sum[o] += grad_y[b * out + o];
+      }
+    });
+    for (int64_t k = 0; k < blocks; ++k)
+      for (int64_t o = 0; o < out; ++o) grad_bias[o] += block_sums[k * out + o];
   }
 }
 

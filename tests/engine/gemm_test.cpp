@@ -1,0 +1,225 @@
+// Tests of gemm_cpu: every transpose combination and many odd sizes against a naive triple loop
+// in long double, alpha/beta semantics (beta == 0 ignores NaNs in C), strided operands, and
+// bitwise identical results on 1 and 2 threads.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/backend/cpu/gemm.h"
+#include "engine/backend/cpu/thread_pool.h"
+#include "engine/ops/linear/linear_cpu.h"
+
+using namespace flowjet;
+
+namespace {
+
+struct GemmCase {
+  bool trans_a, trans_b;
+  int64_t M, N, K;
+  double alpha, beta;
+  int64_t pad;  // extra elements at the end of every stored row of A, B and C
+};
+
+std::string describe(const GemmCase& g) {
+  return std::string(g.trans_a ? "A^T " : "A ") + (g.trans_b ? "B^T " : "B ") + "M=" + std::to_string(g.M) +
+         " N=" + std::to_string(g.N) + " K=" + std::to_string(g.K) + " alpha=" + std::to_string(g.alpha) +
+         " beta=" + std::to_string(g.beta) + " pad=" + std::to_string(g.pad);
+}
+
+// Random operands laid out as gemm_cpu reads them; C holds NaNs when beta == 0 (they must be
+// ignored) and its row padding holds a sentinel.
+template <class T>
+struct Operands {
+  int64_t lda, ldb, ldc;
+  std::vector<T> a, b, c;
+  Operands(const GemmCase& g, std::mt19937& rng) {
+    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+    lda = (g.trans_a ? g.M : g.K) + g.pad;
+    ldb = (g.trans_b ? g.K : g.N) + g.pad;
+    ldc = g.N + g.pad;
+    a.resize((g.trans_a ? g.K : g.M) * lda);
+    b.resize((g.trans_b ? g.N : g.K) * ldb);
+    c.assign(g.M * ldc, T(-77));
+    for (T& v : a) v = T(uniform(rng));
+    for (T& v : b) v = T(uniform(rng));
+    for (int64_t i = 0; i < g.M; ++i)
+      for (int64_t j = 0; j < g.N; ++j) c[i * ldc + j] = g.beta == 0 ? std::numeric_limits<T>::quiet_NaN() : T(uniform(rng));
+  }
+  void run(const GemmCase& g, std::vector<T>& out) const {
+    out = c;
+    gemm_cpu<T>(g.trans_a, g.trans_b, g.M, g.N, g.K, T(g.alpha), a.data(), lda, b.data(), ldb, T(g.beta), out.data(),
+                ldc);
+  }
+};
+
+// Compares gemm_cpu with a long double triple loop. Bound: each of the K products and sums, the
+// alpha scaling and the beta update round once, so |error| <= (K + 2) * eps/2 * scale with
+// scale = |alpha| sum_k |a_ik b_kj| + |beta c_ij|; we allow (K + 2) * eps * scale (twice that).
+template <class T>
+void check_against_reference(const GemmCase& g, std::mt19937& rng) {
+  Operands<T> ops(g, rng);
+  std::vector<T> got;
+  ops.run(g, got);
+  const long double eps = std::numeric_limits<T>::epsilon();
+  int64_t failures = 0;
+  for (int64_t i = 0; i < g.M && failures < 3; ++i) {
+    for (int64_t j = 0; j < g.N && failures < 3; ++j) {
+      long double sum = 0, scale = 0;
+      for (int64_t k = 0; k < g.K; ++k) {
+        long double x = g.trans_a ? ops.a[k * ops.lda + i] : ops.a[i * ops.lda + k];
+        long double y = g.trans_b ? ops.b[j * ops.ldb + k] : ops.b[k * ops.ldb + j];
+        sum += x * y;
+        scale += std::fabs(x * y);
+      }
+      long double ref = g.alpha * sum, c0 = ops.c[i * ops.ldc + j];
+      scale = std::fabs(g.alpha) * scale;
+      if (g.beta != 0) {
+        ref += g.beta * c0;
+        scale += std::fabs(g.beta * c0);
+      }
+      const long double v = got[i * ops.ldc + j], tol = (g.K + 2) * eps * scale + std::numeric_limits<T>::min();
+      if (!(std::fabs(v - ref) <= tol)) {
+        ++failures;
+        FAIL_CHECK(describe(g) << ": C[" << i << "][" << j << "] = " << double(v) << ", reference " << double(ref)
+                               << ", tolerance " << double(tol));
+      }
+    }
+  }
+  // The row padding of C is never written.
+  for (int64_t i = 0; i < g.M; ++i)
+    for (int64_t j = g.N; j < ops.ldc; ++j) REQUIRE_MESSAGE(got[i * ops.ldc + j] == T(-77), describe(g));
+}
+
+template <class T>
+void check_sizes(const std::vector<int64_t>& sizes, std::mt19937& rng) {
+  const double alphas[] = {1.0, -1.5, 0.3}, betas[] = {0.0, 1.0, -0.7};
+  int64_t n = 0;
+  for (int t = 0; t < 4; ++t)
+    for (int64_t M : sizes)
+      for (int64_t N : sizes)
+        for (int64_t K : sizes) {
+          GemmCase g{(t & 1) != 0, (t & 2) != 0, M, N, K, alphas[n % 3], betas[(n / 3) % 3], n % 3};
+          check_against_reference<T>(g, rng);
+          ++n;
+        }
+}
+
+// The layer shapes of the model at a small odd batch, including K and M beyond one cache block.
+std::vector<GemmCase> model_cases() {
+  const int64_t batch = 257;
+  return {{false, true, batch, 128, 47, 1, 1, 0},     {false, true, batch, 1035, 128, 1, 1, 0},
+          {false, false, batch, 47, 128, 1, 1, 0},    {false, false, batch, 128, 1035, 1, 1, 0},
+          {true, false, 128, 47, batch, 1, 1, 0},     {true, false, 1035, 128, batch, 1, 0, 0},
+          {false, false, 7, 450, 5000, 1, 0, 0},      {true, true, 150, 70, 600, -2, 0.5, 3},
+          {false, true, 2, 3, 300000, 1, 0.5, 0},     {true, false, 3, 17, 140000, 1, 0, 1}};  // K in slices
+}
+
+}  // namespace
+
+TEST_CASE("gemm: sizes 1..70, all transposes, alpha/beta, padded rows, f32 and f64") {
+  std::mt19937 rng(1);
+  const std::vector<int64_t> sizes = {1, 2, 5, 6, 7, 13, 16, 17, 31, 70};
+  check_sizes<float>(sizes, rng);
+  check_sizes<double>(sizes, rng);
+  // Random triples in 1..70 on top of the grid above.
+  std::uniform_int_distribution<int64_t> size(1, 70);
+  for (int n = 0; n < 200; ++n) {
+    GemmCase g{n % 2 == 0, n % 4 < 2, size(rng), size(rng), size(rng), 0.75, n % 3 == 0 ? 0.0 : 1.25, n % 2};
+    check_against_reference<float>(g, rng);
+    check_against_reference<double>(g, rng);
+  }
+}
+
+TEST_CASE("gemm: model layer shapes and multi-block sizes, f32 and f64") {
+  std::mt19937 rng(2);
+  for (const GemmCase& g : model_cases()) {
+    check_against_reference<float>(g, rng);
+    check_against_reference<double>(g, rng);
+  }
+}
+
+TEST_CASE("gemm: beta = 0 overwrites a NaN-filled C; K = 0 and alpha = 0 only scale C") {
+  std::mt19937 rng(3);
+  // check_against_reference fills C with NaN whenever beta == 0.
+  for (bool ta : {false, true})
+    for (bool tb : {false, true}) {
+      check_against_reference<float>({ta, tb, 9, 20, 11, 1, 0, 0}, rng);
+      check_against_reference<double>({ta, tb, 9, 20, 11, 1, 0, 0}, rng);
+    }
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> a(6, 1.f), b(6, 1.f), c(4, nan);
+  gemm_cpu<float>(false, false, 2, 2, 0, 1.f, a.data(), 1, b.data(), 2, 0.f, c.data(), 2);
+  CHECK(c == std::vector<float>{0, 0, 0, 0});
+  c.assign(4, nan);
+  gemm_cpu<float>(false, false, 2, 2, 3, 0.f, a.data(), 3, b.data(), 2, 0.f, c.data(), 2);
+  CHECK(c == std::vector<float>{0, 0, 0, 0});
+  c = {1, 2, 3, 4};
+  gemm_cpu<float>(false, false, 2, 2, 3, 0.f, a.data(), 3, b.data(), 2, 2.f, c.data(), 2);
+  CHECK(c == std::vector<float>{2, 4, 6, 8});
+  // Empty M or N: C is not touched.
+  gemm_cpu<float>(false, false, 0, 2, 3, 1.f, a.data(), 3, b.data(), 2, 0.f, c.data(), 2);
+  gemm_cpu<float>(false, false, 2, 0, 3, 1.f, a.data(), 3, b.data(), 2, 0.f, c.data(), 2);
+  CHECK(c == std::vector<float>{2, 4, 6, 8});
+  // A 1x1x1 product by hand: 2 * (3 * 4) + 0.5 * 10 = 29.
+  double x = 3, y = 4, z = 10;
+  gemm_cpu<double>(true, true, 1, 1, 1, 2.0, &x, 1, &y, 1, 0.5, &z, 1);
+  CHECK(z == 29);
+}
+
+// Each element is summed in an order fixed by K alone, so the split among threads cannot change
+// a single bit.
+TEST_CASE("gemm: 1 and 2 threads give bitwise identical results") {
+  std::mt19937 rng(4);
+  const int threads_before = num_threads();
+  std::vector<GemmCase> cases = model_cases();
+  cases.push_back({false, false, 1, 3000, 200, 1, 1, 0});  // one row: split over columns
+  cases.push_back({false, true, 600, 600, 300, 1, 0, 0});
+  for (const GemmCase& g : cases) {
+    Operands<float> f(g, rng);
+    Operands<double> d(g, rng);
+    std::vector<float> f1, f2;
+    std::vector<double> d1, d2;
+    set_num_threads(1);
+    f.run(g, f1);
+    d.run(g, d1);
+    set_num_threads(2);
+    f.run(g, f2);
+    d.run(g, d2);
+    CHECK_MESSAGE(std::memcmp(f1.data(), f2.data(), f1.size() * sizeof(float)) == 0, describe(g));
+    CHECK_MESSAGE(std::memcmp(d1.data(), d2.data(), d1.size() * sizeof(double)) == 0, describe(g));
+  }
+  set_num_threads(threads_before);
+}
+
+// linear's bias gradient is a blocked sum split over threads: it must agree bit for bit on 1 and 2
+// threads, and match a plain serial loop to rounding (sum of 3001 terms of size <= 1: 1e-3 is
+// about 30x the worst float error).
+TEST_CASE("gemm: linear kernels with bias give bitwise identical results on 1 and 2 threads") {
+  const int threads_before = num_threads();
+  const int64_t batch = 3001, in = 47, out = 130;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> uniform(-1.f, 1.f);
+  std::vector<float> x(batch * in), w(out * in), bias(out), grad_y(batch * out);
+  for (auto* v : {&x, &w, &bias, &grad_y})
+    for (float& e : *v) e = uniform(rng);
+  std::vector<float> serial_grad_bias(out, 0.5f);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t o = 0; o < out; ++o) serial_grad_bias[o] += grad_y[b * out + o];
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    std::vector<float> y(batch * out), grad_x(batch * in, 0.f), grad_w(out * in, 0.f), grad_b(out, 0.5f);
+    linear_forward_cpu<float>(x.data(), w.data(), bias.data(), y.data(), batch, in, out);
+    linear_backward_cpu<float>(x.data(), w.data(), grad_y.data(), grad_x.data(), grad_w.data(), grad_b.data(), batch,
+                               in, out);
+    for (int64_t o = 0; o < out; ++o) CHECK(std::fabs(grad_b[o] - serial_grad_bias[o]) <= 1e-3f);
+    for (auto* v : {&y, &grad_x, &grad_w, &grad_b}) results.push_back(*v);
+  }
+  set_num_threads(threads_before);
+  for (int i = 0; i < 4; ++i) CHECK(results[i] == results[i + 4]);
+}
