@@ -43,20 +43,21 @@ class ThreadPool {
     ensure_workers();
     int64_t chunks = std::min<int64_t>(threads_ * 4, (n + grain - 1) / grain);
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      // A worker that woke late for the previous job may still be looking at its (exhausted) chunks.
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, [&] { return workers_inside_ == 0; });
       body_ = &body;
       n_ = n;
       chunk_count_ = chunks;
       next_chunk_ = 0;
-      active_workers_ = static_cast<int>(workers_.size());
       error_ = nullptr;
       ++generation_;
     }
     wake_.notify_all();
     work_on_chunks();
+    // Every chunk is claimed; wait only for workers still running one, not for sleepers to wake.
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return active_workers_ == 0; });
-    body_ = nullptr;
+    done_.wait(lock, [&] { return workers_inside_ == 0; });
     if (error_) std::rethrow_exception(error_);
   }
 
@@ -102,11 +103,12 @@ class ThreadPool {
         wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
         if (stopping_) return;
         seen = generation_;
+        ++workers_inside_;
       }
       work_on_chunks();
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (--active_workers_ == 0) done_.notify_one();
+        if (--workers_inside_ == 0) done_.notify_all();
       }
     }
   }
@@ -120,7 +122,7 @@ class ThreadPool {
   const std::function<void(int64_t, int64_t)>* body_ = nullptr;
   int64_t n_ = 0, chunk_count_ = 0;
   std::atomic<int64_t> next_chunk_{0};
-  int active_workers_ = 0;
+  int workers_inside_ = 0;  // workers between waking for a job and finishing its chunks
   std::exception_ptr error_;
 };
 
