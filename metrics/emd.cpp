@@ -58,12 +58,11 @@ void TransportSimplex::initial_basis() {
   // or a column, so the allocated cells form a forest; zero-flow cells (again cheapest first)
   // then join its trees into a spanning tree of m + n - 1 arcs.
   const size_t cells = static_cast<size_t>(m_) * n_;
+  std::vector<std::pair<double, int>> sorted(cells);
+  for (size_t k = 0; k < cells; ++k) sorted[k] = {cost_[k], static_cast<int>(k)};
+  std::sort(sorted.begin(), sorted.end());
   std::vector<int> order(cells);
-  for (size_t k = 0; k < cells; ++k) order[k] = static_cast<int>(k);
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    return cost_[static_cast<size_t>(a)] < cost_[static_cast<size_t>(b)] ||
-           (cost_[static_cast<size_t>(a)] == cost_[static_cast<size_t>(b)] && a < b);
-  });
+  for (size_t k = 0; k < cells; ++k) order[k] = sorted[k].second;
   std::vector<int64_t> left_supply = supply_, left_demand = demand_;
   basic_.assign(cells, 0);
   std::vector<int> component(static_cast<size_t>(m_ + n_));
@@ -137,22 +136,36 @@ void TransportSimplex::compute_tree() {
 }
 
 bool TransportSimplex::price(int& enter_i, int& enter_j, bool bland) const {
+  // Basic arcs have reduced cost 0 up to rounding (far above -eps), so they need no test.
   double best = -eps_;
   bool found = false;
+  const double* col_potential = potential_.data() + m_;
   for (int i = 0; i < m_; ++i) {
     const double u = potential_[i];
     const double* row_cost = cost_.data() + static_cast<size_t>(i) * n_;
-    const int* row_basic = basic_.data() + static_cast<size_t>(i) * n_;
+    if (bland) {
+      for (int j = 0; j < n_; ++j)
+        if (row_cost[j] - u - col_potential[j] < best) {  // Bland: the first eligible arc
+          enter_i = i;
+          enter_j = j;
+          return true;
+        }
+      continue;
+    }
+    double row_best = best;
+    int row_arg = -1;
     for (int j = 0; j < n_; ++j) {
-      if (row_basic[j] != 0) continue;
-      const double reduced = row_cost[j] - u - potential_[m_ + j];
-      if (reduced < best) {
-        enter_i = i;
-        enter_j = j;
-        found = true;
-        if (bland) return true;  // Bland: the first eligible arc in index order
-        best = reduced;          // Dantzig: the most negative reduced cost
+      const double reduced = row_cost[j] - u - col_potential[j];
+      if (reduced < row_best) {
+        row_best = reduced;
+        row_arg = j;
       }
+    }
+    if (row_arg >= 0) {  // Dantzig: the most negative reduced cost
+      best = row_best;
+      enter_i = i;
+      enter_j = row_arg;
+      found = true;
     }
   }
   return found;
