@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -19,10 +20,17 @@ inline bool close(double got, double expected, double rtol, double atol = 0.0) {
   return std::fabs(got - expected) <= atol + rtol * std::fabs(expected);
 }
 
+/// "got G, expected E (difference D)" with full precision, for failure messages.
+inline std::string describe(double got, double expected) {
+  char text[128];
+  std::snprintf(text, sizeof text, "got %.17g, expected %.17g (difference %.3g)", got, expected, got - expected);
+  return text;
+}
+
 #define CHECK_CLOSE(got, expected, rtol, atol)                                              \
   do {                                                                                      \
     const double got_ = (got), expected_ = (expected);                                      \
-    INFO("got " << doctest::toString(got_) << ", expected " << doctest::toString(expected_)); \
+    INFO(::flowjet::metrics::testing::describe(got_, expected_));                           \
     CHECK(::flowjet::metrics::testing::close(got_, expected_, (rtol), (atol)));            \
   } while (0)
 
