@@ -106,4 +106,25 @@ BatchedMetric w1p(const JetArray& set1, const JetArray& set2, const BatchPlan& p
   return out;
 }
 
+namespace {
+using MetricOnPlan = BatchedMetric (*)(const JetArray&, const JetArray&, const BatchPlan&);
+BatchedMetric with_preset(MetricOnPlan metric, const char* name, uint64_t stream, const JetArray& set1,
+                          const JetArray& set2, const EvalSettings& settings) {
+  BatchedMetric out = metric(set1, set2, w1_batch_plan(settings, set1.jets, set2.jets, stream));
+  const std::string warning = sample_size_warning(name, set1.jets, set2.jets);
+  if (!warning.empty()) out.warnings.push_back(warning);
+  return out;
+}
+}  // namespace
+
+BatchedMetric w1m(const JetArray& set1, const JetArray& set2, const EvalSettings& settings) {
+  return with_preset(static_cast<MetricOnPlan>(&w1m), "w1m", 0, set1, set2, settings);
+}
+BatchedMetric w1p(const JetArray& set1, const JetArray& set2, const EvalSettings& settings) {
+  return with_preset(static_cast<MetricOnPlan>(&w1p), "w1p", 1, set1, set2, settings);
+}
+BatchedMetric w1efp(const JetArray& set1, const JetArray& set2, const EvalSettings& settings) {
+  return with_preset(static_cast<MetricOnPlan>(&w1efp), "w1efp", 2, set1, set2, settings);
+}
+
 }  // namespace flowjet::metrics

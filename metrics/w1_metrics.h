@@ -23,6 +23,13 @@ BatchedMetric w1p(const JetArray& set1, const JetArray& set2, const BatchPlan& p
 /// Throws as w1m.
 BatchedMetric w1efp(const JetArray& set1, const JetArray& set2, const BatchPlan& plan);
 
+/// The same three metrics under a preset: batches from w1_batch_plan(settings, n1, n2, stream)
+/// with stream 0 (w1m), 1 (w1p), 2 (w1efp), and jetnet's warning for samples below 50,000 jets.
+/// With settings.average_components the quoted numbers are combined_mean +- combined_std.
+BatchedMetric w1m(const JetArray& set1, const JetArray& set2, const EvalSettings& settings);
+BatchedMetric w1p(const JetArray& set1, const JetArray& set2, const EvalSettings& settings);
+BatchedMetric w1efp(const JetArray& set1, const JetArray& set2, const EvalSettings& settings);
+
 /// The batch loop on precomputed per-jet features: features1 [n1, components],
 /// features2 [n2, components]; value[b][c] = W1 of column c over the batch's rows.
 BatchedMetric w1_of_jet_features(const std::vector<double>& features1,

@@ -93,3 +93,36 @@ TEST_CASE("metrics/w1m: bad batch index and non-finite input are reported") {
     CHECK(std::string(e.what()).find("jet 3") != std::string::npos);
   }
 }
+
+TEST_CASE("metrics/w1m: presets draw reproducible batches; full preset uses every jet once") {
+  Pipeline p;
+  EvalSettings talk = preset_settings(Preset::Talk);
+  talk.w1_batch_size = 3;
+  talk.w1_num_batches = 4;
+  const auto a = w1m(p.set1, p.set2, talk), b = w1m(p.set1, p.set2, talk);
+  REQUIRE(a.batch_values.size() == 4);
+  for (size_t k = 0; k < 4; ++k) CHECK(a.batch_values[k][0] == b.batch_values[k][0]);
+  CHECK(a.warnings.size() == 1);  // fewer than 50,000 jets
+  // Full preset: one batch with every jet of both sets, i.e. batch 0 of spec 11.3.
+  const auto full = w1m(p.set1, p.set2, preset_settings(Preset::Full));
+  REQUIRE(full.batch_values.size() == 1);
+  CHECK_CLOSE(full.batch_values[0][0], 0.022785209697297158, 0, 1e-12);
+  CHECK(full.std[0] == 0.0);
+  CHECK(parse_preset("jetnet") == Preset::Jetnet);
+  CHECK(preset_settings(Preset::Jetnet).w1_batch_size == 50000);
+  CHECK_THROWS_AS(parse_preset("paper"), flowjet::ConfigError);
+}
+
+TEST_CASE("metrics/batches: sampler is uniform-ish, in range and seed-dependent") {
+  IndexSampler s(42), t(42), u(43);
+  const auto a = s.draw(7, 7000), b = t.draw(7, 7000), c = u.draw(7, 7000);
+  CHECK(a == b);
+  CHECK(a != c);
+  std::vector<int> counts(7, 0);
+  for (const int64_t i : a) {
+    REQUIRE(i >= 0);
+    REQUIRE(i < 7);
+    ++counts[static_cast<size_t>(i)];
+  }
+  for (const int n : counts) CHECK(std::abs(n - 1000) < 150);  // > 5 sigma away is a bug
+}
