@@ -50,6 +50,7 @@ class TransportSimplex {
   // Tree of the basis rooted at row 0.
   std::vector<int> parent_, parent_arc_, depth_, adj_start_, adj_;
   std::vector<double> potential_;
+  std::vector<int> fill_, queue_, from_col_, from_row_;  // scratch, reused across pivots
   double eps_ = 0;
 };
 
@@ -104,7 +105,8 @@ void TransportSimplex::compute_tree() {
   }
   for (int v = 0; v < nodes; ++v) adj_start_[v + 1] += adj_start_[v];
   adj_.assign(static_cast<size_t>(2 * arcs), 0);
-  std::vector<int> fill(adj_start_.begin(), adj_start_.end() - 1);
+  fill_.assign(adj_start_.begin(), adj_start_.end() - 1);
+  std::vector<int>& fill = fill_;
   for (int k = 0; k < arcs; ++k) {
     adj_[fill[arc_row_[k]]++] = k;
     adj_[fill[m_ + arc_col_[k]]++] = k;
@@ -113,7 +115,8 @@ void TransportSimplex::compute_tree() {
   parent_arc_.assign(nodes, -1);
   depth_.assign(nodes, -1);
   potential_.assign(nodes, 0.0);
-  std::vector<int> queue(static_cast<size_t>(nodes));
+  queue_.resize(static_cast<size_t>(nodes));
+  std::vector<int>& queue = queue_;
   int head = 0, tail = 0;
   queue[tail++] = 0;
   depth_[0] = 0;
@@ -174,7 +177,10 @@ bool TransportSimplex::price(int& enter_i, int& enter_j, bool bland) const {
 int64_t TransportSimplex::pivot(int enter_i, int enter_j, bool bland) {
   // Cycle: entering arc (+), then the tree path from column enter_j back to row enter_i,
   // whose arcs alternate -, +, -, ... starting with -.
-  std::vector<int> from_col, from_row;  // arcs on the way up to the common ancestor
+  std::vector<int>& from_col = from_col_;  // arcs on the way up to the common ancestor
+  std::vector<int>& from_row = from_row_;
+  from_col.clear();
+  from_row.clear();
   int a = m_ + enter_j, b = enter_i;
   while (depth_[a] > depth_[b]) { from_col.push_back(parent_arc_[a]); a = parent_[a]; }
   while (depth_[b] > depth_[a]) { from_row.push_back(parent_arc_[b]); b = parent_[b]; }
@@ -182,7 +188,7 @@ int64_t TransportSimplex::pivot(int enter_i, int enter_j, bool bland) {
     from_col.push_back(parent_arc_[a]); a = parent_[a];
     from_row.push_back(parent_arc_[b]); b = parent_[b];
   }
-  std::vector<int> path = from_col;
+  std::vector<int>& path = from_col;
   path.insert(path.end(), from_row.rbegin(), from_row.rend());
   int leave = -1;
   int64_t theta = 0;

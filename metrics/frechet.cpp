@@ -1,5 +1,6 @@
-// Fréchet distance (spec metrics.md 9.3): tr sqrt(S1 S2) = sum sqrt(eig(S S2 S)), S = S1^{1/2},
-// both by LAPACK's symmetric divide-and-conquer eigensolver dsyevd; plain loops for the products.
+// Fréchet distance (spec metrics.md 9.3). tr (S1 S2)^{1/2} is the sum of the singular values of
+// A1^T A2 with S_i = A_i A_i^T (A_i from LAPACK dsyevd eigenpairs, LAPACK dgesdd for the SVD):
+// the same number as the spec's sum sqrt(eig(S S2 S)), without square roots of rounding noise.
 #include "metrics/frechet.h"
 
 #include <cmath>
@@ -11,6 +12,9 @@
 extern "C" void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda,
                         double* w, double* work, const int* lwork, int* iwork, const int* liwork,
                         int* info, size_t jobz_len, size_t uplo_len);
+extern "C" void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s,
+                        double* u, const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork,
+                        int* iwork, int* info, size_t jobz_len);
 
 namespace flowjet::metrics {
 
@@ -32,19 +36,29 @@ std::vector<double> symmetric_eigen(std::vector<double>& a, int64_t dim, bool ve
   return w;
 }
 
-// c = a b for [dim, dim] row-major matrices.
-std::vector<double> matmul(const std::vector<double>& a, const std::vector<double>& b, int64_t dim) {
-  std::vector<double> c(static_cast<size_t>(dim * dim), 0.0);
-  for (int64_t i = 0; i < dim; ++i)
-    for (int64_t k = 0; k < dim; ++k) {
-      const double aik = a[static_cast<size_t>(i * dim + k)];
-      const double* brow = b.data() + k * dim;
-      double* crow = c.data() + i * dim;
-      for (int64_t j = 0; j < dim; ++j) crow[j] += aik * brow[j];
-    }
-  return c;
+// dim * eps * (largest |eigenvalue|): eigenvalues at or below this are 0 up to rounding.
+double noise_floor(const std::vector<double>& eigenvalues, int64_t dim) {
+  double largest = 0.0;
+  for (const double e : eigenvalues) largest = std::max(largest, std::fabs(e));
+  return static_cast<double>(dim) * 2.220446049250313e-16 * largest;
 }
 
+// Singular values of a [rows, cols] column-major matrix (overwritten), LAPACK dgesdd.
+std::vector<double> singular_values(std::vector<double>& a, int64_t rows, int64_t cols) {
+  const int m = static_cast<int>(rows), n = static_cast<int>(cols), one = 1;
+  std::vector<double> s(static_cast<size_t>(std::min(m, n)));
+  std::vector<int> iwork(static_cast<size_t>(8 * std::min(m, n)));
+  double query = 0, dummy = 0;
+  int lwork = -1, info = 0;
+  const char jobz = 'N';
+  dgesdd_(&jobz, &m, &n, a.data(), &m, s.data(), &dummy, &one, &dummy, &one, &query, &lwork, iwork.data(), &info, 1);
+  lwork = std::max(1, static_cast<int>(query));
+  std::vector<double> work(static_cast<size_t>(lwork));
+  dgesdd_(&jobz, &m, &n, a.data(), &m, s.data(), &dummy, &one, &dummy, &one, work.data(), &lwork, iwork.data(), &info,
+          1);
+  if (info != 0) throw NumericError(fmt::format("frechet_distance: LAPACK dgesdd failed (info = {})", info));
+  return s;
+}
 void check_stats(const GaussianStats& g, const char* which) {
   if (g.dim < 1 || g.mu.size() != static_cast<size_t>(g.dim) || g.sigma.size() != static_cast<size_t>(g.dim * g.dim))
     throw ShapeError(fmt::format("frechet_distance: {} Gaussian has dim {}, mu of {} and sigma of {} values",
@@ -91,33 +105,42 @@ GaussianStats gaussian_fit(const std::vector<double>& x, int64_t rows, int64_t c
 GaussianStats gaussian_fit(const std::vector<float>& x, int64_t rows, int64_t cols) { return fit(x, rows, cols); }
 
 double trace_sqrt_product(const std::vector<double>& sigma1, const std::vector<double>& sigma2, int64_t dim) {
-  // sigma1 = V diag(w) V^T  ->  S = V diag(sqrt(max(w, 0))) V^T.
-  std::vector<double> v = sigma1;
-  const std::vector<double> w = symmetric_eigen(v, dim, true);  // row k of v = eigenvector k
-  std::vector<double> scaled(static_cast<size_t>(dim * dim));   // row k: sqrt(sqrt(w_k)) v_k
-  for (int64_t k = 0; k < dim; ++k) {
-    const double s = std::sqrt(std::sqrt(std::max(w[static_cast<size_t>(k)], 0.0)));
-    for (int64_t a = 0; a < dim; ++a) scaled[static_cast<size_t>(k * dim + a)] = s * v[static_cast<size_t>(k * dim + a)];
-  }
-  std::vector<double> root(static_cast<size_t>(dim * dim), 0.0);  // S_ab = sum_k scaled_ka scaled_kb
-  for (int64_t k = 0; k < dim; ++k) {
-    const double* row = scaled.data() + k * dim;
-    for (int64_t a = 0; a < dim; ++a) {
-      const double ra = row[a];
-      double* out = root.data() + a * dim;
-      for (int64_t b = 0; b < dim; ++b) out[b] += ra * row[b];
+  // Square-root factors A_i with sigma_i = A_i A_i^T: rows sqrt(w_k) v_k over the eigenpairs
+  // whose eigenvalue is above the noise floor (dropped ones are 0 up to rounding: a singular
+  // covariance, e.g. a batch of collinear or repeated rows).
+  auto factor = [dim](const std::vector<double>& sigma, int64_t& rank) {
+    std::vector<double> v = sigma;
+    const std::vector<double> w = symmetric_eigen(v, dim, true);  // row k of v = eigenvector k
+    const double floor = noise_floor(w, dim);
+    std::vector<double> rows;
+    rank = 0;
+    for (int64_t k = 0; k < dim; ++k) {
+      const double wk = w[static_cast<size_t>(k)];
+      if (wk <= floor) continue;
+      const double s = std::sqrt(wk);
+      for (int64_t a = 0; a < dim; ++a) rows.push_back(s * v[static_cast<size_t>(k * dim + a)]);
+      ++rank;
     }
-  }
-  std::vector<double> m = matmul(matmul(root, sigma2, dim), root, dim);  // S sigma2 S
-  for (int64_t a = 0; a < dim; ++a)
-    for (int64_t b = a + 1; b < dim; ++b) {
-      const double avg = 0.5 * (m[static_cast<size_t>(a * dim + b)] + m[static_cast<size_t>(b * dim + a)]);
-      m[static_cast<size_t>(a * dim + b)] = avg;
-      m[static_cast<size_t>(b * dim + a)] = avg;
+    return rows;
+  };
+  int64_t rank1 = 0, rank2 = 0;
+  const std::vector<double> a1 = factor(sigma1, rank1), a2 = factor(sigma2, rank2);
+  if (rank1 == 0 || rank2 == 0) return 0.0;
+  // The non-zero eigenvalues of sigma1 sigma2 = A1 A1^T A2 A2^T are the squared singular values of
+  // C = A1^T A2, so tr (sigma1 sigma2)^{1/2} is the sum of the singular values of C (no square
+  // root of a rounding-level eigenvalue is ever taken).
+  std::vector<double> c(static_cast<size_t>(rank1 * rank2), 0.0);  // column-major [rank1, rank2]
+  for (int64_t l = 0; l < rank2; ++l)
+    for (int64_t k = 0; k < rank1; ++k) {
+      const double* x = a1.data() + k * dim;
+      const double* y = a2.data() + l * dim;
+      double sum = 0.0;
+      for (int64_t a = 0; a < dim; ++a) sum += x[a] * y[a];
+      c[static_cast<size_t>(l * rank1 + k)] = sum;
     }
-  const std::vector<double> lambda = symmetric_eigen(m, dim, false);
+  const std::vector<double> singular = singular_values(c, rank1, rank2);
   double trace = 0.0;
-  for (const double l : lambda) trace += std::sqrt(std::max(l, 0.0));
+  for (const double s : singular) trace += s;
   return trace;
 }
 

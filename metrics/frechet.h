@@ -20,9 +20,12 @@ GaussianStats gaussian_fit(const std::vector<double>& x, int64_t rows, int64_t c
 /// Same for float32 activations (ParticleNet runs in float32).
 GaussianStats gaussian_fit(const std::vector<float>& x, int64_t rows, int64_t cols);
 
-/// tr((sigma1 sigma2)^{1/2}) for symmetric positive semi-definite sigma1, sigma2 [dim, dim]:
-/// sum_k sqrt(lambda_k) over the eigenvalues of S sigma2 S, S = sigma1^{1/2} (LAPACK dsyevd;
-/// negative eigenvalues clamped to 0, which matches jetnet keeping the real part of sqrtm).
+/// tr((sigma1 sigma2)^{1/2}) for symmetric positive semi-definite sigma1, sigma2 [dim, dim].
+/// Equals sum_k sqrt(lambda_k) over the eigenvalues of S sigma2 S, S = sigma1^{1/2} (spec 9.3),
+/// computed as the nuclear norm of A1^T A2 where sigma_i = A_i A_i^T, A_i = V_i diag(sqrt(w_i)) from
+/// LAPACK dsyevd: eigenvalues w at or below dim * eps * max|w| (and negative ones) count as 0, which
+/// matches jetnet keeping the real part of sqrtm. Singular values come from LAPACK dgesdd, so a
+/// singular covariance does not turn rounding noise into ~1e-8 errors through a square root.
 double trace_sqrt_product(const std::vector<double>& sigma1, const std::vector<double>& sigma2,
                           int64_t dim);
 
