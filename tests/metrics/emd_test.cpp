@@ -171,3 +171,27 @@ TEST_CASE("metrics/emd: agrees with an independent shortest-path solver on 300 r
     CHECK_CLOSE(emd_of(a, b), emd_by_shortest_paths(a, b), 0, 1e-12);
   }
 }
+
+TEST_CASE("metrics/emd: full-size degenerate jets (grid positions, equal weights) match the reference") {
+  uint64_t state = 999;
+  auto uniform = [&state]() {
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return static_cast<double>((state * 2685821657736338717ULL) >> 11) * 0x1.0p-53;
+  };
+  for (int trial = 0; trial < 20; ++trial) {
+    Jet a, b;
+    const int m = 20 + static_cast<int>(uniform() * 11), n = 20 + static_cast<int>(uniform() * 11);
+    // Positions on a 0.1 grid make many costs tie; equal weights make most pivots degenerate.
+    for (int i = 0; i < m; ++i)
+      a.push_back({std::round(uniform() * 10) / 10 - 0.5, std::round(uniform() * 10) / 10 - 0.5,
+                   trial % 2 ? 1.0 / m : uniform()});
+    for (int j = 0; j < n; ++j)
+      b.push_back({std::round(uniform() * 10) / 10 - 0.5, std::round(uniform() * 10) / 10 - 0.5,
+                   trial % 2 ? 1.0 / n : uniform()});
+    const JetArray jets = make_jet_array({a, b}, 30);
+    INFO("trial " << trial);
+    CHECK_CLOSE(emd(jets.jet(0), 30, jets.jet(1), 30), emd_by_shortest_paths(a, b), 0, 1e-12);
+  }
+}
