@@ -109,14 +109,25 @@ FpdResult fpd(const FeatureMatrix& real_in, const FeatureMatrix& gen_in, const F
     return indices ? indices(call++, n, size) : generator.choice(n, size);
   };
   for (const int64_t size : out.batch_sizes) {
+    // Draw all repetitions of this size in generator order, then compute their FDs in parallel.
+    const auto repeats = static_cast<size_t>(options.num_batches);
+    std::vector<std::vector<int64_t>> real_rows(repeats), gen_rows(repeats);
+    for (size_t r = 0; r < repeats; ++r) {
+      real_rows[r] = draw(real.rows, size);
+      gen_rows[r] = draw(gen.rows, size);
+    }
+    std::vector<double> fd(repeats);
+    parallel_for(static_cast<int64_t>(repeats), 1, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const auto k = static_cast<size_t>(r);
+        fd[k] = frechet_distance(gaussian_fit(gather_rows(real, real_rows[k]), size, real.cols),
+                                 gaussian_fit(gather_rows(gen, gen_rows[k]), size, gen.cols));
+      }
+    });
     double sum = 0.0;
-    for (int64_t r = 0; r < options.num_batches; ++r) {
-      const auto real_rows = draw(real.rows, size);
-      const auto gen_rows = draw(gen.rows, size);
-      const double fd = frechet_distance(gaussian_fit(gather_rows(real, real_rows), size, real.cols),
-                                         gaussian_fit(gather_rows(gen, gen_rows), size, gen.cols));
-      out.batch_distances.push_back(fd);
-      sum += fd;
+    for (const double d : fd) {
+      out.batch_distances.push_back(d);
+      sum += d;
     }
     out.x.push_back(1.0 / static_cast<double>(size));
     out.y.push_back(sum / static_cast<double>(options.num_batches));
@@ -130,31 +141,68 @@ FpdResult fpd(const FeatureMatrix& real_in, const FeatureMatrix& gen_in, const F
 
 namespace {
 
+// For the rows p in [p0, p1) of a ([*, features] row-major) adds up (a_p . t_q / F + 1)^4 over
+// q in [0, batch), or only q > p when `upper`, into out[p - p0]; t is feature-major
+// [features, batch]. Blocks of rows and of q share each loaded chunk of t (cache blocking); every
+// dot product is still summed over the features in order, every row sum over q in order.
+constexpr int64_t kChunk = 64;  // q per chunk; t's rows are padded with zeros to a multiple of it
+
+void kernel_row_sums(const std::vector<double>& a, int64_t p0, int64_t p1, const std::vector<double>& t,
+                     int64_t batch, int64_t features, bool upper, double* out) {
+  constexpr int64_t kRows = 16;
+  const int64_t stride = (batch + kChunk - 1) / kChunk * kChunk;
+  const double inv_f = 1.0 / static_cast<double>(features);
+  double dots[kRows][kChunk];
+  const int64_t rows = p1 - p0;
+  for (int64_t r = 0; r < rows; ++r) out[r] = 0.0;
+  for (int64_t q0 = upper ? p0 + 1 : 0; q0 < batch; q0 += kChunk) {
+    const int64_t len = std::min(kChunk, batch - q0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < kChunk; ++k) dots[r][k] = 0.0;
+    for (int64_t f = 0; f < features; ++f) {
+      const double* tf = t.data() + f * stride + q0;  // kChunk values (zero padding past batch)
+      for (int64_t r = 0; r < rows; ++r) {
+        const double af = a[static_cast<size_t>((p0 + r) * features + f)];
+        for (int64_t k = 0; k < kChunk; ++k) dots[r][k] += af * tf[k];  // fixed count: vectorised
+      }
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t k_begin = upper ? std::max<int64_t>(0, p0 + r + 1 - q0) : 0;
+      double sum = out[r];
+      for (int64_t k = k_begin; k < len; ++k) {
+        const double base = dots[r][k] * inv_f + 1.0;
+        const double squared = base * base;
+        sum += squared * squared;
+      }
+      out[r] = sum;
+    }
+  }
+}
+
 // Unbiased MMD^2 of one batch: x, y [batch, features], kernel (a.b / F + 1)^4.
 double mmd_squared(const std::vector<double>& x, const std::vector<double>& y, int64_t batch, int64_t features) {
-  const double inv_f = 1.0 / static_cast<double>(features);
-  auto kernel = [&](const double* a, const double* b) {
-    double dot = 0.0;
-    for (int64_t f = 0; f < features; ++f) dot += a[f] * b[f];
-    const double t = dot * inv_f + 1.0;
-    const double t2 = t * t;
-    return t2 * t2;
-  };
-  // Row sums, then a compensated sum over rows.
+  // Feature-major copies [features, stride], rows zero-padded to a multiple of kChunk (+ one chunk
+  // so that a chunk starting anywhere below batch stays inside).
+  const int64_t stride = (batch + kChunk - 1) / kChunk * kChunk;
+  std::vector<double> xt(static_cast<size_t>(features * stride + kChunk), 0.0), yt(xt.size(), 0.0);
+  for (int64_t p = 0; p < batch; ++p)
+    for (int64_t f = 0; f < features; ++f) {
+      xt[static_cast<size_t>(f * stride + p)] = x[static_cast<size_t>(p * features + f)];
+      yt[static_cast<size_t>(f * stride + p)] = y[static_cast<size_t>(p * features + f)];
+    }
+  // Row sums (pairs q > p within a sample, all q across), then a compensated sum over rows.
   std::vector<double> xx(static_cast<size_t>(batch)), yy(static_cast<size_t>(batch)), xy(static_cast<size_t>(batch));
-  parallel_for(batch, 16, [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p) {
-      const double* xp = x.data() + p * features;
-      const double* yp = y.data() + p * features;
-      double sxx = 0.0, syy = 0.0, sxy = 0.0;
-      for (int64_t q = p + 1; q < batch; ++q) {
-        sxx += kernel(xp, x.data() + q * features);
-        syy += kernel(yp, y.data() + q * features);
+  constexpr int64_t kRows = 16;
+  parallel_for((batch + kRows - 1) / kRows, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t block = begin; block < end; ++block) {
+      const int64_t p0 = block * kRows, p1 = std::min(batch, p0 + kRows);
+      kernel_row_sums(x, p0, p1, xt, batch, features, true, xx.data() + p0);
+      kernel_row_sums(y, p0, p1, yt, batch, features, true, yy.data() + p0);
+      kernel_row_sums(x, p0, p1, yt, batch, features, false, xy.data() + p0);
+      for (int64_t p = p0; p < p1; ++p) {
+        xx[static_cast<size_t>(p)] *= 2.0;
+        yy[static_cast<size_t>(p)] *= 2.0;
       }
-      for (int64_t q = 0; q < batch; ++q) sxy += kernel(xp, y.data() + q * features);
-      xx[static_cast<size_t>(p)] = 2.0 * sxx;
-      yy[static_cast<size_t>(p)] = 2.0 * syy;
-      xy[static_cast<size_t>(p)] = sxy;
     }
   });
   auto kahan = [](const std::vector<double>& v) {
