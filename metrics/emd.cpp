@@ -1,8 +1,7 @@
-// Exact EMD (spec metrics.md 8.1) by a transportation (network) simplex on the bipartite graph
-// of the two jets' particles: matrix-minimum start, Dantzig pricing, Bland's rule after a run
-// of degenerate pivots (no cycling), potentials recomputed on the basis tree at every pivot.
-// Weights are integers (exact balance), costs doubles; the extra node that balances the totals
-// has cost 1 to every particle of the other jet, as in the reference.
+// Exact EMD (spec metrics.md 8.1): transportation simplex on the particles of the two jets with
+// integer weights and double costs; matrix-minimum start, Dantzig pricing, Bland's rule after a
+// run of degenerate pivots (no cycling). The extra node balancing the totals has cost 1 to every
+// particle of the other jet, as in the reference.
 #include "metrics/emd.h"
 
 #include <algorithm>
