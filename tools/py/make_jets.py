@@ -135,9 +135,11 @@ def main(argv=None):
     sigma = [f"{r['sigma_mb'] * 1e9:.4g} +- {r['sigma_err_mb'] * 1e9:.2g} pb" for r in results]
     print(f"{args.jet_type}: Pythia sigmaGen per job: {'; '.join(sigma)}; "
           f"{events} events, {args.jets / events:.2f} jets/event")
+    cpu = sum(r["cpu_seconds"] for r in results)
     print(f"{args.jet_type}: wrote {args.jets} jets to {args.output} "
           f"({os.path.getsize(args.output) / 1e6:.2f} MB) in {total:.1f} s: "
-          f"{args.jets / elapsed:.1f} jets/s, {args.jets / elapsed / args.jobs:.1f} jets/s per job")
+          f"{args.jets / elapsed:.1f} jets/s, {args.jets / elapsed / args.jobs:.1f} jets/s per job; "
+          f"{args.jets / cpu:.1f} jets per CPU-second (one job on an idle core)")
     return 0
 
 

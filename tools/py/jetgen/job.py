@@ -16,6 +16,7 @@ def run_job(jet_type, seed, n_jets, num_slots, radius, candidates, report=None, 
     report(jets_done, events_done) is called about every report_every seconds."""
     from .pythia_source import PythiaSource  # imported here so the module loads without Pythia
 
+    cpu_start = time.process_time()
     source = PythiaSource(jet_type, seed)
     antikt = AntiKt(radius)
     particles = np.zeros((n_jets, num_slots, 4), dtype=np.float32)
@@ -50,4 +51,5 @@ def run_job(jet_type, seed, n_jets, num_slots, radius, candidates, report=None, 
         "sigma_err_mb": sigma_err,
         "pythia_version": source.version,
         "pythia_settings": source.settings,
+        "cpu_seconds": time.process_time() - cpu_start,
     }
