@@ -6,6 +6,7 @@ import datetime
 import importlib.metadata
 import multiprocessing as mp
 import os
+import queue as queue_module
 import sys
 import time
 import traceback
@@ -71,7 +72,13 @@ def run_jobs(args, radius):
     results = [None] * args.jobs
     try:
         while any(r is None for r in results):
-            kind, j, *payload = queue.get()
+            try:
+                kind, j, *payload = queue.get(timeout=2.0)
+            except queue_module.Empty:
+                for j, p in enumerate(procs):  # a job killed from outside sends nothing
+                    if results[j] is None and p.exitcode not in (None, 0):
+                        raise RuntimeError(f"job {j} (seed {args.seed + j}) died with exit code {p.exitcode}")
+                continue
             if kind == "error":
                 raise RuntimeError(f"job {j} (seed {args.seed + j}) failed:\n{payload[0]}")
             if kind == "progress":
@@ -144,4 +151,11 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (RuntimeError, ValueError, OSError) as err:
+        print(f"make_jets: error: {err}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("make_jets: interrupted; no output written", file=sys.stderr)
+        sys.exit(130)
