@@ -90,7 +90,7 @@ void JetNetValidator::check_jet(const float* slots, const float* jet_row, int64_
       const double next = slots[(k + 1) * 4 + kPtRel];
       if (next > static_cast<double>(pt) * (1.0 + 1e-6) + 1e-9) {
         record(kC8, fmt::format("{}: particles not ordered by decreasing pt_rel at slot {} ({} < {})",
-                                where, k + 1, pt, next));
+                                where, k + 1, pt, static_cast<float>(next)));
       }
     }
     if (std::fabs(phi) > kPi + 1e-6) {  // C11
