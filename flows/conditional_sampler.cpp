@@ -62,6 +62,10 @@ ConditionalSampler ConditionalSampler::fit(const std::vector<double>& scaled_mas
   return sampler;
 }
 
+ConditionalSampler ConditionalSampler::fit(const data::PreparedData& prepared, uint64_t seed) {
+  return fit(prepared.scaled_mass, prepared.n, prepared.fit_rows, seed);
+}
+
 void ConditionalSampler::build_interpolants() {
   quantiles_.clear();
   total_ = 0;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/named_arrays.h"
+#include "data/preprocess.h"
 #include "data/random.h"
 #include "flows/pchip.h"
 
@@ -35,6 +36,10 @@ class ConditionalSampler {
   /// flowjet::NumericError for a non-finite mass or n < 0.
   static ConditionalSampler fit(const std::vector<double>& scaled_mass, const std::vector<int32_t>& n,
                                 const std::vector<int64_t>& rows, uint64_t seed);
+
+  /// The sampler of a prepared data set: its scaled masses and n on prepared.fit_rows (the
+  /// training rows by default, all rows with the leak option), so scaler and sampler agree.
+  static ConditionalSampler fit(const data::PreparedData& prepared, uint64_t seed);
 
   /// Draws `count` conditions (training.md §8.2): `count` n from p(n) first, then per distinct
   /// n (ascending) its masses Q_n(u), u ~ U[0,1). With mass_min the masses are clamped from below

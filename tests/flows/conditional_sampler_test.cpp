@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 
+#include "data/preprocess.h"
 #include "data/random.h"
 #include "engine/core/error.h"
 #include "flows/conditional_sampler.h"
@@ -166,4 +167,32 @@ TEST_CASE("flows/conditional_sampler: to_arrays / from_arrays round trip is exac
   broken = arrays;
   broken["counts"].values[0] += 1;
   CHECK_THROWS_AS(ConditionalSampler::from_arrays(broken), flowjet::DataError);
+}
+
+TEST_CASE("flows/conditional_sampler: fitted on the prepared training rows, or all rows with the leak option") {
+  // Jets with n = 1..4 real particles; the sampler sees only the training part by default.
+  flowjet::data::JetSet jets = flowjet::data::JetSet::zeros(400, 30, flowjet::data::JetType::Q);
+  Rng rng(12);
+  for (int64_t i = 0; i < jets.jets; ++i) {
+    const int64_t n = 1 + static_cast<int64_t>(rng.uniform_index(4));
+    for (int64_t k = 0; k < n; ++k) {
+      jets.particle(i, k, flowjet::data::kEtaRel) = static_cast<float>(0.2 * (rng.uniform() - 0.5));
+      jets.particle(i, k, flowjet::data::kPhiRel) = static_cast<float>(0.2 * (rng.uniform() - 0.5));
+      jets.particle(i, k, flowjet::data::kPtRel) = static_cast<float>(0.3 - 0.05 * k);
+      jets.particle(i, k, flowjet::data::kMask) = 1.0f;
+    }
+  }
+  flowjet::data::PrepareOptions options;
+  const auto prepared = flowjet::data::prepare(jets, options);
+  const ConditionalSampler train_only = ConditionalSampler::fit(prepared, 1);
+  CHECK(train_only.total() == static_cast<int64_t>(prepared.split.train.size()));
+  CHECK(train_only.multiplicities() == std::vector<int32_t>{1, 2, 3, 4});
+  options.fit_on_all_rows = true;
+  CHECK(ConditionalSampler::fit(flowjet::data::prepare(jets, options), 1).total() == 400);
+  // Masses of one-particle jets are zero: every condition drawn for n = 1 sits near m~_min.
+  Rng draw_rng(2);
+  const auto drawn = train_only.draw(200, draw_rng, prepared.scaled_zero_mass);
+  for (int64_t i = 0; i < drawn.size(); ++i) {
+    if (drawn.n[i] == 1) CHECK(drawn.mass[i] == doctest::Approx(prepared.scaled_zero_mass).epsilon(0.05));
+  }
 }
