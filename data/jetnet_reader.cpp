@@ -194,18 +194,18 @@ JetNetShape inspect_jetnet(const std::string& path) {
 }
 
 JetSet read_jetnet(const std::string& path, const ReadOptions& options, std::vector<std::string>* warnings) {
-  std::optional<JetType> type = options.type ? options.type : jet_type_from_file_name(path);
-  if (!type) {
-    fail(DataErrorKind::BadRequest,
-         fmt::format("cannot tell the jet type from the file name '{}'; expected g, q, t, w or z (optionally followed "
-                     "by 150) with extension .hdf5, or pass the type explicitly", path));
-  }
   if (options.max_jets == 0 || options.particles < 0 || options.block_jets <= 0) {
     fail(DataErrorKind::BadRequest,
          fmt::format("reading '{}': invalid request (max_jets {} must be > 0 or < 0 for all, particles {} must be >= 0, "
                      "block_jets {} must be > 0)", path, options.max_jets, options.particles, options.block_jets));
   }
   OpenedFile opened = open_checked(path);
+  const std::optional<JetType> type = options.type ? options.type : jet_type_from_file_name(path);
+  if (!type) {
+    fail(DataErrorKind::BadRequest,
+         fmt::format("cannot tell the jet type from the file name '{}'; expected g, q, t, w or z (optionally followed "
+                     "by 150) with extension .hdf5, or pass the type explicitly", path));
+  }
   const int64_t stored = opened.particles_count;
   if (stored != 30 && stored != 150) {
     const std::string message =
