@@ -1,0 +1,65 @@
+// Jet mass formulas of training.md §2 (clamped) and data.md §1.5 (relative mass).
+#include "data/jet_kinematics.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace flowjet::data {
+
+namespace {
+
+template <typename T>
+double jet_mass_impl(const T* features, int64_t particles, int64_t stride) {
+  double e = 0.0, px = 0.0, py = 0.0, pz = 0.0;
+  for (int64_t k = 0; k < particles; ++k) {
+    const double eta = features[k * stride + 0];
+    const double phi = features[k * stride + 1];
+    const double pt = features[k * stride + 2];
+    // Reference clamp of each momentum component to [-100, 100] (training.md §2).
+    const double x = std::clamp(pt * std::cos(phi), -100.0, 100.0);
+    const double y = std::clamp(pt * std::sin(phi), -100.0, 100.0);
+    const double z = std::clamp(pt * std::sinh(eta), -100.0, 100.0);
+    e += std::sqrt(x * x + y * y + z * z);
+    px += x;
+    py += y;
+    pz += z;
+  }
+  const double m2 = e * e - px * px - py * py - pz * pz;
+  return std::sqrt(std::max(m2, 0.0));
+}
+
+}  // namespace
+
+double jet_mass(const double* features, int64_t particles, int64_t stride) {
+  return jet_mass_impl(features, particles, stride);
+}
+
+double jet_mass(const float* features, int64_t particles, int64_t stride) {
+  return jet_mass_impl(features, particles, stride);
+}
+
+std::vector<double> jet_masses(const JetSet& jets) {
+  std::vector<double> masses(static_cast<size_t>(jets.jets));
+  for (int64_t i = 0; i < jets.jets; ++i) {
+    masses[static_cast<size_t>(i)] = jet_mass(&jets.particle_features[static_cast<size_t>(i * jets.particles * 4)],
+                                              jets.particles, 4);
+  }
+  return masses;
+}
+
+double relative_mass(const JetSet& jets, int64_t jet) {
+  double e = 0.0, px = 0.0, py = 0.0, pz = 0.0;
+  for (int64_t k = 0; k < jets.particles; ++k) {
+    if (jets.particle(jet, k, kMask) != 1.0f) continue;
+    const double eta = jets.particle(jet, k, kEtaRel);
+    const double phi = jets.particle(jet, k, kPhiRel);
+    const double pt = jets.particle(jet, k, kPtRel);
+    e += pt * std::cosh(eta);
+    px += pt * std::cos(phi);
+    py += pt * std::sin(phi);
+    pz += pt * std::sinh(eta);
+  }
+  return std::sqrt(std::max(0.0, e * e - px * px - py * py - pz * pz));
+}
+
+}  // namespace flowjet::data

@@ -1,0 +1,14 @@
+// Stream tags mixed into the user seed (derive_seed) so that each random consumer of the data
+// pipeline draws from its own reproducible stream.
+#pragma once
+
+#include <cstdint>
+
+namespace flowjet::data {
+
+inline constexpr uint64_t kSplitStream = 1;
+inline constexpr uint64_t kNoiseStream = 2;
+inline constexpr uint64_t kSamplerJitterStream = 3;
+inline constexpr uint64_t kEpochStreamBase = 1000;  // epoch e uses kEpochStreamBase + e
+
+}  // namespace flowjet::data
