@@ -1,0 +1,83 @@
+// Wiring of add, sub, mul, div and the scalar forms: checks, broadcast plan, dispatch, recording.
+#include "engine/ops/binary/binary.h"
+
+#include <fmt/format.h>
+
+#include "engine/autograd/recording.h"
+#include "engine/core/error.h"
+
+namespace flowjet {
+
+const char* binary_name(BinaryKind kind) {
+  switch (kind) {
+    case BinaryKind::Add: return "add";
+    case BinaryKind::Sub: return "sub";
+    case BinaryKind::Mul: return "mul";
+    case BinaryKind::Div: return "div";
+  }
+  return "binary";
+}
+
+namespace {
+
+void require_cpu(const char* op, const Tensor& t) {
+  if (t.device() == Device::CUDA) throw CudaError(fmt::format("{}: no CUDA kernel in this build", op));
+}
+
+template <class T>
+T* data_or_null(Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+// y = scale * x + shift, recorded under `op`.
+Tensor scalar_affine(const char* op, const Tensor& x, double scale, double shift) {
+  check_same_dtype_device(op, {&x});
+  require_cpu(op, x);
+  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  dispatch_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    scalar_affine_forward_cpu<T>(x.data<T>(), y.data<T>(), x.numel(), static_cast<T>(scale), static_cast<T>(shift));
+  });
+  if (should_record({&x})) {
+    record(op, {x}, {y}, [x, scale](const std::vector<Tensor>& grads) {
+      Tensor grad_x = grad_buffer(x);
+      dispatch_dtype(x.dtype(), [&](auto zero) {
+        using T = decltype(zero);
+        scalar_affine_backward_cpu<T>(grads[0].data<T>(), grad_x.data<T>(), x.numel(), static_cast<T>(scale));
+      });
+    });
+  }
+  return y;
+}
+
+}  // namespace
+
+Tensor binary(BinaryKind kind, const Tensor& a, const Tensor& b) {
+  const char* op = binary_name(kind);
+  check_same_dtype_device(op, {&a, &b});
+  const BroadcastPlan plan = make_broadcast_plan(op, a.shape(), b.shape());
+  require_cpu(op, a);
+  Tensor y = Tensor::empty(plan.out, a.dtype(), a.device());
+  dispatch_dtype(a.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    binary_forward_cpu<T>(kind, a.data<T>(), b.data<T>(), y.data<T>(), plan);
+  });
+  if (should_record({&a, &b})) {
+    record(op, {a, b}, {y}, [kind, a, b, plan](const std::vector<Tensor>& grads) {
+      Tensor grad_a = grad_buffer(a), grad_b = grad_buffer(b);
+      dispatch_dtype(a.dtype(), [&](auto zero) {
+        using T = decltype(zero);
+        binary_backward_cpu<T>(kind, a.data<T>(), b.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_a),
+                               data_or_null<T>(grad_b), plan);
+      });
+    });
+  }
+  return y;
+}
+
+Tensor add_scalar(const Tensor& x, double s) { return scalar_affine("add_scalar", x, 1.0, s); }
+// The shift -0.0 is the exact identity of addition (it keeps the sign of a zero product).
+Tensor mul_scalar(const Tensor& x, double s) { return scalar_affine("mul_scalar", x, s, -0.0); }
+Tensor rsub_scalar(double s, const Tensor& x) { return scalar_affine("rsub_scalar", x, -1.0, s); }
+
+}  // namespace flowjet
