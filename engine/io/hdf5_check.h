@@ -23,7 +23,8 @@ class Hdf5ErrorSilencer {
   void* previous_data_ = nullptr;
 };
 
-/// The messages on HDF5's current error stack, innermost cause last ("" when it is empty).
+/// The messages on HDF5's current error stack, innermost cause first, joined by " <- "
+/// ("unknown HDF5 error" when it is empty).
 /// Call it right after the failing call: the next HDF5 call clears the stack.
 std::string hdf5_error_message();
 
