@@ -8,8 +8,9 @@
 //    under e.g. "optim/..." land in groups of those names. f32 and f64 are kept as IEEE
 //    little-endian floats; 0-d tensors are scalar datasets.
 //  - non-empty datasets of rank >= 1 are chunked with a Fletcher-32 checksum; 0-d and empty
-//    tensors are compact datasets inside their object header, which (like all metadata, since
-//    the file uses the HDF5 1.8+ object format) carries its own checksum.
+//    tensors are compact datasets inside their object header, which is checksummed (the file
+//    uses the HDF5 1.8+ object format). Some index metadata has no checksum: a byte-flip sweep
+//    of a 12 kB file made HDF5 1.10 itself crash or hang at 4 of ~4100 positions.
 //  - attributes of the root group hold the training state: string, int64, double or vector of
 //    doubles, plus "format" = "flowjet-checkpoint" and "format_version" = 1.
 #pragma once
