@@ -17,12 +17,17 @@ TEST_CASE("cuda/chain: conditioner-like network into the spline, every gradient"
           doctest::skip(testing::cuda_parity_skipped())) {
   const int64_t N = 1024, in = 5, hidden = 64, F = 4, K = 8;
   Generator gen(21);
-  auto normal = [&](const Shape& shape, double stddev) { return random_normal(shape, gen, DType::F32, Device::CPU, 0, stddev); };
-  std::vector<Tensor> inputs{normal(Shape{N, in}, 1.0),       normal(Shape{hidden, in}, 0.4), normal(Shape{hidden}, 0.1),
-                             random_uniform(Shape{hidden}, gen, DType::F32, Device::CPU, 0.5, 1.5),
-                             normal(Shape{hidden}, 0.1),       normal(Shape{F, hidden}, 0.2),  normal(Shape{F}, 0.1),
-                             normal(Shape{N, F, K}, 1.0),      normal(Shape{N, F, K}, 1.0),    normal(Shape{N, F, K - 1}, 1.0)};
-  const std::vector<std::string> names{"x", "w0", "b0", "gamma", "beta", "w1", "b1", "widths", "heights", "derivatives"};
+  auto normal = [&](const Shape& shape, double stddev) {
+    return random_normal(shape, gen, DType::F32, Device::CPU, 0, stddev);
+  };
+  std::vector<Tensor> inputs{
+      normal(Shape{N, in}, 1.0),   normal(Shape{hidden, in}, 0.4),
+      normal(Shape{hidden}, 0.1),  random_uniform(Shape{hidden}, gen, DType::F32, Device::CPU, 0.5, 1.5),
+      normal(Shape{hidden}, 0.1),  normal(Shape{F, hidden}, 0.2),
+      normal(Shape{F}, 0.1),       normal(Shape{N, F, K}, 1.0),
+      normal(Shape{N, F, K}, 1.0), normal(Shape{N, F, K - 1}, 1.0)};
+  const std::vector<std::string> names{"x",  "w0", "b0",     "gamma",   "beta",
+                                       "w1", "b1", "widths", "heights", "derivatives"};
   RqsSplineOptions options;
   options.num_bins = static_cast<int>(K);
   options.tail_bound = 1.0;
@@ -38,7 +43,7 @@ TEST_CASE("cuda/chain: conditioner-like network into the spline, every gradient"
       RqsSplineResult r = rqs_spline(z, p[7], p[8], p[9], options, inverse);
       return std::vector<Tensor>{r.outputs, r.logabsdet};
     };
-    testing::check_op_parity(inverse ? "chain with inverse spline" : "chain with forward spline", network, inputs, names,
-                             std::vector<bool>(inputs.size(), true), testing::kReductionTolerance);
+    testing::check_op_parity(inverse ? "chain with inverse spline" : "chain with forward spline", network, inputs,
+                             names, std::vector<bool>(inputs.size(), true), testing::kReductionTolerance);
   }
 }

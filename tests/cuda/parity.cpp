@@ -35,10 +35,12 @@ void check_close(const std::string& what, const Tensor& cpu, const Tensor& cuda,
     const double err = std::fabs(a[i] - b[i]);
     const bool ok = err <= bound || (std::isnan(a[i]) && std::isnan(b[i])) || a[i] == b[i];
     if (!ok) {
-      if (mismatches < 5) report += fmt::format("\n  [{}] cpu {:.9g} cuda {:.9g} (|diff| {:.3g} > {:.3g})", i, a[i], b[i], err, bound);
+      if (mismatches < 5)
+        report += fmt::format("\n  [{}] cpu {:.9g} cuda {:.9g} (|diff| {:.3g} > {:.3g})", i, a[i], b[i], err, bound);
       ++mismatches;
     }
-    if (std::isfinite(err) && std::fabs(a[i]) + scale > 0) worst = std::max(worst, err / (std::fabs(a[i]) + tolerance.floor * scale));
+    if (std::isfinite(err) && std::fabs(a[i]) + scale > 0)
+      worst = std::max(worst, err / (std::fabs(a[i]) + tolerance.floor * scale));
   }
   if (mismatches > 0)
     FAIL_CHECK(fmt::format("{}: {} of {} elements differ (rtol {}, worst relative error {:.3g}); first ones:{}", what,
@@ -62,7 +64,8 @@ std::vector<Tensor> run_on(Device device, const ParityFunction& fn, const std::v
   std::vector<Tensor> outputs = fn(moved);
   std::vector<Tensor> upstream;
   Generator gen(seed);
-  for (const Tensor& out : outputs) upstream.push_back(random_normal(out.shape(), gen, out.dtype(), Device::CPU).to(device));
+  for (const Tensor& out : outputs)
+    upstream.push_back(random_normal(out.shape(), gen, out.dtype(), Device::CPU).to(device));
   bool any = false;
   for (bool d : differentiable) any = any || d;
   if (any) backward(outputs, upstream);

@@ -24,14 +24,16 @@ TEST_CASE("cuda/rqs_spline: parity forward and inverse, outputs, logabsdet and e
     Tensor heights = random_normal(Shape{N, F, bins}, gen);
     Tensor derivatives = random_normal(Shape{N, F, bins - 1}, gen);
     for (bool inverse : {false, true}) {
-      const std::string label = std::string("rqs_spline ") + (inverse ? "inverse" : "forward") + ", K = " + std::to_string(bins);
+      const std::string label =
+          std::string("rqs_spline ") + (inverse ? "inverse" : "forward") + ", K = " + std::to_string(bins);
       testing::check_op_parity(
           label,
           [&](const std::vector<Tensor>& in) {
             RqsSplineResult r = rqs_spline(in[0], in[1], in[2], in[3], options, inverse);
             return std::vector<Tensor>{r.outputs, r.logabsdet};
           },
-          {inputs, widths, heights, derivatives}, {"inputs", "unnormalized_widths", "unnormalized_heights", "unnormalized_derivatives"},
+          {inputs, widths, heights, derivatives},
+          {"inputs", "unnormalized_widths", "unnormalized_heights", "unnormalized_derivatives"},
           {true, true, true, bins > 1}, testing::kReductionTolerance);
     }
   }
@@ -44,8 +46,9 @@ TEST_CASE("cuda/rqs_spline: more bins than the CUDA kernel holds is a ConfigErro
   options.tail_bound = 3.0;
   options.min_bin_width = options.min_bin_height = 1e-4;
   const Device cuda = Device::CUDA;
-  CHECK_THROWS_AS(rqs_spline(Tensor::zeros(Shape{2, 1}, DType::F32, cuda), Tensor::zeros(Shape{2, 1, 65}, DType::F32, cuda),
-                             Tensor::zeros(Shape{2, 1, 65}, DType::F32, cuda), Tensor::zeros(Shape{2, 1, 64}, DType::F32, cuda),
-                             options, false),
-                  ConfigError);
+  CHECK_THROWS_AS(
+      rqs_spline(Tensor::zeros(Shape{2, 1}, DType::F32, cuda), Tensor::zeros(Shape{2, 1, 65}, DType::F32, cuda),
+                 Tensor::zeros(Shape{2, 1, 65}, DType::F32, cuda), Tensor::zeros(Shape{2, 1, 64}, DType::F32, cuda),
+                 options, false),
+      ConfigError);
 }

@@ -30,7 +30,8 @@ TEST_CASE("cuda/runtime: without a usable device, creating a CUDA tensor throws 
   CHECK(!cuda_unavailable_reason().empty());
 }
 
-TEST_CASE("cuda/runtime: copies round-trip f32 and f64 values exactly" * doctest::skip(testing::cuda_parity_skipped())) {
+TEST_CASE("cuda/runtime: copies round-trip f32 and f64 values exactly" *
+          doctest::skip(testing::cuda_parity_skipped())) {
   for (DType dtype : {DType::F32, DType::F64}) {
     Tensor host = Tensor::from_vector({1.5, -2.25, 3e-8, 1e30}, Shape{2, 2}, dtype);
     Tensor device = host.to(Device::CUDA);

@@ -19,8 +19,8 @@ std::atomic<bool> allow_tf32{false};
 
 struct Blas {
   cublasHandle_t handle = nullptr;
-  bool tf32_mode = false;  // the math mode last given to the handle
-  std::mutex mutex;        // guards the ones vectors
+  bool tf32_mode = false;              // the math mode last given to the handle
+  std::mutex mutex;                    // guards the ones vectors
   void* ones[2] = {nullptr, nullptr};  // f32, f64
   int64_t ones_size[2] = {0, 0};
 };
@@ -66,8 +66,8 @@ const T* ones(Blas& b, int64_t n) {
     }
     const int64_t size = n < 4096 ? 4096 : n;
     FLOWJET_CUDA_CHECK(cudaMalloc(&b.ones[slot], static_cast<std::size_t>(size) * sizeof(T)));
-    fill_ones_kernel<T><<<cuda::grid_for(size), cuda::kBlockSize, 0, cuda::stream()>>>(static_cast<T*>(b.ones[slot]),
-                                                                                        size);
+    fill_ones_kernel<T>
+        <<<cuda::grid_for(size), cuda::kBlockSize, 0, cuda::stream()>>>(static_cast<T*>(b.ones[slot]), size);
     FLOWJET_CUDA_CHECK_LAUNCH();
     b.ones_size[slot] = size;
   }
@@ -82,8 +82,7 @@ bool cuda_allow_tf32() { return allow_tf32.load(); }
 namespace cuda {
 
 template <class T>
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, const T* B, T beta,
-          T* C) {
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, const T* B, T beta, T* C) {
   if (M == 0 || N == 0) return;
   if (K == 0 && beta == T(1)) return;  // an empty sum adds nothing
   if (K == 0 && beta == T(0)) {

@@ -7,11 +7,12 @@
 
 namespace flowjet::cuda {
 
-[[noreturn]] void throw_status(const char* call, const char* library, int code, const char* message,
-                               const char* file, int line);
+[[noreturn]] void throw_status(const char* call, const char* library, int code, const char* message, const char* file,
+                               int line);
 
 inline void check_status(cudaError_t status, const char* call, const char* file, int line) {
-  if (status != cudaSuccess) throw_status(call, "CUDA", static_cast<int>(status), cudaGetErrorString(status), file, line);
+  if (status != cudaSuccess)
+    throw_status(call, "CUDA", static_cast<int>(status), cudaGetErrorString(status), file, line);
 }
 
 inline void check_status(cublasStatus_t status, const char* call, const char* file, int line) {

@@ -24,8 +24,8 @@ inline unsigned grid_for(int64_t n) {
 }  // namespace flowjet::cuda
 
 /// Grid-stride loop over [0, n) inside a kernel.
-#define FLOWJET_KERNEL_LOOP(i, n)                                                                  \
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);           \
+#define FLOWJET_KERNEL_LOOP(i, n)                                                        \
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
        i += static_cast<int64_t>(blockDim.x) * gridDim.x)
 
 /// Checks the launch just made (configuration errors; execution errors surface at the next sync).

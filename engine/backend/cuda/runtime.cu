@@ -20,8 +20,7 @@
 namespace flowjet {
 namespace cuda {
 
-void throw_status(const char* call, const char* library, int code, const char* message, const char* file,
-                  int line) {
+void throw_status(const char* call, const char* library, int code, const char* message, const char* file, int line) {
   throw CudaError(fmt::format("{} failed with {} error {} ({}) at {}:{}", call, library, code, message, file, line));
 }
 
@@ -42,10 +41,9 @@ const DeviceState& device_state() {
     int count = 0;
     cudaError_t status = cudaGetDeviceCount(&count);
     if (status != cudaSuccess || count == 0) {
-      s.reason = status != cudaSuccess
-                     ? fmt::format("no CUDA device available: cudaGetDeviceCount returned {} ({})",
-                                   static_cast<int>(status), cudaGetErrorString(status))
-                     : std::string("no CUDA device available: cudaGetDeviceCount returned 0 devices");
+      s.reason = status != cudaSuccess ? fmt::format("no CUDA device available: cudaGetDeviceCount returned {} ({})",
+                                                     static_cast<int>(status), cudaGetErrorString(status))
+                                       : std::string("no CUDA device available: cudaGetDeviceCount returned 0 devices");
       cudaGetLastError();  // clear the sticky error so later queries start clean
       return s;
     }

@@ -113,14 +113,14 @@ void batchnorm_forward_cuda(const T* x, const T* gamma, const T* beta, T* runnin
     batchnorm_stats_kernel<T><<<static_cast<unsigned>(C), kChannelBlock, 0, s>>>(x, running_mean, running_var, mean,
                                                                                  inv_std, N, C, S, momentum, eps);
   } else {
-    batchnorm_eval_stats_kernel<T><<<cuda::grid_for(C), cuda::kBlockSize, 0, s>>>(running_mean, running_var, mean,
-                                                                                  inv_std, C, eps);
+    batchnorm_eval_stats_kernel<T>
+        <<<cuda::grid_for(C), cuda::kBlockSize, 0, s>>>(running_mean, running_var, mean, inv_std, C, eps);
   }
   FLOWJET_CUDA_CHECK_LAUNCH();
   const int64_t count = N * C * S;
   if (count == 0) return;
-  batchnorm_forward_kernel<T><<<cuda::grid_for(count), cuda::kBlockSize, 0, s>>>(x, gamma, beta, mean, inv_std, y,
-                                                                                 count, C, S);
+  batchnorm_forward_kernel<T>
+      <<<cuda::grid_for(count), cuda::kBlockSize, 0, s>>>(x, gamma, beta, mean, inv_std, y, count, C, S);
   FLOWJET_CUDA_CHECK_LAUNCH();
 }
 
@@ -133,10 +133,10 @@ void batchnorm_backward_cuda(const T* x, const T* gamma, const T* mean, const T*
   FLOWJET_CUDA_CHECK_LAUNCH();
 }
 
-#define FLOWJET_INSTANTIATE_BATCHNORM_CUDA(T)                                                                         \
-  template void batchnorm_forward_cuda<T>(const T*, const T*, const T*, T*, T*, T*, T*, T*, int64_t, int64_t,         \
-                                          int64_t, bool, double, double);                                             \
-  template void batchnorm_backward_cuda<T>(const T*, const T*, const T*, const T*, const T*, T*, T*, T*, int64_t,     \
+#define FLOWJET_INSTANTIATE_BATCHNORM_CUDA(T)                                                                          \
+  template void batchnorm_forward_cuda<T>(const T*, const T*, const T*, T*, T*, T*, T*, T*, int64_t, int64_t, int64_t, \
+                                          bool, double, double);                                                       \
+  template void batchnorm_backward_cuda<T>(const T*, const T*, const T*, const T*, const T*, T*, T*, T*, int64_t,      \
                                            int64_t, int64_t, bool);
 FLOWJET_INSTANTIATE_BATCHNORM_CUDA(float)
 FLOWJET_INSTANTIATE_BATCHNORM_CUDA(double)

@@ -31,7 +31,7 @@ void linear_forward_cuda(const T* x, const T* weight, const T* bias, T* y, int64
 template <class T>
 void linear_backward_cuda(const T* x, const T* weight, const T* grad_y, T* grad_x, T* grad_weight, T* grad_bias,
                           int64_t batch, int64_t in, int64_t out) {
-  if (grad_x) cuda::gemm<T>(false, false, batch, in, out, T(1), grad_y, weight, T(1), grad_x);       // += dy W
+  if (grad_x) cuda::gemm<T>(false, false, batch, in, out, T(1), grad_y, weight, T(1), grad_x);      // += dy W
   if (grad_weight) cuda::gemm<T>(true, false, out, in, batch, T(1), grad_y, x, T(1), grad_weight);  // += dy^T x
   if (grad_bias) cuda::add_column_sums<T>(grad_y, batch, out, grad_bias);                           // += sum_n dy
 }
@@ -50,10 +50,10 @@ void matmul_backward_cuda(const T* a, const T* b, const T* grad_c, T* grad_a, T*
   if (grad_b) cuda::gemm<T>(true, false, K, N, M, T(1), a, grad_c, T(1), grad_b);  // += A^T dC
 }
 
-#define FLOWJET_INSTANTIATE_LINEAR_CUDA(T)                                                                        \
-  template void linear_forward_cuda<T>(const T*, const T*, const T*, T*, int64_t, int64_t, int64_t);              \
-  template void linear_backward_cuda<T>(const T*, const T*, const T*, T*, T*, T*, int64_t, int64_t, int64_t);     \
-  template void matmul_forward_cuda<T>(const T*, const T*, T*, int64_t, int64_t, int64_t);                        \
+#define FLOWJET_INSTANTIATE_LINEAR_CUDA(T)                                                                    \
+  template void linear_forward_cuda<T>(const T*, const T*, const T*, T*, int64_t, int64_t, int64_t);          \
+  template void linear_backward_cuda<T>(const T*, const T*, const T*, T*, T*, T*, int64_t, int64_t, int64_t); \
+  template void matmul_forward_cuda<T>(const T*, const T*, T*, int64_t, int64_t, int64_t);                    \
   template void matmul_backward_cuda<T>(const T*, const T*, const T*, T*, T*, int64_t, int64_t, int64_t);
 FLOWJET_INSTANTIATE_LINEAR_CUDA(float)
 FLOWJET_INSTANTIATE_LINEAR_CUDA(double)

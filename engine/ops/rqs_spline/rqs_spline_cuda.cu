@@ -82,8 +82,8 @@ struct Element {
 
 // Knots, bin and xi of one inside value: forward xi = (x - x_k)/Dx, inverse the stable root (§1.7).
 template <class T>
-__device__ void locate(const T* raw_widths, const T* raw_heights, const T* raw_derivatives, const Constants<T>& c,
-                       T v, bool inverse, Element<T>& e) {
+__device__ void locate(const T* raw_widths, const T* raw_heights, const T* raw_derivatives, const Constants<T>& c, T v,
+                       bool inverse, Element<T>& e) {
   sizes_to_knots(raw_widths, c.bins, c.min_width, c.bound, e.width_prob, e.x);
   sizes_to_knots(raw_heights, c.bins, c.min_height, c.bound, e.height_prob, e.y);
   const int k = search_bin(inverse ? e.y : e.x, c.bins, v);
@@ -191,9 +191,9 @@ __global__ void rqs_spline_forward_kernel(const T* inputs, const T* raw_widths, 
 
 template <class T>
 __global__ void rqs_spline_backward_kernel(const T* inputs, const T* raw_widths_all, const T* raw_heights_all,
-                                           const T* raw_derivatives_all, const T* grad_outputs,
-                                           const T* grad_logabsdet, int64_t count, Constants<T> c, bool inverse,
-                                           T* grad_inputs, T* grad_widths, T* grad_heights, T* grad_derivatives) {
+                                           const T* raw_derivatives_all, const T* grad_outputs, const T* grad_logabsdet,
+                                           int64_t count, Constants<T> c, bool inverse, T* grad_inputs, T* grad_widths,
+                                           T* grad_heights, T* grad_derivatives) {
   const int64_t bins = c.bins;
   FLOWJET_KERNEL_LOOP(i, count) {
     const T v = inputs[i];
@@ -297,10 +297,10 @@ void rqs_spline_backward_cuda(const T* inputs, const T* unnormalized_widths, con
   FLOWJET_CUDA_CHECK_LAUNCH();
 }
 
-#define FLOWJET_INSTANTIATE_RQS_SPLINE_CUDA(T)                                                                      \
+#define FLOWJET_INSTANTIATE_RQS_SPLINE_CUDA(T)                                                                       \
   template void rqs_spline_forward_cuda<T>(const T*, const T*, const T*, const T*, int64_t, const RqsSplineOptions&, \
-                                           bool, T*, T*);                                                          \
-  template void rqs_spline_backward_cuda<T>(const T*, const T*, const T*, const T*, const T*, const T*, int64_t,    \
+                                           bool, T*, T*);                                                            \
+  template void rqs_spline_backward_cuda<T>(const T*, const T*, const T*, const T*, const T*, const T*, int64_t,     \
                                             const RqsSplineOptions&, bool, T*, T*, T*, T*);
 FLOWJET_INSTANTIATE_RQS_SPLINE_CUDA(float)
 FLOWJET_INSTANTIATE_RQS_SPLINE_CUDA(double)
