@@ -72,3 +72,37 @@ TEST_CASE("cuda/runtime: steady-state steps reuse cached blocks and leave no liv
 TEST_CASE("cuda/runtime: the device is described" * doctest::skip(testing::cuda_parity_skipped())) {
   CHECK(cuda_device_description().find("sm_") != std::string::npos);
 }
+
+#ifdef FLOWJET_CUDA
+#include "engine/backend/cuda/check.h"
+
+// These need the CUDA headers but no device: they run in every CUDA build.
+TEST_CASE("cuda/runtime: the checking wrapper names the call, the library's message, the file and the line") {
+  try {
+    FLOWJET_CUDA_CHECK(cudaErrorInvalidValue);
+    FAIL("expected CudaError");
+  } catch (const CudaError& e) {
+    const std::string message = e.what();
+    CHECK(message.find("cudaErrorInvalidValue failed with CUDA error 1") != std::string::npos);
+    CHECK(message.find(cudaGetErrorString(cudaErrorInvalidValue)) != std::string::npos);
+    CHECK(message.find("runtime_test.cpp:") != std::string::npos);
+  }
+  try {
+    FLOWJET_CUDA_CHECK(CUBLAS_STATUS_INVALID_VALUE);
+    FAIL("expected CudaError");
+  } catch (const CudaError& e) {
+    CHECK(std::string(e.what()).find("failed with cuBLAS error 7") != std::string::npos);
+  }
+  CHECK_NOTHROW(FLOWJET_CUDA_CHECK(cudaSuccess));
+}
+
+TEST_CASE("cuda/runtime: the device hooks are installed at start-up, before any device is touched") {
+  const bool allocator = detail::cuda_allocator_hooks().allocate != nullptr;
+  const bool copy = detail::cuda_copy_hook() != nullptr;
+  const bool random = detail::cuda_random_hooks().keep_mask != nullptr;
+  CHECK(allocator);
+  CHECK(copy);
+  CHECK(random);
+  CHECK(allocator_stats(Device::CUDA).live_bytes >= 0);
+}
+#endif
