@@ -47,7 +47,9 @@ ifeq ($(CUDA),1)
   CUDA_HOME := $(patsubst %/bin/nvcc,%,$(NVCC))
   CPPFLAGS += -DFLOWJET_CUDA -I$(CUDA_HOME)/include
   LDLIBS   += -L$(CUDA_HOME)/lib64 -lcublas -lcurand -lcudart
-  NVCC_FLAGS := -std=c++17 -O2 -I. -DFLOWJET_CUDA -Xcompiler -Wall,-Wextra \
+  # Pull backend/cuda/runtime.cu (which installs the device hooks) out of the archive into every program.
+  LDFLAGS  += -Wl,-u,flowjet_cuda_runtime_anchor
+  NVCC_FLAGS := -std=c++17 -O2 -I. -DFLOWJET_CUDA -Xcompiler -Wall,-Wextra,-Wshadow \
                 $(foreach a,$(CUDA_ARCH),-gencode arch=compute_$(a),code=sm_$(a)) \
                 -gencode arch=compute_$(lastword $(CUDA_ARCH)),code=compute_$(lastword $(CUDA_ARCH))
 endif

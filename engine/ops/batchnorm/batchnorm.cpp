@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
@@ -12,10 +13,6 @@ namespace {
 template <class T>
 T* data_or_null(Tensor& t) {
   return t.defined() ? t.data<T>() : nullptr;
-}
-
-void require_cpu(const Tensor& t) {
-  if (t.device() == Device::CUDA) throw CudaError("batchnorm: no CUDA kernel in this build");
 }
 
 // Throws ShapeError unless `t` is [channels].
@@ -34,13 +31,18 @@ int64_t values_per_sample(const Tensor& x) {
 
 void batchnorm_backward(const BatchnormSaved& saved, const Tensor& grad_y, Tensor& grad_x, Tensor& grad_gamma,
                         Tensor& grad_beta) {
-  require_cpu(saved.x);
   const int64_t N = saved.x.size(0), C = saved.x.size(1), S = values_per_sample(saved.x);
   dispatch_dtype(saved.x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    batchnorm_backward_cpu<T>(saved.x.data<T>(), saved.gamma.data<T>(), saved.mean.data<T>(), saved.inv_std.data<T>(),
-                              grad_y.data<T>(), data_or_null<T>(grad_x), data_or_null<T>(grad_gamma),
-                              data_or_null<T>(grad_beta), N, C, S, saved.is_training);
+    auto run = [&](auto kernel) {
+      kernel(saved.x.data<T>(), saved.gamma.data<T>(), saved.mean.data<T>(), saved.inv_std.data<T>(), grad_y.data<T>(),
+             data_or_null<T>(grad_x), data_or_null<T>(grad_gamma), data_or_null<T>(grad_beta), N, C, S,
+             saved.is_training);
+    };
+    if (saved.x.device() == Device::CUDA)
+      cuda_branch("batchnorm", [&] { run(batchnorm_backward_cuda<T>); });
+    else
+      run(batchnorm_backward_cpu<T>);
   });
 }
 
@@ -65,16 +67,20 @@ Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const
         fmt::format("batchnorm: training mode needs more than one value per channel, got x {} "
                     "({} per channel); use a batch of at least 2 or eval mode",
                     x.shape().str(), N * S));
-  require_cpu(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   BatchnormSaved saved{x, gamma, Tensor::empty(Shape{C}, x.dtype(), x.device()),
                        Tensor::empty(Shape{C}, x.dtype(), x.device()), is_training};
   Tensor rm = running_mean, rv = running_var;  // updated in place in training mode
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    batchnorm_forward_cpu<T>(x.data<T>(), gamma.data<T>(), beta.data<T>(), rm.data<T>(), rv.data<T>(),
-                             saved.mean.data<T>(), saved.inv_std.data<T>(), y.data<T>(), N, C, S, is_training, momentum,
-                             eps);
+    auto run = [&](auto kernel) {
+      kernel(x.data<T>(), gamma.data<T>(), beta.data<T>(), rm.data<T>(), rv.data<T>(), saved.mean.data<T>(),
+             saved.inv_std.data<T>(), y.data<T>(), N, C, S, is_training, momentum, eps);
+    };
+    if (x.device() == Device::CUDA)
+      cuda_branch("batchnorm", [&] { run(batchnorm_forward_cuda<T>); });
+    else
+      run(batchnorm_forward_cpu<T>);
   });
   if (should_record({&x, &gamma, &beta})) {
     record("batchnorm", {x, gamma, beta}, {y}, [saved, beta](const std::vector<Tensor>& grads) {

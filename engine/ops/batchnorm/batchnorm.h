@@ -43,4 +43,13 @@ template <class T>
 void batchnorm_backward_cpu(const T* x, const T* gamma, const T* mean, const T* inv_std, const T* grad_y, T* grad_x,
                             T* grad_gamma, T* grad_beta, int64_t N, int64_t C, int64_t S, bool is_training);
 
+/// CUDA launchers (batchnorm_cuda.cu), same contract on device pointers.
+template <class T>
+void batchnorm_forward_cuda(const T* x, const T* gamma, const T* beta, T* running_mean, T* running_var, T* mean,
+                            T* inv_std, T* y, int64_t N, int64_t C, int64_t S, bool is_training, double momentum,
+                            double eps);
+template <class T>
+void batchnorm_backward_cuda(const T* x, const T* gamma, const T* mean, const T* inv_std, const T* grad_y, T* grad_x,
+                             T* grad_gamma, T* grad_beta, int64_t N, int64_t C, int64_t S, bool is_training);
+
 }  // namespace flowjet

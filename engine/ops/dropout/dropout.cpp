@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
@@ -13,11 +14,13 @@ Tensor dropout(const Tensor& x, const Tensor& keep_mask) {
   if (keep_mask.shape() != x.shape())
     throw ShapeError(
         fmt::format("dropout: keep_mask {} must have the shape of x {}", keep_mask.shape().str(), x.shape().str()));
-  if (x.device() == Device::CUDA) throw CudaError("dropout: no CUDA kernel in this build");
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    dropout_forward_cpu<T>(x.data<T>(), keep_mask.data<T>(), y.data<T>(), x.numel());
+    if (x.device() == Device::CUDA)
+      cuda_branch("dropout", [&] { dropout_forward_cuda<T>(x.data<T>(), keep_mask.data<T>(), y.data<T>(), x.numel()); });
+    else
+      dropout_forward_cpu<T>(x.data<T>(), keep_mask.data<T>(), y.data<T>(), x.numel());
   });
   if (should_record({&x})) {
     // The mask is captured as a constant: it is not an input of the node.
@@ -26,7 +29,12 @@ Tensor dropout(const Tensor& x, const Tensor& keep_mask) {
       Tensor grad_x = grad_buffer(x);
       dispatch_dtype(x.dtype(), [&](auto zero) {
         using T = decltype(zero);
-        dropout_backward_cpu<T>(mask.data<T>(), grads[0].data<T>(), grad_x.data<T>(), x.numel());
+        if (x.device() == Device::CUDA)
+          cuda_branch("dropout", [&] {
+            dropout_backward_cuda<T>(mask.data<T>(), grads[0].data<T>(), grad_x.data<T>(), x.numel());
+          });
+        else
+          dropout_backward_cpu<T>(mask.data<T>(), grads[0].data<T>(), grad_x.data<T>(), x.numel());
       });
     });
   }

@@ -19,4 +19,10 @@ void dropout_forward_cpu(const T* x, const T* keep_mask, T* y, int64_t n);
 template <class T>
 void dropout_backward_cpu(const T* keep_mask, const T* grad_y, T* grad_x, int64_t n);
 
+/// CUDA launchers (dropout_cuda.cu), same contract on device pointers.
+template <class T>
+void dropout_forward_cuda(const T* x, const T* keep_mask, T* y, int64_t n);
+template <class T>
+void dropout_backward_cuda(const T* keep_mask, const T* grad_y, T* grad_x, int64_t n);
+
 }  // namespace flowjet

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 #include "engine/ops/linear/linear_cpu.h"
 
@@ -19,9 +20,6 @@ const T* data_or_null(const Tensor& t) {
   return t.defined() ? t.data<T>() : nullptr;
 }
 
-void require_cpu(const char* op, const Tensor& t) {
-  if (t.device() == Device::CUDA) throw CudaError(fmt::format("{}: no CUDA kernel in this build", op));
-}
 
 }  // namespace
 
@@ -38,11 +36,15 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   if (bias.defined() && (bias.ndim() != 1 || bias.size(0) != out))
     throw ShapeError(fmt::format("linear: bias must be [{}] for weight {}, got {}", out, weight.shape().str(),
                                  bias.shape().str()));
-  require_cpu("linear", x);
   Tensor y = Tensor::empty(Shape{batch, out}, x.dtype(), x.device());
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    linear_forward_cpu<T>(x.data<T>(), weight.data<T>(), data_or_null<T>(bias), y.data<T>(), batch, in, out);
+    if (x.device() == Device::CUDA)
+      cuda_branch("linear", [&] {
+        linear_forward_cuda<T>(x.data<T>(), weight.data<T>(), data_or_null<T>(bias), y.data<T>(), batch, in, out);
+      });
+    else
+      linear_forward_cpu<T>(x.data<T>(), weight.data<T>(), data_or_null<T>(bias), y.data<T>(), batch, in, out);
   });
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
@@ -52,8 +54,14 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       Tensor grad_bias = bias.defined() ? grad_buffer(bias) : Tensor();
       dispatch_dtype(x.dtype(), [&](auto zero) {
         using T = decltype(zero);
-        linear_backward_cpu<T>(x.data<T>(), weight.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_x),
-                               data_or_null<T>(grad_weight), data_or_null<T>(grad_bias), batch, in, out);
+        auto run = [&](auto kernel) {
+          kernel(x.data<T>(), weight.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_x),
+                 data_or_null<T>(grad_weight), data_or_null<T>(grad_bias), batch, in, out);
+        };
+        if (x.device() == Device::CUDA)
+          cuda_branch("linear", [&] { run(linear_backward_cuda<T>); });
+        else
+          run(linear_backward_cpu<T>);
       });
     });
   }
@@ -67,19 +75,27 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const int64_t M = a.size(0), K = a.size(1), N = b.size(1);
   if (b.size(0) != K)
     throw ShapeError(fmt::format("matmul: cannot multiply {} by {}", a.shape().str(), b.shape().str()));
-  require_cpu("matmul", a);
   Tensor c = Tensor::empty(Shape{M, N}, a.dtype(), a.device());
   dispatch_dtype(a.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    matmul_forward_cpu<T>(a.data<T>(), b.data<T>(), c.data<T>(), M, K, N);
+    if (a.device() == Device::CUDA)
+      cuda_branch("matmul", [&] { matmul_forward_cuda<T>(a.data<T>(), b.data<T>(), c.data<T>(), M, K, N); });
+    else
+      matmul_forward_cpu<T>(a.data<T>(), b.data<T>(), c.data<T>(), M, K, N);
   });
   if (should_record({&a, &b})) {
     record("matmul", {a, b}, {c}, [a, b, M, K, N](const std::vector<Tensor>& grads) {
       Tensor grad_a = grad_buffer(a), grad_b = grad_buffer(b);
       dispatch_dtype(a.dtype(), [&](auto zero) {
         using T = decltype(zero);
-        matmul_backward_cpu<T>(a.data<T>(), b.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_a),
-                               data_or_null<T>(grad_b), M, K, N);
+        auto run = [&](auto kernel) {
+          kernel(a.data<T>(), b.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_a), data_or_null<T>(grad_b), M, K,
+                 N);
+        };
+        if (a.device() == Device::CUDA)
+          cuda_branch("matmul", [&] { run(matmul_backward_cuda<T>); });
+        else
+          run(matmul_backward_cpu<T>);
       });
     });
   }

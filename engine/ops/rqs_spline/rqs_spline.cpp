@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
@@ -43,10 +44,6 @@ void check_shapes(const Tensor& inputs, const Tensor& widths, const Tensor& heig
                      heights.shape().str() + ", unnormalized_derivatives " + derivatives.shape().str());
 }
 
-void require_cpu(const Tensor& inputs) {
-  if (inputs.device() == Device::CUDA) throw CudaError(std::string(kOp) + ": no CUDA kernel in this build");
-}
-
 }  // namespace
 
 RqsSplineResult rqs_spline(const Tensor& inputs, const Tensor& unnormalized_widths, const Tensor& unnormalized_heights,
@@ -54,16 +51,21 @@ RqsSplineResult rqs_spline(const Tensor& inputs, const Tensor& unnormalized_widt
   check_same_dtype_device(kOp, {&inputs, &unnormalized_widths, &unnormalized_heights, &unnormalized_derivatives});
   check_options(options);
   check_shapes(inputs, unnormalized_widths, unnormalized_heights, unnormalized_derivatives, options.num_bins);
-  require_cpu(inputs);
 
   // outputs, logabsdet: [N, F]
   RqsSplineResult result{Tensor::empty(inputs.shape(), inputs.dtype(), inputs.device()),
                          Tensor::empty(inputs.shape(), inputs.dtype(), inputs.device())};
   dispatch_dtype(inputs.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    rqs_spline_forward_cpu<T>(inputs.data<T>(), unnormalized_widths.data<T>(), unnormalized_heights.data<T>(),
-                              unnormalized_derivatives.data<T>(), inputs.numel(), options, inverse,
-                              result.outputs.data<T>(), result.logabsdet.data<T>());
+    auto run = [&](auto kernel) {
+      kernel(inputs.data<T>(), unnormalized_widths.data<T>(), unnormalized_heights.data<T>(),
+             unnormalized_derivatives.data<T>(), inputs.numel(), options, inverse, result.outputs.data<T>(),
+             result.logabsdet.data<T>());
+    };
+    if (inputs.device() == Device::CUDA)
+      cuda_branch(kOp, [&] { run(rqs_spline_forward_cuda<T>); });
+    else
+      run(rqs_spline_forward_cpu<T>);
   });
 
   if (should_record({&inputs, &unnormalized_widths, &unnormalized_heights, &unnormalized_derivatives})) {
@@ -72,7 +74,6 @@ RqsSplineResult rqs_spline(const Tensor& inputs, const Tensor& unnormalized_widt
            {result.outputs, result.logabsdet},
            [inputs, unnormalized_widths, unnormalized_heights, unnormalized_derivatives, options,
             inverse](const std::vector<Tensor>& grads) {
-             require_cpu(inputs);
              Tensor grad_inputs = grad_buffer(inputs);
              Tensor grad_widths = grad_buffer(unnormalized_widths);
              Tensor grad_heights = grad_buffer(unnormalized_heights);
@@ -80,11 +81,15 @@ RqsSplineResult rqs_spline(const Tensor& inputs, const Tensor& unnormalized_widt
              dispatch_dtype(inputs.dtype(), [&](auto zero) {
                using T = decltype(zero);
                auto ptr = [](Tensor& t) { return t.defined() ? t.data<T>() : nullptr; };
-               rqs_spline_backward_cpu<T>(inputs.data<T>(), unnormalized_widths.data<T>(),
-                                          unnormalized_heights.data<T>(), unnormalized_derivatives.data<T>(),
-                                          grads[0].data<T>(), grads[1].data<T>(), inputs.numel(), options, inverse,
-                                          ptr(grad_inputs), ptr(grad_widths), ptr(grad_heights),
-                                          ptr(grad_derivatives));
+               auto run = [&](auto kernel) {
+                 kernel(inputs.data<T>(), unnormalized_widths.data<T>(), unnormalized_heights.data<T>(),
+                        unnormalized_derivatives.data<T>(), grads[0].data<T>(), grads[1].data<T>(), inputs.numel(),
+                        options, inverse, ptr(grad_inputs), ptr(grad_widths), ptr(grad_heights), ptr(grad_derivatives));
+               };
+               if (inputs.device() == Device::CUDA)
+                 cuda_branch(kOp, [&] { run(rqs_spline_backward_cuda<T>); });
+               else
+                 run(rqs_spline_backward_cpu<T>);
              });
            });
   }

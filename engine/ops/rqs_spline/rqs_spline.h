@@ -33,7 +33,7 @@ struct RqsSplineResult {
 /// parameter tensors from the gradients of both outputs.
 /// Throws ShapeError (message names every shape) when the shapes disagree with each other or with num_bins,
 /// ConfigError when num_bins < 1, tail_bound <= 0, a minimum is negative, or K * min_bin_width > 1 or
-/// K * min_bin_height > 1 (nflows' check), TypeError on mixed dtypes or devices, CudaError for CUDA tensors.
+/// K * min_bin_height > 1 (nflows' check), TypeError on mixed dtypes or devices, CudaError for CUDA tensors in a build without CUDA.
 RqsSplineResult rqs_spline(const Tensor& inputs, const Tensor& unnormalized_widths, const Tensor& unnormalized_heights,
                            const Tensor& unnormalized_derivatives, const RqsSplineOptions& options, bool inverse);
 
@@ -52,5 +52,16 @@ void rqs_spline_backward_cpu(const T* inputs, const T* unnormalized_widths, cons
                              const T* unnormalized_derivatives, const T* grad_outputs, const T* grad_logabsdet,
                              int64_t count, const RqsSplineOptions& options, bool inverse, T* grad_inputs,
                              T* grad_widths, T* grad_heights, T* grad_derivatives);
+
+/// CUDA launchers (rqs_spline_cuda.cu), same contract on device pointers; ConfigError for num_bins > 64.
+template <class T>
+void rqs_spline_forward_cuda(const T* inputs, const T* unnormalized_widths, const T* unnormalized_heights,
+                             const T* unnormalized_derivatives, int64_t count, const RqsSplineOptions& options,
+                             bool inverse, T* outputs, T* logabsdet);
+template <class T>
+void rqs_spline_backward_cuda(const T* inputs, const T* unnormalized_widths, const T* unnormalized_heights,
+                              const T* unnormalized_derivatives, const T* grad_outputs, const T* grad_logabsdet,
+                              int64_t count, const RqsSplineOptions& options, bool inverse, T* grad_inputs,
+                              T* grad_widths, T* grad_heights, T* grad_derivatives);
 
 }  // namespace flowjet

@@ -2,6 +2,7 @@
 #include "engine/ops/unary/unary.h"
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
@@ -29,18 +30,24 @@ const char* unary_name(UnaryKind kind) {
 namespace {
 
 void unary_forward(UnaryKind kind, const Tensor& x, Tensor& y) {
-  if (x.device() == Device::CUDA) throw CudaError(std::string(unary_name(kind)) + ": no CUDA kernel in this build");
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    unary_forward_cpu<T>(kind, x.data<T>(), y.data<T>(), x.numel());
+    if (x.device() == Device::CUDA)
+      cuda_branch(unary_name(kind), [&] { unary_forward_cuda<T>(kind, x.data<T>(), y.data<T>(), x.numel()); });
+    else
+      unary_forward_cpu<T>(kind, x.data<T>(), y.data<T>(), x.numel());
   });
 }
 
 void unary_backward(UnaryKind kind, const Tensor& x, const Tensor& y, const Tensor& grad_y, Tensor& grad_x) {
-  if (x.device() == Device::CUDA) throw CudaError(std::string(unary_name(kind)) + ": no CUDA kernel in this build");
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    unary_backward_cpu<T>(kind, x.data<T>(), y.data<T>(), grad_y.data<T>(), grad_x.data<T>(), x.numel());
+    if (x.device() == Device::CUDA)
+      cuda_branch(unary_name(kind), [&] {
+        unary_backward_cuda<T>(kind, x.data<T>(), y.data<T>(), grad_y.data<T>(), grad_x.data<T>(), x.numel());
+      });
+    else
+      unary_backward_cpu<T>(kind, x.data<T>(), y.data<T>(), grad_y.data<T>(), grad_x.data<T>(), x.numel());
   });
 }
 

@@ -38,4 +38,10 @@ void unary_forward_cpu(UnaryKind kind, const T* x, T* y, int64_t n);
 template <class T>
 void unary_backward_cpu(UnaryKind kind, const T* x, const T* y, const T* grad_y, T* grad_x, int64_t n);
 
+/// CUDA launchers (unary_cuda.cu), same contract on device pointers, queued on flowjet's stream.
+template <class T>
+void unary_forward_cuda(UnaryKind kind, const T* x, T* y, int64_t n);
+template <class T>
+void unary_backward_cuda(UnaryKind kind, const T* x, const T* y, const T* grad_y, T* grad_x, int64_t n);
+
 }  // namespace flowjet

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# GPU check: builds flowjet for sm_90 only, runs the CPU-vs-CUDA parity suite (and the engine suite),
+# the GPU bench (GEMM TFLOP/s, spline throughput, training step and sampling jets/s at batch 10,000),
+# then whatever time is left of the budget on `make bench`, and writes a summary. Fits in 8 minutes on
+# an H200. Usage: tools/gpu_check.sh [output-dir]   (default build/gpu_check; $OUT when set)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+OUT_DIR="${1:-${OUT:-build/gpu_check}}"
+BUDGET_S="${GPU_CHECK_BUDGET_S:-460}"   # stop starting new work after this many seconds
+JOBS="$(nproc 2>/dev/null || echo 4)"
+BUILD_DIR=build/sm90
+BIN_DIR=build/sm90/bin
+mkdir -p "$OUT_DIR"
+SUMMARY="$OUT_DIR/summary.txt"
+: > "$SUMMARY"
+status=0
+
+say() { echo "$*" | tee -a "$SUMMARY"; }
+left() { echo $((BUDGET_S - SECONDS)); }
+# Runs a step with a time limit, logging to $OUT_DIR/<name>.log; records its status and duration.
+step() {
+  local name="$1" limit="$2"; shift 2
+  if [ "$limit" -le 5 ]; then say "SKIP  $name: no time left in the ${BUDGET_S}s budget"; return 1; fi
+  local start=$SECONDS
+  timeout "$limit" "$@" > "$OUT_DIR/$name.log" 2>&1
+  local rc=$?
+  local took=$((SECONDS - start))
+  if [ $rc -eq 0 ]; then say "OK    $name (${took}s)"; else say "FAIL  $name (exit $rc after ${took}s, see $name.log)"; status=1; fi
+  return $rc
+}
+
+say "flowjet GPU check, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if command -v nvidia-smi > /dev/null; then
+  nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader | sed 's/^/GPU   /' | tee -a "$SUMMARY"
+else
+  say "GPU   nvidia-smi not found"
+fi
+
+# 1. Build (sm_90 only, all cores).
+step build "$(left)" make -j"$JOBS" CUDA=1 CUDA_ARCH=90 BUILD="$BUILD_DIR" BIN="$BIN_DIR" \
+  "$BIN_DIR/test_cuda" "$BIN_DIR/test_engine" "$BIN_DIR/bench_cuda" || { say "build failed: nothing else runs"; exit 1; }
+
+# 2. Parity tests: they must run, not be skipped.
+step parity "$(left)" "$BIN_DIR/test_cuda"
+grep -E '^\[doctest\] test cases:' "$OUT_DIR/parity.log" | sed 's/^/      parity: /' | tee -a "$SUMMARY"
+if grep -q "CUDA parity tests skipped" "$OUT_DIR/parity.log"; then
+  say "FAIL  parity tests were skipped: $(grep 'CUDA parity tests skipped' "$OUT_DIR/parity.log")"
+  status=1
+fi
+grep -E 'ERROR|differ' "$OUT_DIR/parity.log" | head -20 | sed 's/^/      /' | tee -a "$SUMMARY"
+
+# 3. The CPU engine suite in the CUDA build (dispatch must not have changed the CPU results).
+step engine_tests "$(left)" "$BIN_DIR/test_engine"
+grep -E '^\[doctest\] test cases:' "$OUT_DIR/engine_tests.log" | sed 's/^/      engine: /' | tee -a "$SUMMARY"
+
+# 4. GPU bench columns.
+step bench_cuda "$(left)" "$BIN_DIR/bench_cuda"
+sed 's/^/      /' "$OUT_DIR/bench_cuda.log" >> "$SUMMARY"
+
+# 5. The rest of `make bench` (CPU benches for comparison), only with the time that is left.
+remaining=$(left)
+if [ "$remaining" -gt 60 ]; then
+  step make_bench "$remaining" make -j"$JOBS" CUDA=1 CUDA_ARCH=90 BUILD="$BUILD_DIR" BIN="$BIN_DIR" bench
+else
+  say "SKIP  make_bench: ${remaining}s left of the ${BUDGET_S}s budget"
+fi
+
+say "total ${SECONDS}s; $([ $status -eq 0 ] && echo PASSED || echo FAILED)"
+exit $status
