@@ -1,0 +1,67 @@
+// ResidualNet forward pass, flows.md §3.2, with nflows' initialisation (§3.5).
+#include "flows/conditioner/residual_net.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/core/error.h"
+#include "engine/nn/init.h"
+#include "engine/ops/gate/gate.h"
+#include "engine/ops/binary/binary.h"
+#include "engine/ops/shape/shape.h"
+#include "engine/ops/unary/unary.h"
+
+namespace flowjet::flows {
+
+ResidualBlock::ResidualBlock(const ResidualNetSpec& spec, Generator& init, Generator& dropout_gen, DType dtype) {
+  const int64_t H = spec.hidden_features;
+  if (spec.batch_norm) batch_norm_0_ = &register_module("batch_norm_0", std::make_unique<BatchNorm1d>(H, spec.batch_norm_eps, 0.1, dtype));
+  linear_0_ = &register_module("linear_0", std::make_unique<Linear>(H, H, init, true, dtype));
+  if (spec.batch_norm) batch_norm_1_ = &register_module("batch_norm_1", std::make_unique<BatchNorm1d>(H, spec.batch_norm_eps, 0.1, dtype));
+  dropout_ = &register_module("dropout", std::make_unique<Dropout>(spec.dropout, dropout_gen));
+  linear_1_ = &register_module("linear_1", std::make_unique<Linear>(H, H, init, true, dtype));
+  // nflows re-initialises the block's last layer near zero so each block starts close to the identity.
+  init_uniform_(linear_1_->weight(), -1e-3, 1e-3, init);
+  init_uniform_(linear_1_->bias(), -1e-3, 1e-3, init);
+  if (spec.context_features >= 0)
+    context_layer_ = &register_module("context_layer", std::make_unique<Linear>(spec.context_features, H, init, true, dtype));
+}
+
+Tensor ResidualBlock::forward(const Tensor& h, const Tensor& context) {
+  Tensor t = h;
+  if (batch_norm_0_) t = batch_norm_0_->forward(t);
+  t = linear_0_->forward(relu(t));
+  if (batch_norm_1_) t = batch_norm_1_->forward(t);
+  t = linear_1_->forward(dropout_->forward(relu(t)));
+  // GLU gating: t * sigmoid(W_c c + b_c); skipped when no context is passed (VNF).
+  if (context.defined() && context_layer_) t = gate(t, context_layer_->forward(context));
+  return h + t;
+}
+
+ResidualNet::ResidualNet(const ResidualNetSpec& spec, Generator& init, Generator& dropout_gen, DType dtype)
+    : spec_(spec) {
+  if (spec.in_features < 0 || spec.out_features <= 0 || spec.hidden_features <= 0 || spec.num_blocks < 0)
+    throw ConfigError(fmt::format("ResidualNet: bad sizes in={} out={} hidden={} blocks={}", spec.in_features,
+                                  spec.out_features, spec.hidden_features, spec.num_blocks));
+  const int64_t context_in = spec.context_features > 0 ? spec.context_features : 0;
+  initial_layer_ = &register_module("initial_layer",
+                                    std::make_unique<Linear>(spec.in_features + context_in, spec.hidden_features, init, true, dtype));
+  auto& block_list = register_module("blocks", std::make_unique<ModuleList>());
+  for (int64_t b = 0; b < spec.num_blocks; ++b)
+    blocks_.push_back(&block_list.push_back(std::make_unique<ResidualBlock>(spec, init, dropout_gen, dtype)));
+  final_layer_ = &register_module("final_layer", std::make_unique<Linear>(spec.hidden_features, spec.out_features, init, true, dtype));
+}
+
+Tensor ResidualNet::forward(const Tensor& inputs, const Tensor& context) {
+  bool has_context = context.defined() && spec_.context_features > 0;
+  if (context.defined() && context.size(1) != std::max<int64_t>(spec_.context_features, 0))
+    throw ShapeError(fmt::format("ResidualNet: context {} but the network was built for {} context features",
+                                 context.shape().str(), spec_.context_features));
+  // u's columns first, then c's (flows.md §3.2).
+  Tensor h = initial_layer_->forward(has_context ? concat({inputs, context}, 1) : inputs);
+  for (ResidualBlock* block : blocks_) h = block->forward(h, has_context ? context : Tensor());
+  return final_layer_->forward(h);
+}
+
+}  // namespace flowjet::flows
