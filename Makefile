@@ -69,6 +69,7 @@ TEST_BINS    := $(patsubst %,$(BIN)/test_%,$(TEST_AREAS))
 BENCH_SRCS := $(wildcard tests/bench/*.cpp)
 BENCH_BINS := $(patsubst tests/bench/%.cpp,$(BIN)/bench_%,$(BENCH_SRCS))
 
+.SECONDARY:
 .PHONY: all test gradcheck bench sanitize deps clean install
 all: $(LIB) $(TOOLS)
 
