@@ -123,9 +123,12 @@ TEST_CASE("flows/flow: inverse(forward(x)) = x and log-dets cancel, every coupli
         TransformResult f = flow.to_latent(x, c);
         TransformResult b = flow.to_data(f.outputs, c);
         const double tol = dtype == DType::F64 ? 1e-10 : 1e-4;  // f32: 1e-5 relative on |x| up to 4
-        INFO(coupling_kind_name(coupling) << " " << mask_kind_name(mask) << " " << dtype_name(dtype));
+        INFO(std::string(coupling_kind_name(coupling)) << " " << std::string(mask_kind_name(mask)) << " "
+                                                     << std::string(dtype_name(dtype)));
         CHECK(max_abs_diff(b.outputs, x) < tol);
-        CHECK(max_abs_diff(f.logabsdet + b.logabsdet, Tensor::zeros(Shape{16}, dtype)) < tol);
+        // f32 log-dets are sums over layers and features of logs near steep bins: 1e-3 absolute.
+        const double logdet_tol = dtype == DType::F64 ? 1e-10 : 1e-3;
+        CHECK(max_abs_diff(f.logabsdet + b.logabsdet, Tensor::zeros(Shape{16}, dtype)) < logdet_tol);
         TransformResult g = flow.to_latent(flow.to_data(x, c).outputs, c);
         CHECK(max_abs_diff(g.outputs, x) < tol);
       }
