@@ -15,17 +15,6 @@
 
 namespace flowjet::test {
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "flowjet-test-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 data::JetSet synthetic_jets(int64_t jets, int64_t particles, uint64_t seed, data::JetType type) {
   data::Rng rng(seed);
   data::JetSet set = data::JetSet::zeros(jets, particles, type);

@@ -1,4 +1,4 @@
-// Test helpers for the data suite: a temporary directory, valid synthetic jets, and a raw
+// Test helpers for the data suite: valid synthetic jets, and a raw
 // HDF5 writer that can produce malformed files (wrong rank, type, missing datasets ...).
 #pragma once
 
@@ -9,22 +9,9 @@
 #include <vector>
 
 #include "data/jet_set.h"
+#include "tests/support/temp_dir.h"
 
 namespace flowjet::test {
-
-/// A fresh directory under the system temp dir, removed with its files on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  /// Path of `name` inside the directory.
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 /// Valid, JetNet-like random jets (passes strict validation): n real particles per jet in
 /// decreasing pt_rel order, zero padding, num_particles >= n with n = min(num_particles, P).

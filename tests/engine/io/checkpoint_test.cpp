@@ -17,6 +17,8 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/support/temp_dir.h"
+
 #include "engine/core/error.h"
 #include "engine/io/checkpoint.h"
 #include "engine/optim/adam.h"
@@ -27,25 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh empty directory for one test case, removed with everything in it at the end.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "flowjet_checkpoint_XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::vector<std::string> listing() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(path)) names.push_back(entry.path().filename().string());
-    return names;
-  }
-};
+using test::TempDir;
 
 // Values i * 0.37 - 1.5 with a few exactly representable oddities first.
 Tensor pattern_tensor(const Shape& shape, DType dtype, double offset = 0.0) {
