@@ -6,6 +6,7 @@
 
 #include "engine/autograd/recording.h"
 #include "engine/core/error.h"
+#include "engine/ops/binary/binary.h"
 
 namespace flowjet {
 namespace {
@@ -76,8 +77,11 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
         grad_output.device() != output.device())
       throw ShapeError(fmt::format("backward: output gradient {} does not match output {}", grad_output.describe(),
                                    output.describe()));
+    // A leaf output may already hold a gradient from an earlier backward: add to it, as for any leaf.
+    const bool had_grad = output.impl()->grad != nullptr;
     Tensor seed = grad_buffer(output);
-    seed.copy_(grad_output);
+    NoGradScope no_grad;
+    seed.copy_(had_grad ? seed + grad_output : grad_output);
   }
   NoGradScope no_grad;  // backward computations are never recorded themselves
   try {

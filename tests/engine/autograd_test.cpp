@@ -120,6 +120,13 @@ TEST_CASE("autograd: gradients add up across backward calls until zero_grad") {
   CHECK(tape().empty());  // backward clears the tape
 }
 
+TEST_CASE("autograd: backward seeded at a leaf adds to the gradient it already holds") {
+  Tensor x = f64({1, 2}, Shape{2}).set_requires_grad();
+  backward(sum(x * 3.0));
+  backward(x, f64({10, 20}, Shape{2}));
+  CHECK(x.grad().to_vector() == std::vector<double>{13, 23});
+}
+
 TEST_CASE("autograd: NoGradScope nests and restores grad mode") {
   CHECK(grad_enabled());
   {
