@@ -1,0 +1,26 @@
+// Wiring of knn: shape checks and dispatch (integer output, nothing recorded).
+#include "engine/ops/knn/knn.h"
+
+#include <fmt/format.h>
+
+#include "engine/core/error.h"
+
+namespace flowjet {
+
+std::vector<int64_t> knn(const Tensor& x, int64_t k) {
+  check_same_dtype_device("knn", {&x});
+  check_ndim("knn", "x", x, 3);
+  const int64_t groups = x.size(0), points = x.size(1), features = x.size(2);
+  if (k < 0 || k > points - 1)
+    throw ShapeError(fmt::format("knn: k = {} neighbours need at least k + 1 points per group, x is {}", k,
+                                 x.shape().str()));
+  if (x.device() == Device::CUDA) throw CudaError("knn: not implemented on CUDA; move x to the CPU");
+  std::vector<int64_t> index(static_cast<std::size_t>(groups * points * k));
+  dispatch_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    knn_forward_cpu<T>(x.data<T>(), index.data(), groups, points, features, k);
+  });
+  return index;
+}
+
+}  // namespace flowjet
