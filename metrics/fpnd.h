@@ -1,0 +1,32 @@
+// FPND, the Fréchet ParticleNet distance of generated jets to real jets of one type (spec
+// metrics.md 9): input scaling, ParticleNet's fc1 activations, Gaussian fit, Fréchet distance.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "metrics/jet_array.h"
+
+namespace flowjet::metrics {
+
+struct FpndOptions {
+  /// Directory holding pnet_state_dict.pt and {g,q,t}_{mu,sigma}.txt (jetnet's
+  /// evaluation/fpnd_resources/jetnet/30_particles); see default_fpnd_directory(). Required.
+  std::string directory;
+  /// Jets used: the first min(N, max_jets) in the given order. 50,000 is current jetnet's cap;
+  /// 0 uses every jet, as jetnet 0.1.1 (the talk) did (spec 1 and 9.1 step 4).
+  int64_t max_jets = 50000;
+  /// Jets per ParticleNet forward pass; changes memory use and speed, not the result.
+  int64_t batch_size = 1000;
+};
+
+/// FPND of `generated` ([N, 30, 3], eta_rel, phi_rel, pt_rel) against the reference statistics of
+/// jet_type 'g', 'q' or 't' (metrics.md §9.1). Appends jetnet's warning to *warnings (if given) when
+/// fewer than 50,000 jets are used. Throws ConfigError (jet type, empty directory, batch size),
+/// DataError (missing or malformed resource files, naming the file), ShapeError, NumericError
+/// (non-finite input, naming the jet).
+double fpnd(const JetArray& generated, char jet_type, const FpndOptions& options,
+            std::vector<std::string>* warnings = nullptr);
+
+}  // namespace flowjet::metrics

@@ -1,0 +1,135 @@
+// ParticleNet's EdgeConv blocks and head from engine ops (spec metrics.md 9.2), and the batched
+// inference loop of FPND.
+#include "metrics/particlenet.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "engine/autograd/recording.h"
+#include "engine/core/error.h"
+#include "engine/nn/batchnorm1d.h"
+#include "engine/ops/binary/binary.h"
+#include "engine/ops/gather_neighbours/gather_neighbours.h"
+#include "engine/ops/knn/knn.h"
+#include "engine/ops/linear/linear.h"
+#include "engine/ops/reduce/reduce.h"
+#include "engine/ops/shape/shape.h"
+#include "engine/ops/unary/unary.h"
+#include "engine/random/generator.h"
+
+namespace flowjet::metrics {
+
+namespace {
+
+/// torch.nn.BatchNorm1d's default epsilon, which jetnet's edge MLPs use.
+constexpr double kBatchNormEps = 1e-5;
+
+/// The message network of one EdgeConv block, named like jetnet's nn.Sequential: "0" Linear(2F -> C),
+/// "1" BN(C), "3" Linear(C -> C), "4" BN(C), "6" Linear(C -> C), "7" BN(C); the ReLUs 2, 5, 8 hold nothing.
+class EdgeMlp : public Module {
+ public:
+  EdgeMlp(int64_t in_features, int64_t channels, Generator& gen, DType dtype) {
+    for (int layer = 0; layer < 3; ++layer) {
+      const int64_t in = layer == 0 ? in_features : channels;
+      linears_[layer] = &register_module(std::to_string(3 * layer), std::make_unique<Linear>(in, channels, gen, true, dtype));
+      norms_[layer] = &register_module(std::to_string(3 * layer + 1),
+                                       std::make_unique<BatchNorm1d>(channels, kBatchNormEps, 0.1, dtype));
+    }
+  }
+  Linear& linear(int layer) { return *linears_[layer]; }
+  BatchNorm1d& norm(int layer) { return *norms_[layer]; }
+
+ private:
+  Linear* linears_[3] = {};
+  BatchNorm1d* norms_[3] = {};
+};
+
+}  // namespace
+
+/// One EdgeConv block with mean aggregation: h_i = mean_{j in kNN(i)} MLP([x_i ‖ x_j - x_i]), output [h ‖ x].
+class EdgeConvBlock : public Module {
+ public:
+  EdgeConvBlock(int64_t in_features, int64_t channels, Generator& gen, DType dtype)
+      : in_features_(in_features), channels_(channels) {
+    mlp_ = &register_module("model", std::make_unique<EdgeMlp>(2 * in_features, channels, gen, dtype));
+  }
+
+  /// x [jets, points, F]; neighbours found on knn_features [jets, points, *] -> [jets, points, C + F].
+  Tensor forward(const Tensor& x, const Tensor& knn_features) {
+    const int64_t jets = x.size(0), points = x.size(1), F = in_features_, C = channels_;
+    const int64_t k = ParticleNet::kNeighbours;
+    const std::vector<int64_t> neighbours = knn(knn_features, k);  // [jets, points, k]
+    // First layer per node instead of per edge (spec 9.2): with W = [W_L | W_R],
+    // W [x_i ‖ x_j - x_i] + b = ((W_L - W_R) x_i + b) + W_R x_j.
+    Linear& first = mlp_->linear(0);
+    const Tensor w_right = slice(first.weight(), 1, F, 2 * F);
+    const Tensor w_centre = slice(first.weight(), 1, 0, F) - w_right;
+    const Tensor nodes = reshape(x, Shape{jets * points, F});
+    const Tensor centre = linear(nodes, w_centre, first.bias());          // [jets * points, C]
+    const Tensor neighbour = linear(nodes, w_right);                      // [jets * points, C]
+    const Tensor messages = gather_neighbours(reshape(neighbour, Shape{jets, points, C}), neighbours, k) +
+                            reshape(centre, Shape{jets, points, 1, C});   // [jets, points, k, C]
+    Tensor h = relu(mlp_->norm(0)(reshape(messages, Shape{jets * points * k, C})));
+    for (int layer = 1; layer < 3; ++layer) h = relu(mlp_->norm(layer)(mlp_->linear(layer)(h)));
+    const Tensor aggregated = mean(reshape(h, Shape{jets, points, k, C}), 2);  // [jets, points, C]
+    return concat({aggregated, x}, 2);
+  }
+
+ private:
+  int64_t in_features_;
+  int64_t channels_;
+  EdgeMlp* mlp_ = nullptr;
+};
+
+ParticleNet::ParticleNet(DType dtype) {
+  Generator gen(0);  // placeholder initial weights; load_particlenet_weights replaces every one
+  auto& edge_nets = register_module("edge_nets", std::make_unique<ModuleList>());
+  int64_t features = kNodeFeatures;
+  for (const int64_t channels : {64, 128, 256}) {
+    blocks_.push_back(&edge_nets.push_back(std::make_unique<EdgeConvBlock>(features, channels, gen, dtype)));
+    features += channels;  // [h ‖ x]: 67, 195, 451
+  }
+  auto& fc1 = register_module("fc1", std::make_unique<ModuleList>());  // jetnet's fc1 is nn.Sequential(Linear)
+  fc1_ = &fc1.push_back(std::make_unique<Linear>(features, kActivations, gen, true, dtype));
+  fc2_ = &register_module("fc2", std::make_unique<Linear>(kActivations, kClasses, gen, true, dtype));
+  eval();
+}
+
+ParticleNet::~ParticleNet() = default;
+
+Tensor ParticleNet::forward(const Tensor& x) {
+  if (x.ndim() != 3 || x.size(2) != kNodeFeatures || x.size(1) <= kNeighbours)
+    throw ShapeError(fmt::format("ParticleNet: input must be [jets, particles > {}, {}], got {}", kNeighbours,
+                                 kNodeFeatures, x.shape().str()));
+  Tensor h = x;
+  for (std::size_t b = 0; b < blocks_.size(); ++b)
+    h = blocks_[b]->forward(h, b == 0 ? slice(h, 2, 0, 2) : h);  // block 1: kNN on (eta', phi') only
+  return (*fc1_)(mean(h, 1));  // global mean pool [jets, 451] -> fc1 [jets, 256]
+}
+
+Tensor ParticleNet::classify(const Tensor& activations) { return (*fc2_)(relu(activations)); }
+
+std::vector<float> particlenet_activations(ParticleNet& net, const std::vector<float>& input, int64_t jets,
+                                           int64_t particles, int64_t batch_size) {
+  if (batch_size < 1) throw ConfigError(fmt::format("ParticleNet: batch size must be at least 1, got {}", batch_size));
+  const int64_t per_jet = particles * ParticleNet::kNodeFeatures;
+  if (jets < 0 || static_cast<int64_t>(input.size()) != jets * per_jet)
+    throw ShapeError(fmt::format("ParticleNet: input holds {} values, expected [{}, {}, {}]", input.size(), jets,
+                                 particles, ParticleNet::kNodeFeatures));
+  const DType dtype = net.parameters().front().dtype();
+  std::vector<float> activations(static_cast<std::size_t>(jets * ParticleNet::kActivations));
+  NoGradScope no_grad;
+  for (int64_t begin = 0; begin < jets; begin += batch_size) {
+    const int64_t count = std::min(batch_size, jets - begin);
+    const Tensor x = Tensor::from_data<float>(input.data() + begin * per_jet,
+                                              Shape{count, particles, ParticleNet::kNodeFeatures});
+    const Tensor a = net(x.to(dtype)).to(DType::F32);  // [count, 256]
+    std::memcpy(activations.data() + begin * ParticleNet::kActivations, a.data<float>(),
+                static_cast<std::size_t>(a.numel()) * sizeof(float));
+  }
+  return activations;
+}
+
+}  // namespace flowjet::metrics

@@ -1,0 +1,55 @@
+// The jets of spec metrics.md 11.7 (golden jets G1, G2, G3) and 11.8 (the 300 deterministic jets),
+// defined in double precision; FPND rounds them to float32 itself.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "metrics/jet_array.h"
+
+namespace flowjet::metrics::testing {
+
+/// G1, G2, G3 of spec 11.7 as jets 0, 1, 2 of a [3, 30, 3] array (unlisted particles are padding).
+inline JetArray golden_fpnd_jets() {
+  JetArray jets(3, 30);
+  double norm = 0;
+  for (int k = 0; k < 30; ++k) norm += std::exp(-0.15 * k);
+  for (int i = 0; i < 30; ++i) {
+    jets.eta_rel(0, i) = 0.4 * std::sin(0.7 * i + 0.3) * std::exp(-0.05 * i);
+    jets.phi_rel(0, i) = 0.3 * std::cos(1.3 * i + 0.1) * std::exp(-0.05 * i);
+    jets.pt_rel(0, i) = std::exp(-0.15 * i) / norm;
+  }
+  for (int i = 0; i < 12; ++i) {
+    jets.eta_rel(1, i) = 0.2 * std::sin(2.1 * i + 1.0);
+    jets.phi_rel(1, i) = 0.15 * std::cos(0.9 * i - 0.4);
+    jets.pt_rel(1, i) = (12.0 - i) / 78.0;
+  }
+  const double pt3[5] = {0.5, 0.25, 0.125, 0.0625, 0.0625};
+  for (int i = 0; i < 5; ++i) {
+    jets.eta_rel(2, i) = 0.05 * (i - 2);
+    jets.phi_rel(2, i) = 0.03 - 0.04 * (i - 2) * (i - 2);
+    jets.pt_rel(2, i) = pt3[i];
+  }
+  return jets;
+}
+
+/// The 300 jets of spec 11.8: jet j has n_j = 10 + (7j mod 21) particles.
+inline JetArray deterministic_fpnd_jets() {
+  JetArray jets(300, 30);
+  for (int64_t j = 0; j < 300; ++j) {
+    const int64_t n = 10 + (7 * j) % 21;
+    const double a = 0.1 + 0.3 * (static_cast<double>((37 * j) % 100) / 100.0);
+    const double lambda = 0.1 + 0.002 * static_cast<double>(j);
+    double norm = 0;
+    for (int64_t k = 0; k < n; ++k) norm += std::exp(-lambda * static_cast<double>(k));
+    for (int64_t i = 0; i < n; ++i) {
+      const double di = static_cast<double>(i), dj = static_cast<double>(j);
+      jets.eta_rel(j, i) = a * std::sin(0.9 * di + 0.11 * dj) * std::exp(-0.04 * di);
+      jets.phi_rel(j, i) = a * std::cos(1.1 * di + 0.07 * dj) * std::exp(-0.04 * di);
+      jets.pt_rel(j, i) = std::exp(-lambda * di) / norm;
+    }
+  }
+  return jets;
+}
+
+}  // namespace flowjet::metrics::testing
