@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -38,8 +39,20 @@ class EdgeMlp : public Module {
                                        std::make_unique<BatchNorm1d>(channels, kBatchNormEps, 0.1, dtype));
     }
   }
-  Linear& linear(int layer) { return *linears_[layer]; }
-  BatchNorm1d& norm(int layer) { return *norms_[layer]; }
+
+  /// Inference-mode batch norm folded into the linear layer before it, so that one linear op does both:
+  /// BN(W h + b) = s * (W h + b - running_mean) + beta = (s W) h + (s (b - running_mean) + beta),
+  /// with s = gamma / sqrt(running_var + eps) per output channel. Returns {s W, s (b - running_mean) + beta}.
+  std::pair<Tensor, Tensor> folded(int layer) {
+    // Folded in float64, then rounded once to the network's dtype.
+    BatchNorm1d& norm = *norms_[layer];
+    const DType dtype = norm.gamma().dtype();
+    auto f64 = [](const Tensor& t) { return t.to(DType::F64); };
+    const Tensor scale = f64(norm.gamma()) / sqrt(f64(norm.running_var()) + norm.eps());  // [C]
+    const Tensor weight = f64(linears_[layer]->weight()) * reshape(scale, Shape{scale.size(0), 1});
+    const Tensor bias = (f64(linears_[layer]->bias()) - f64(norm.running_mean())) * scale + f64(norm.beta());
+    return {weight.to(dtype), bias.to(dtype)};
+  }
 
  private:
   Linear* linears_[3] = {};
@@ -62,17 +75,20 @@ class EdgeConvBlock : public Module {
     const int64_t k = ParticleNet::kNeighbours;
     const std::vector<int64_t> neighbours = knn(knn_features, k);  // [jets, points, k]
     // First layer per node instead of per edge (spec 9.2): with W = [W_L | W_R],
-    // W [x_i ‖ x_j - x_i] + b = ((W_L - W_R) x_i + b) + W_R x_j.
-    Linear& first = mlp_->linear(0);
-    const Tensor w_right = slice(first.weight(), 1, F, 2 * F);
-    const Tensor w_centre = slice(first.weight(), 1, 0, F) - w_right;
+    // W [x_i ‖ x_j - x_i] + b = ((W_L - W_R) x_i + b) + W_R x_j. Both parts carry the folded batch norm.
+    const auto [w_first, b_first] = mlp_->folded(0);
+    const Tensor w_right = slice(w_first, 1, F, 2 * F);
+    const Tensor w_centre = slice(w_first, 1, 0, F) - w_right;
     const Tensor nodes = reshape(x, Shape{jets * points, F});
-    const Tensor centre = linear(nodes, w_centre, first.bias());          // [jets * points, C]
+    const Tensor centre = linear(nodes, w_centre, b_first);               // [jets * points, C]
     const Tensor neighbour = linear(nodes, w_right);                      // [jets * points, C]
     const Tensor messages = gather_neighbours(reshape(neighbour, Shape{jets, points, C}), neighbours, k) +
                             reshape(centre, Shape{jets, points, 1, C});   // [jets, points, k, C]
-    Tensor h = relu(mlp_->norm(0)(reshape(messages, Shape{jets * points * k, C})));
-    for (int layer = 1; layer < 3; ++layer) h = relu(mlp_->norm(layer)(mlp_->linear(layer)(h)));
+    Tensor h = relu(reshape(messages, Shape{jets * points * k, C}));
+    for (int layer = 1; layer < 3; ++layer) {
+      const auto [weight, bias] = mlp_->folded(layer);
+      h = relu(linear(h, weight, bias));
+    }
     const Tensor aggregated = mean(reshape(h, Shape{jets, points, k, C}), 2);  // [jets, points, C]
     return concat({aggregated, x}, 2);
   }
@@ -100,6 +116,8 @@ ParticleNet::ParticleNet(DType dtype) {
 ParticleNet::~ParticleNet() = default;
 
 Tensor ParticleNet::forward(const Tensor& x) {
+  if (is_training())
+    throw ConfigError("ParticleNet: inference only (its batch norms use the stored statistics); call eval()");
   if (x.ndim() != 3 || x.size(2) != kNodeFeatures || x.size(1) <= kNeighbours)
     throw ShapeError(fmt::format("ParticleNet: input must be [jets, particles > {}, {}], got {}", kNeighbours,
                                  kNodeFeatures, x.shape().str()));

@@ -20,6 +20,8 @@ class EdgeConvBlock;
 /// particles, then fc1 = Linear(451 -> 256): the FPND activations. The classifier head fc2 is kept so
 /// the whole file loads and the logits can be checked. Parameter and buffer names are jetnet's
 /// ("edge_nets.0.model.0.weight", "fc1.0.bias", ...). Starts in eval mode with untrained weights.
+/// Inference only: forward folds each batch norm (stored statistics) into the linear layer before it,
+/// which is exact in real arithmetic and changes float32 results by rounding only.
 class ParticleNet : public Module {
  public:
   static constexpr int64_t kNodeFeatures = 3;    ///< (eta_rel, phi_rel, pt_rel), scaled
@@ -32,7 +34,7 @@ class ParticleNet : public Module {
 
   /// x [jets, particles, 3] (FPND-scaled, particles > 16) -> fc1 activations [jets, 256], no
   /// activation function applied. Block 1 finds neighbours on the first two features (eta', phi'),
-  /// blocks 2 and 3 on all features. Throws ShapeError for another shape.
+  /// blocks 2 and 3 on all features. Throws ShapeError for another shape, ConfigError in training mode.
   Tensor forward(const Tensor& x);
   Tensor operator()(const Tensor& x) { return forward(x); }
   /// The classifier head on fc1 activations: fc2(relu(a)) -> [jets, 5] logits (dropout is off at inference).
