@@ -34,7 +34,8 @@ class EdgeMlp : public Module {
   EdgeMlp(int64_t in_features, int64_t channels, Generator& gen, DType dtype) {
     for (int layer = 0; layer < 3; ++layer) {
       const int64_t in = layer == 0 ? in_features : channels;
-      linears_[layer] = &register_module(std::to_string(3 * layer), std::make_unique<Linear>(in, channels, gen, true, dtype));
+      linears_[layer] =
+          &register_module(std::to_string(3 * layer), std::make_unique<Linear>(in, channels, gen, true, dtype));
       norms_[layer] = &register_module(std::to_string(3 * layer + 1),
                                        std::make_unique<BatchNorm1d>(channels, kBatchNormEps, 0.1, dtype));
     }
@@ -42,17 +43,17 @@ class EdgeMlp : public Module {
 
   /// Inference-mode batch norm folded into the linear layer before it, so that one linear op does both:
   /// BN(W h + b) = s * (W h + b - running_mean) + beta = (s W) h + (s (b - running_mean) + beta),
-  /// with s = gamma / sqrt(running_var + eps) per output channel. Returns {s W, s (b - running_mean) + beta}.
-  std::pair<Tensor, Tensor> folded(int layer) {
-    // Folded in float64, then rounded once to the network's dtype.
+  /// with s = gamma / sqrt(running_var + eps) per output channel. Returns {s W, s (b - running_mean) + beta}
+  /// in float64, so that what the caller derives from them is rounded to the network's dtype only once.
+  std::pair<Tensor, Tensor> folded_f64(int layer) {
     BatchNorm1d& norm = *norms_[layer];
-    const DType dtype = norm.gamma().dtype();
     auto f64 = [](const Tensor& t) { return t.to(DType::F64); };
     const Tensor scale = f64(norm.gamma()) / sqrt(f64(norm.running_var()) + norm.eps());  // [C]
     const Tensor weight = f64(linears_[layer]->weight()) * reshape(scale, Shape{scale.size(0), 1});
     const Tensor bias = (f64(linears_[layer]->bias()) - f64(norm.running_mean())) * scale + f64(norm.beta());
-    return {weight.to(dtype), bias.to(dtype)};
+    return {weight, bias};
   }
+  DType dtype() const { return norms_[0]->running_mean().dtype(); }
 
  private:
   Linear* linears_[3] = {};
@@ -76,18 +77,19 @@ class EdgeConvBlock : public Module {
     const std::vector<int64_t> neighbours = knn(knn_features, k);  // [jets, points, k]
     // First layer per node instead of per edge (spec 9.2): with W = [W_L | W_R],
     // W [x_i ‖ x_j - x_i] + b = ((W_L - W_R) x_i + b) + W_R x_j. Both parts carry the folded batch norm.
-    const auto [w_first, b_first] = mlp_->folded(0);
+    const DType dtype = mlp_->dtype();
+    const auto [w_first, b_first] = mlp_->folded_f64(0);
     const Tensor w_right = slice(w_first, 1, F, 2 * F);
-    const Tensor w_centre = slice(w_first, 1, 0, F) - w_right;
+    const Tensor w_centre = (slice(w_first, 1, 0, F) - w_right).to(dtype);
     const Tensor nodes = reshape(x, Shape{jets * points, F});
-    const Tensor centre = linear(nodes, w_centre, b_first);               // [jets * points, C]
-    const Tensor neighbour = linear(nodes, w_right);                      // [jets * points, C]
+    const Tensor centre = linear(nodes, w_centre, b_first.to(dtype));     // [jets * points, C]
+    const Tensor neighbour = linear(nodes, w_right.to(dtype));            // [jets * points, C]
     const Tensor messages = gather_neighbours(reshape(neighbour, Shape{jets, points, C}), neighbours, k) +
                             reshape(centre, Shape{jets, points, 1, C});   // [jets, points, k, C]
     Tensor h = relu(reshape(messages, Shape{jets * points * k, C}));
     for (int layer = 1; layer < 3; ++layer) {
-      const auto [weight, bias] = mlp_->folded(layer);
-      h = relu(linear(h, weight, bias));
+      const auto [weight, bias] = mlp_->folded_f64(layer);
+      h = relu(linear(h, weight.to(dtype), bias.to(dtype)));
     }
     const Tensor aggregated = mean(reshape(h, Shape{jets, points, k, C}), 2);  // [jets, points, C]
     return concat({aggregated, x}, 2);
