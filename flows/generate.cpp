@@ -12,6 +12,7 @@
 #include "data/jet_kinematics.h"
 #include "data/random.h"
 #include "engine/core/error.h"
+#include "flows/eval_scope.h"
 
 namespace flowjet::flows {
 
@@ -21,19 +22,6 @@ namespace {
 constexpr uint64_t kConditionStream = 101;
 constexpr uint64_t kShuffleStream = 102;
 constexpr uint64_t kLatentStream = 103;
-
-// Puts the flow in eval mode for a scope and restores its previous mode.
-class EvalScope {
- public:
-  explicit EvalScope(Flow& flow) : flow_(flow), was_training_(flow.is_training()) { flow_.eval(); }
-  ~EvalScope() { flow_.train(was_training_); }
-  EvalScope(const EvalScope&) = delete;
-  EvalScope& operator=(const EvalScope&) = delete;
-
- private:
-  Flow& flow_;
-  bool was_training_;
-};
 
 bool is_conditioned(const JetModel& model) { return model.flow->spec().context_features > 0; }
 
