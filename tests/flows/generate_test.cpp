@@ -9,6 +9,7 @@
 #include "data/jet_kinematics.h"
 #include "data/jetnet_hdf5.h"
 #include "engine/autograd/recording.h"
+#include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
 #include "flows/generate.h"
 #include "tests/support/jet_model_fixture.h"
@@ -108,7 +109,7 @@ TEST_CASE("flows/generate: written jets pass strict JetNet validation and read b
   }
 }
 
-TEST_CASE("flows/generate: same seed same jets, other seed other jets, batch size changes nothing") {
+TEST_CASE("flows/generate: same seed same jets, other seed other jets, batch size and threads change nothing") {
   for (const char* kind : {"vnf", "cnf_mn"}) {
     CAPTURE(kind);
     JetModel model = test::small_jet_model(kind);
@@ -120,6 +121,10 @@ TEST_CASE("flows/generate: same seed same jets, other seed other jets, batch siz
       CHECK(again.jet_features == reference.jet_features);
     }
     CHECK(generate_jets(model, 101, options_with(22, 64)).particle_features != reference.particle_features);
+    const int threads = num_threads();
+    set_num_threads(threads == 1 ? 2 : 1);
+    CHECK(generate_jets(model, 101, options_with(21, 64)).particle_features == reference.particle_features);
+    set_num_threads(threads);
   }
 }
 
