@@ -2,10 +2,13 @@
 // H = 256, 2 residual blocks, context (m, n), random initial weights; scaler and conditional
 // sampler fitted on the committed gluon sample. Reports jets/s of generate_jets (conditions,
 // inverse flow, post-processing) and of jet_log_prob on 1 and 2 threads. f32, CPU.
+// Besides jets per wall-clock second, jets per CPU-second of the process: on a shared machine the
+// first depends on how much of the cores the process got, the second much less.
 // Each figure is one timed call (a warm-up would double a run of minutes for nothing: the first
 // batch already warms the caches).
 //   bin/bench_sample [JETS]   (default 10000; run from the repository root)
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 
@@ -20,10 +23,16 @@ using namespace flowjet;
 
 namespace {
 
-double seconds_of(const std::function<void()>& call) {
+struct Seconds {
+  double wall, cpu;  // cpu: of the whole process, all threads (std::clock)
+};
+
+Seconds seconds_of(const std::function<void()>& call) {
   const auto start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();
   call();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+          static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC};
 }
 
 }  // namespace
@@ -49,10 +58,11 @@ int main(int argc, char** argv) {
     set_num_threads(threads);
     flows::GenerateOptions options;
     data::JetSet generated;
-    const double sample = seconds_of([&] { generated = flows::generate_jets(model, jets, options); });
-    const double score = seconds_of([&] { flows::jet_log_prob(model, generated); });
-    std::printf("threads %d: sample %.0f jets/s (%.2f s), log_prob %.0f jets/s (%.2f s)\n", threads,
-                static_cast<double>(jets) / sample, sample, static_cast<double>(jets) / score, score);
+    const Seconds sample = seconds_of([&] { generated = flows::generate_jets(model, jets, options); });
+    const Seconds score = seconds_of([&] { flows::jet_log_prob(model, generated); });
+    const double n = static_cast<double>(jets);
+    std::printf("threads %d: sample %.0f jets/s (%.0f per CPU-second), log_prob %.0f jets/s (%.0f per CPU-second)\n",
+                threads, n / sample.wall, n / sample.cpu, n / score.wall, n / score.cpu);
   }
   std::printf("load average at end %s\n", bench::load_average().c_str());
   return 0;
