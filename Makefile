@@ -120,9 +120,12 @@ sanitize:
 deps:
 	@bash tools/install_deps.sh
 
+# Installs the library, its headers and flowjet.pc (docs/embedding.md); the compile and link
+# flags that users of the static library need travel into flowjet.pc.
 PREFIX ?= /usr/local
+INSTALL_CFLAGS := $(filter-out -I. -MMD -MP,$(CPPFLAGS))
 install: $(LIB)
-	@bash tools/install.sh "$(PREFIX)" "$(LIB)"
+	@bash tools/install.sh "$(PREFIX)" "$(LIB)" "$(strip $(INSTALL_CFLAGS))" "$(strip $(LDFLAGS))" "$(strip $(LDLIBS))"
 
 clean:
 	rm -rf build bin

@@ -1,0 +1,163 @@
+// bin/sample end to end: a saved small jet model -> JetNet file that strict validation accepts,
+// equal to in-process generation with the same seed; conditions files (text and JetNet); errors
+// with a non-zero exit code and a message naming the culprit.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "data/jetnet_hdf5.h"
+#include "flows/conditions_file.h"
+#include "flows/generate.h"
+#include "tests/support/jet_model_fixture.h"
+#include "tests/support/temp_dir.h"
+
+using namespace flowjet;
+
+namespace {
+
+// bin/sample next to this test binary (bin/ or the sanitizer build's bin/).
+std::string sample_program() {
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "sample").string();
+}
+
+struct Run {
+  int exit_code;
+  std::string stderr_text;
+};
+
+Run run_sample(const test::TempDir& dir, const std::string& arguments) {
+  const std::string log = dir.file("stderr.txt");
+  const int status = std::system((sample_program() + " " + arguments + " 2> " + log).c_str());
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+data::JetSet read_strict(const std::string& path) {
+  data::ReadOptions options;
+  options.strict = true;
+  options.type = data::JetType::G;
+  return data::read_jetnet(path, options);
+}
+
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+}  // namespace
+
+TEST_CASE("tools/sample: writes strictly valid JetNet jets equal to in-process generation") {
+  REQUIRE(std::filesystem::exists(sample_program()));
+  test::TempDir dir;
+  flows::JetModel model = test::small_jet_model("cnf_mn");
+  flows::save_jet_model(dir.file("model.h5"), model);
+
+  const Run run = run_sample(dir, dir.file("model.h5") + " -n 120 -o " + dir.file("jets.h5") +
+                                      " --seed 9 --batch 50 --threads 1");
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.stderr_text.find("120/120 jets") != std::string::npos);
+  const data::JetSet jets = read_strict(dir.file("jets.h5"));
+  CHECK(jets.jets == 120);
+
+  flows::GenerateOptions options;
+  options.seed = 9;
+  const data::JetSet expected = flows::generate_jets(model, 120, options);
+  CHECK(jets.particle_features == expected.particle_features);
+  CHECK(jets.jet_features == expected.jet_features);
+  const auto attributes = data::read_jetnet_attributes(dir.file("jets.h5"));
+  CHECK(attributes.at("seed") == "9");
+  CHECK(attributes.at("model_kind") == "cnf_mn");
+}
+
+TEST_CASE("tools/sample: conditions from a text file (with oversampling) and from a JetNet file") {
+  test::TempDir dir;
+  flows::JetModel model = test::small_jet_model("cnf_mn");
+  flows::save_jet_model(dir.file("model.h5"), model);
+  write_text(dir.file("conditions.csv"), "mass,n\n# three jets\n0.05, 2\n0.10,4\n\n0.2 7\n");
+
+  Run run = run_sample(dir, dir.file("model.h5") + " --conditions " + dir.file("conditions.csv") + " -n 6 -o " +
+                                dir.file("jets.h5"));
+  INFO(run.stderr_text);
+  REQUIRE(run.exit_code == 0);
+  const data::JetSet jets = read_strict(dir.file("jets.h5"));
+  REQUIRE(jets.jets == 6);
+  const int64_t limits[] = {2, 4, 7};
+  for (int64_t i = 0; i < 6; ++i) CHECK(jets.real_particles(i) <= limits[i % 3]);
+
+  // The JetNet file's own (mass, n), as training computes them.
+  data::write_jetnet(dir.file("data.h5"), test::jetnet_like_jets(20, 4));
+  const flows::SampledConditions from_file = flows::read_conditions_file(dir.file("data.h5"), model);
+  REQUIRE(from_file.size() == 20);
+  const data::JetSet source = test::jetnet_like_jets(20, 4);
+  for (int64_t i = 0; i < 20; ++i) CHECK(from_file.n[static_cast<size_t>(i)] == source.real_particles(i));
+  run = run_sample(dir, dir.file("model.h5") + " --conditions " + dir.file("data.h5") + " -o " + dir.file("jets2.h5"));
+  REQUIRE(run.exit_code == 0);
+  CHECK(read_strict(dir.file("jets2.h5")).jets == 20);
+}
+
+TEST_CASE("tools/sample: conditions are scaled with the model's scaler; bad rows name file and line") {
+  test::TempDir dir;
+  flows::JetModel model = test::small_jet_model("cnf_m");
+  write_text(dir.file("c.txt"), "0.1\n0.2 5\n");
+  const flows::SampledConditions c = flows::read_conditions_file(dir.file("c.txt"), model);
+  REQUIRE(c.size() == 2);
+  CHECK(c.mass[0] == model.scaler.transform(0.1, 90));
+  CHECK(c.n[1] == 5);
+
+  flows::JetModel mn = test::small_jet_model("cnf_mn");
+  const std::pair<const char*, const char*> bad[] = {
+      {"0.1 3\n0.2\n", "c.txt:2: the model is conditioned on (m, n) but the row gives no n"},
+      {"0.1 31\n", "c.txt:1: n = 31 must be an integer in 1..30"},
+      {"0.1 2.5\n", "c.txt:1: n = 2.5 is not an integer"},
+      {"-0.1 3\n", "c.txt:1: mass -0.1 must be a finite number >= 0"},
+      {"0.1 3 4\n", "c.txt:1: expected \"mass n\""},
+      {"0.1 x\n", "c.txt:1: expected \"mass n\""},
+      {"# nothing\n", "holds no conditions"},
+  };
+  for (const auto& [text, message] : bad) {
+    CAPTURE(text);
+    write_text(dir.file("c.txt"), text);
+    CHECK_THROWS_WITH_AS(flows::read_conditions_file(dir.file("c.txt"), mn), doctest::Contains(message), DataError);
+  }
+  CHECK_THROWS_WITH_AS(flows::read_conditions_file(dir.file("missing.txt"), mn), doctest::Contains("missing.txt"),
+                       DataError);
+  CHECK_THROWS_WITH_AS(flows::read_conditions_file(dir.file("c.txt"), test::small_jet_model("vnf")),
+                       doctest::Contains("unconditioned"), ConfigError);
+  CHECK_THROWS_WITH_AS(flows::repeat_conditions(c, 3), doctest::Contains("use a multiple of 2"), ConfigError);
+}
+
+TEST_CASE("tools/sample: command-line and input errors exit non-zero with a clear message") {
+  test::TempDir dir;
+  flows::save_jet_model(dir.file("model.h5"), test::small_jet_model("vnf"));
+  write_text(dir.file("c.txt"), "0.1 3\n");
+  const std::string model = dir.file("model.h5"), out = " -o " + dir.file("out.h5");
+  const std::pair<std::string, std::string> cases[] = {
+      {model + " -n 10", "no output file given"},
+      {model + out, "the number of jets is missing"},
+      {model + " -n ten" + out, "-n expects an integer >= 1, got \"ten\""},
+      {model + " -n 10 --bogus" + out, "unknown option --bogus"},
+      {model + " -n 10 --seed -3" + out, "--seed expects a non-negative integer"},
+  };
+  for (const auto& [arguments, message] : cases) {
+    CAPTURE(arguments);
+    const Run run = run_sample(dir, arguments);
+    CHECK(run.exit_code == 2);
+    CHECK(run.stderr_text.find(message) != std::string::npos);
+    CHECK(run.stderr_text.find("usage: sample") != std::string::npos);
+  }
+  const std::pair<std::string, std::string> failures[] = {
+      {dir.file("nope.h5") + " -n 10" + out, "nope.h5"},
+      {model + " -n 10 --conditions " + dir.file("c.txt") + out, "unconditioned"},
+      {model + " -n 10 -o " + dir.file("no/such/dir/out.h5"), "out.h5"},
+  };
+  for (const auto& [arguments, message] : failures) {
+    CAPTURE(arguments);
+    const Run run = run_sample(dir, arguments);
+    CHECK(run.exit_code == 1);
+    CHECK(run.stderr_text.find(message) != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.file("out.h5")));
+}
