@@ -1,14 +1,13 @@
 // CSV rows with empty cells for absent values; resumed runs cut the rows they will repeat.
 #include "flows/train/train_log.h"
 
-#include <cstdio>
 #include <filesystem>
-#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "engine/core/error.h"
+#include "flows/train/atomic_text.h"
 
 namespace flowjet::flows {
 namespace {
@@ -33,15 +32,9 @@ void truncate_after(const std::string& path, int64_t last_step) {
       throw DataError(fmt::format("{}: malformed log row \"{}\"", path, line));
     }
   }
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    for (const std::string& k : kept) out << k << '\n';
-    if (!out.flush()) throw DataError(fmt::format("{}: cannot write", temporary));
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) throw DataError(fmt::format("{}: cannot replace the log: {}", path, error.message()));
+  std::string text;
+  for (const std::string& k : kept) text += k + '\n';
+  write_text_atomically(path, text);
 }
 
 }  // namespace
