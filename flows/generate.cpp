@@ -1,0 +1,177 @@
+// Jet generation (training.md §9): conditions, batched inverse flow, inverse scaling, and the
+// post-processing into the JetNet layout described in generate.h.
+#include "flows/generate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "data/jet_kinematics.h"
+#include "data/random.h"
+#include "engine/core/error.h"
+
+namespace flowjet::flows {
+
+namespace {
+
+// Stream tags mixed into the generation seed: conditions, their shuffle, latent vectors.
+constexpr uint64_t kConditionStream = 101;
+constexpr uint64_t kShuffleStream = 102;
+constexpr uint64_t kLatentStream = 103;
+
+// Puts the flow in eval mode for a scope and restores its previous mode.
+class EvalScope {
+ public:
+  explicit EvalScope(Flow& flow) : flow_(flow), was_training_(flow.is_training()) { flow_.eval(); }
+  ~EvalScope() { flow_.train(was_training_); }
+  EvalScope(const EvalScope&) = delete;
+  EvalScope& operator=(const EvalScope&) = delete;
+
+ private:
+  Flow& flow_;
+  bool was_training_;
+};
+
+bool is_conditioned(const JetModel& model) { return model.flow->spec().context_features > 0; }
+
+// One jet from its unscaled flow row x [3P] (eta, phi, pt per slot): clip negative pt_rel, keep
+// slots < limit with pt_rel > min_pt_rel as real particles, order them by decreasing pt_rel, zero
+// the rest.
+void fill_jet(const double* x, int64_t limit, const GenerateOptions& options, data::JetSet& jets, int64_t row) {
+  struct Particle {
+    double eta, phi, pt;
+  };
+  std::vector<Particle> real;
+  real.reserve(static_cast<size_t>(limit));
+  for (int64_t k = 0; k < limit; ++k) {
+    const double pt = std::max(x[3 * k + 2], 0.0);  // training.md §9.6
+    if (pt > options.min_pt_rel) real.push_back({x[3 * k], x[3 * k + 1], pt});
+  }
+  std::stable_sort(real.begin(), real.end(), [](const Particle& a, const Particle& b) { return a.pt > b.pt; });
+  for (int64_t k = 0; k < static_cast<int64_t>(real.size()); ++k) {
+    const Particle& p = real[static_cast<size_t>(k)];
+    jets.particle(row, k, data::kEtaRel) = static_cast<float>(p.eta);
+    jets.particle(row, k, data::kPhiRel) = static_cast<float>(p.phi);
+    jets.particle(row, k, data::kPtRel) = static_cast<float>(p.pt);
+    jets.particle(row, k, data::kMask) = 1.0f;
+  }
+  jets.jet(row, data::kJetPt) = static_cast<float>(options.jet_pt);
+  jets.jet(row, data::kJetEta) = 0.0f;
+  jets.jet(row, data::kJetMass) = static_cast<float>(data::relative_mass(jets, row) * options.jet_pt);
+  jets.jet(row, data::kJetNumParticles) = static_cast<float>(real.size());
+}
+
+void check_options(int64_t count, const GenerateOptions& options) {
+  if (count < 1) throw ConfigError(fmt::format("generate_jets: the number of jets must be >= 1, got {}", count));
+  if (options.batch_size < 1)
+    throw ConfigError(fmt::format("generate_jets: batch_size must be >= 1, got {}", options.batch_size));
+  if (!(options.jet_pt > 0.0) || !std::isfinite(options.jet_pt))
+    throw ConfigError(fmt::format("generate_jets: jet_pt must be a positive number of GeV, got {}", options.jet_pt));
+  if (!(options.min_pt_rel >= 0.0))
+    throw ConfigError(fmt::format("generate_jets: min_pt_rel must be >= 0, got {}", options.min_pt_rel));
+}
+
+// The shared loop: `conditions` is null for an unconditioned flow, else one row per jet.
+data::JetSet generate(JetModel& model, int64_t count, const SampledConditions* conditions,
+                      const GenerateOptions& options) {
+  check_options(count, options);
+  model.check("generate_jets");
+  Flow& flow = *model.flow;
+  EvalScope eval(flow);
+  const FlowSpec& spec = flow.spec();
+  const int64_t P = model.particles, D = spec.features, C = spec.context_features;
+  const bool zero_beyond_n = C == 2;  // training.md §9.5: (m, n) models only
+  const uint64_t latent_seed = data::derive_seed(options.seed, kLatentStream);
+  const std::vector<float> context_rows = conditions ? conditions->context(static_cast<int>(C)) : std::vector<float>{};
+
+  data::JetSet jets = data::JetSet::zeros(count, P, data::parse_jet_type(model.jet_type).value_or(data::JetType::G));
+  for (int64_t first = 0; first < count; first += options.batch_size) {
+    const int64_t rows = std::min(options.batch_size, count - first);
+    Tensor context;
+    if (conditions) {
+      // context: [rows, C], the batch's slice of the condition rows
+      const auto begin = context_rows.begin() + first * C;
+      context = Tensor::from_vector(std::vector<double>(begin, begin + rows * C), Shape{rows, C}, spec.dtype);
+    }
+    // x: [rows, 3P], flow output mapped back to physical units (training.md §9.3–§9.4)
+    std::vector<double> x = flow.sample(latent_rows(latent_seed, first, rows, D, spec.dtype), context).to_vector();
+    model.scaler.inverse(x.data(), rows, D, 0);
+    for (int64_t r = 0; r < rows; ++r) {
+      const double* row = x.data() + r * D;
+      const auto bad = std::find_if(row, row + D, [](double v) { return !std::isfinite(v); });
+      if (bad != row + D) {
+        throw NumericError(fmt::format("generate_jets: the flow produced a non-finite value ({}) for jet {}, feature {}",
+                                       *bad, first + r, bad - row));
+      }
+      const int64_t limit = zero_beyond_n ? conditions->n[static_cast<size_t>(first + r)] : P;
+      fill_jet(row, limit, options, jets, first + r);
+    }
+    if (options.progress) options.progress(first + rows, count);
+  }
+  return jets;
+}
+
+}  // namespace
+
+Tensor latent_rows(uint64_t seed, int64_t first, int64_t rows, int64_t features, DType dtype) {
+  // A Philox block holds 4 words: 4 f32 or 2 f64 elements (both even, so Box-Muller pairs stay
+  // aligned). Start at the block holding element first·features and drop the leading elements.
+  const int64_t per_block = dtype == DType::F32 ? 4 : 2;
+  const int64_t start = first * features;
+  const int64_t aligned = start - start % per_block;
+  Generator gen(seed, static_cast<uint64_t>(aligned / per_block));
+  Tensor drawn = random_normal(Shape{start - aligned + rows * features}, gen, dtype);
+  Tensor z = Tensor::empty(Shape{rows, features}, dtype);
+  const size_t element = dtype_size(dtype);
+  std::memcpy(z.raw_data(), static_cast<const char*>(drawn.raw_data()) + (start - aligned) * element,
+              static_cast<size_t>(rows * features) * element);
+  return z;
+}
+
+SampledConditions draw_generation_conditions(const JetModel& model, int64_t count, uint64_t seed) {
+  if (!is_conditioned(model) || !model.sampler)
+    throw ConfigError("generate_jets: the model is unconditioned (VNF), it has no conditions to draw");
+  data::Rng rng(data::derive_seed(seed, kConditionStream));
+  SampledConditions grouped = model.sampler->draw(count, rng, model.scaled_zero_mass);
+  // The sampler groups rows by n; shuffle so that any prefix of the output is a fair sample.
+  std::vector<int64_t> order(static_cast<size_t>(count));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  data::Rng(data::derive_seed(seed, kShuffleStream)).shuffle(order);
+  SampledConditions out;
+  out.mass.reserve(order.size());
+  out.n.reserve(order.size());
+  for (int64_t i : order) {
+    out.mass.push_back(grouped.mass[static_cast<size_t>(i)]);
+    out.n.push_back(grouped.n[static_cast<size_t>(i)]);
+  }
+  return out;
+}
+
+data::JetSet generate_jets(JetModel& model, int64_t count, const GenerateOptions& options) {
+  check_options(count, options);
+  if (!is_conditioned(model)) return generate(model, count, nullptr, options);
+  const SampledConditions conditions = draw_generation_conditions(model, count, options.seed);
+  return generate(model, count, &conditions, options);
+}
+
+data::JetSet generate_jets(JetModel& model, const SampledConditions& conditions, const GenerateOptions& options) {
+  if (!is_conditioned(model))
+    throw ConfigError("generate_jets: conditions were given but the model is unconditioned (VNF)");
+  if (conditions.size() == 0) throw ConfigError("generate_jets: no conditions given");
+  if (conditions.mass.size() != conditions.n.size())
+    throw ConfigError(fmt::format("generate_jets: {} masses but {} multiplicities", conditions.mass.size(),
+                                  conditions.n.size()));
+  if (model.flow->spec().context_features == 2) {
+    for (int64_t i = 0; i < conditions.size(); ++i) {
+      const int32_t n = conditions.n[static_cast<size_t>(i)];
+      if (n < 1 || n > model.particles)
+        throw ConfigError(fmt::format("generate_jets: condition {} has n = {}, expected 1..{}", i, n, model.particles));
+    }
+  }
+  return generate(model, conditions.size(), &conditions, options);
+}
+
+}  // namespace flowjet::flows

@@ -1,0 +1,63 @@
+// Generating JetNet jets from a trained jet model (training.md §9): conditions from the model's
+// sampler (or given), latent draws, the inverse flow in batches, inverse scaling and the
+// post-processing that turns flow outputs into jets in the JetNet layout (data.md §1.3–1.4).
+//
+// What a generated jet holds (see docs/sampling.md):
+//  * particle slots: a slot is a real particle when its pt_rel is > 0 after negative values are
+//    clipped to 0 (training.md §9.6) and, for (m, n) models, its slot index is < the condition's n
+//    (§9.5). Real particles come first, ordered by decreasing pt_rel (the JetNet layout; every
+//    metric is invariant under this reordering), mask 1; the other slots are all zero, mask 0.
+//    VNF and (m) models have no n, so every slot with pt_rel > options.min_pt_rel (default 0: as
+//    jetnet, whose metrics count every non-zero particle) is real, padding noise included.
+//  * jet features: pt = options.jet_pt (GeV; pt_rel is relative to the jet pt, which the model
+//    does not know), eta = 0 (the relative frame's axis), mass = relative mass of the real
+//    particles (data.md §1.5) times jet_pt, num_particles = the number of real particles.
+//  * rows are in random order (the sampler groups its draws by n; they are shuffled).
+// Reproducibility: the same model, count, conditions and seed give the same jets, bit for bit on
+// the CPU, whatever batch_size is: jet i's latent vector is elements [i·D, (i+1)·D) of one
+// standard-normal Philox stream, and the conditions are drawn for all rows before batching.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "data/jet_set.h"
+#include "flows/conditional_sampler.h"
+#include "flows/io/jet_model.h"
+
+namespace flowjet::flows {
+
+struct GenerateOptions {
+  /// Jets per pass through the flow; bounds the memory of the flow's tensors.
+  int64_t batch_size = 10000;
+  uint64_t seed = 42;
+  /// The jet pt written to jet_features (GeV), also the scale of the written mass.
+  double jet_pt = 1000.0;
+  /// Slots whose pt_rel (after clipping) is not above this are padding; raise it (e.g. 1e-5) to
+  /// drop the near-zero slots that VNF and (m) models produce where the data had padding.
+  double min_pt_rel = 0.0;
+  /// Called after each batch with (jets done, jets in total); may be empty.
+  std::function<void(int64_t done, int64_t total)> progress;
+};
+
+/// Generates `count` jets: conditions drawn from the model's sampler (m~ clamped from below at
+/// model.scaled_zero_mass), none for an unconditioned flow. The flow is put in eval mode for the
+/// call and returned to its previous mode. Throws flowjet::ConfigError for count < 1 or
+/// batch_size < 1 and flowjet::NumericError when the flow produces a non-finite value (naming
+/// the jet).
+data::JetSet generate_jets(JetModel& model, int64_t count, const GenerateOptions& options);
+
+/// Generates one jet per row of `conditions` (m~ scaled as the model's scaler does, n raw), e.g.
+/// from read_conditions_file. Throws flowjet::ConfigError when the flow is unconditioned, when
+/// conditions is empty, or when an n lies outside 1..P for an (m, n) model.
+data::JetSet generate_jets(JetModel& model, const SampledConditions& conditions, const GenerateOptions& options);
+
+/// The conditions generate_jets(model, count, options) uses, in row order (exposed for tests and
+/// for writing them next to the jets). Throws flowjet::ConfigError for an unconditioned flow.
+SampledConditions draw_generation_conditions(const JetModel& model, int64_t count, uint64_t seed);
+
+/// Latent rows [first, first + rows) of the standard-normal stream of `seed`: row i is elements
+/// [i·features, (i+1)·features) of one draw over all rows, independent of how rows are batched.
+Tensor latent_rows(uint64_t seed, int64_t first, int64_t rows, int64_t features, DType dtype);
+
+}  // namespace flowjet::flows
