@@ -21,19 +21,22 @@ constexpr double kMinDerivative = 1e-3;  // min derivative (flows.md §1.2)
 // PyTorch's softplus: t itself above the threshold 20 (flows.md conventions).
 double softplus(double t) { return t > 20.0 ? t : std::log1p(std::exp(t)); }
 
-// flows.md §1.3 steps 1-5: softmax, minimum size, cumulative sum from 0, map to [-B, B], exact ends.
+// flows.md §1.3 steps 1-5: softmax, minimum size, cumulative sum from 0, map to [-B, B], exact ends. The order
+// of operations is the spline op's, so each x_k is bit for bit the op's knot: next to a steep bin one ulp of x
+// moves log|dy/dx| by ~1e-7.
 std::vector<double> knots_from_sizes(const std::vector<double>& raw, double bound) {
   const std::size_t K = raw.size();
   const double top = *std::max_element(raw.begin(), raw.end());
   double total = 0.0;
   std::vector<double> p(K);
   for (std::size_t k = 0; k < K; ++k) total += p[k] = std::exp(raw[k] - top);
+  for (double& pk : p) pk /= total;
   std::vector<double> knots(K + 1);
   double cumulative = 0.0;
   knots[0] = -bound;
   for (std::size_t k = 0; k < K; ++k) {
-    cumulative += kMinBinSize + (1.0 - static_cast<double>(K) * kMinBinSize) * p[k] / total;
-    knots[k + 1] = 2.0 * bound * cumulative - bound;
+    cumulative += kMinBinSize + (1.0 - static_cast<double>(K) * kMinBinSize) * p[k];
+    knots[k + 1] = (2.0 * bound) * cumulative + (-bound);  // multiply first, then add -B, as nflows
   }
   knots[K] = bound;
   return knots;
