@@ -5,8 +5,6 @@
 // FLOWJET_NFLOWS_FIXTURES to the folder.
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -14,6 +12,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/io/checkpoint.h"
 #include "flows/io/flow_checkpoint.h"
+#include "tests/support/nflows_fixtures.h"
 
 using namespace flowjet;
 using namespace flowjet::flows;
@@ -22,14 +21,6 @@ namespace {
 
 constexpr double kF64Tolerance = 1e-10;  // issue: nflows fixtures agree to 1e-10 relative in f64
 constexpr double kF32Tolerance = 1e-5;   // and 1e-5 relative in f32
-
-std::string fixture_path(const std::string& name) {
-  const char* dir = std::getenv("FLOWJET_NFLOWS_FIXTURES");
-  const std::string path = std::string(dir ? dir : "tests/fixtures/nflows") + "/" + name;
-  if (!std::filesystem::exists(path))
-    FAIL("nflows fixture '" << path << "' is missing: run from the repository root or set FLOWJET_NFLOWS_FIXTURES");
-  return path;
-}
 
 // Relative to max(1, |expected|): values near zero (latent points, samples) are compared absolutely.
 void check_relative(const Tensor& got, const Tensor& expected, double tolerance, const char* what) {
@@ -65,8 +56,8 @@ void check_against_nflows(Flow& flow, const Checkpoint& fixture, DType dtype, do
 }  // namespace
 
 TEST_CASE("flows/nflows: imported 3-layer RQS flow with context and batch norm reproduces nflows") {
-  std::unique_ptr<Flow> flow = load_flow(fixture_path("rqs_flow.h5"));
-  const Checkpoint fixture = load_checkpoint(fixture_path("rqs_fixture.h5"));
+  std::unique_ptr<Flow> flow = load_flow(test::nflows_fixture("rqs_flow.h5"));
+  const Checkpoint fixture = load_checkpoint(test::nflows_fixture("rqs_fixture.h5"));
   const FlowSpec& spec = flow->spec();
   CHECK(spec.coupling == CouplingKind::RationalQuadratic);
   CHECK(spec.coupling_layers == 3);
@@ -89,8 +80,8 @@ TEST_CASE("flows/nflows: imported 3-layer RQS flow with context and batch norm r
 }
 
 TEST_CASE("flows/nflows: imported 2-layer affine flow (context_features = 0) reproduces nflows") {
-  std::unique_ptr<Flow> flow = load_flow(fixture_path("affine_flow.h5"));
-  const Checkpoint fixture = load_checkpoint(fixture_path("affine_fixture.h5"));
+  std::unique_ptr<Flow> flow = load_flow(test::nflows_fixture("affine_flow.h5"));
+  const Checkpoint fixture = load_checkpoint(test::nflows_fixture("affine_fixture.h5"));
   CHECK(flow->spec().coupling == CouplingKind::Affine);
   CHECK(flow->spec().context_features == 0);
   CHECK(flow->spec().mask == MaskKind::Alternating);
