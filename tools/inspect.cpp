@@ -36,14 +36,14 @@ std::string describe(const std::string& path, const flows::OpenedModel& opened) 
                      m.sampler ? "with conditional sampler" : "no sampler");
 }
 
-// One point to look at: row `jet` of --data, else a random jet of the model: z ~ N(0, I) (seeded) mapped to
-// data, with a condition drawn from the model's sampler (zeros for a bare conditioned flow).
-flows::FlowInputs pick_point(const flows::OpenedModel& opened, const tools::ArgParser& args, const std::string& jet_flag) {
-  if (args.has("--data")) return flows::read_flow_inputs(opened, args.get("--data"), args.get_int(jet_flag, 0, 0), 1);
-  if (args.has(jet_flag)) throw ConfigError(fmt::format("bin/inspect: {} picks a row of --data FILE.h5; give --data", jet_flag));
+// One point to look at: row `index` of --data, or without --data random jet number `index`: z ~ N(0, I) from a
+// generator seeded with `index`, mapped to data, with a condition drawn from the model's sampler (zeros for a
+// bare conditioned flow). The note goes to stderr so that standard output stays CSV for --spline.
+flows::FlowInputs pick_point(const flows::OpenedModel& opened, const tools::ArgParser& args, int64_t index) {
+  if (args.has("--data")) return flows::read_flow_inputs(opened, args.get("--data"), index, 1);
   flows::Flow& flow = opened.flow();
   const flows::FlowSpec& spec = flow.spec();
-  const uint64_t seed = static_cast<uint64_t>(args.get_int("--seed", 0, 0));
+  const auto seed = static_cast<uint64_t>(index);
   flows::FlowInputs point;
   if (spec.context_features > 0) {
     std::vector<double> c(static_cast<std::size_t>(spec.context_features), 0.0);
@@ -57,22 +57,22 @@ flows::FlowInputs pick_point(const flows::OpenedModel& opened, const tools::ArgP
   }
   Generator gen(seed);
   point.x = flow.sample(1, point.context, gen);
-  std::printf("random jet: z ~ N(0, I) with seed %llu mapped to data%s\n", static_cast<unsigned long long>(seed),
-              spec.context_features > 0 ? (opened.model.sampler ? ", condition from the model's sampler"
-                                                                  : ", context zero (no sampler in the file)")
-                                        : "");
+  std::fprintf(stderr, "no --data: random jet %lld (z ~ N(0, I) seeded with %lld, mapped to data%s)\n",
+               static_cast<long long>(index), static_cast<long long>(index),
+               spec.context_features <= 0 ? ""
+               : opened.model.sampler     ? "; condition from the model's sampler"
+                                          : "; context zero, the file has no sampler");
   return point;
 }
 
 int run(int argc, char** argv) {
-  tools::ArgParser args("bin/inspect", "bin/inspect CKPT [options] | bin/inspect --config FILE.ini [section.key=value ...]");
+  tools::ArgParser args("bin/inspect CKPT [options] | bin/inspect --config FILE.ini [section.key=value ...]");
   args.add_option("--depth", {"N"}, "table rows down to this depth (default: all)");
   args.add_option("--config", {"FILE.ini"}, "show the table of a training configuration (no checkpoint, no training)");
-  args.add_option("--trace", {"N"}, "trace jet N of --data (or a random jet without --data) through every layer");
+  args.add_option("--trace", {"N"}, "trace jet N of --data (without --data: random jet N) through every layer");
   args.add_option("--spline", {"LAYER", "FEATURE"}, "knots and curve (CSV) of that layer's spline for that feature");
-  args.add_option("--jet", {"N"}, "with --spline: the row of --data whose spline is shown (default 0)");
+  args.add_option("--jet", {"N"}, "with --spline: jet N of --data (without --data: random jet N; default 0)");
   args.add_option("--data", {"FILE.h5"}, "JetNet file for a jet model, inputs file for a bare flow (docs/inspect.md)");
-  args.add_option("--seed", {"S"}, "seed of the random jet used without --data (default 0)");
   args.add_option("--values", {"K"}, "with --trace: transformed values shown per layer (default 6)");
   args.add_option("--grid", {"G"}, "with --spline: curve points on [-1.25 B, 1.25 B] (default 201)");
   args.add_option("-o", {"OUT.csv"}, "with --spline: write the CSV here (atomically) instead of standard output");
@@ -83,26 +83,26 @@ int run(int argc, char** argv) {
   }
   const int depth = static_cast<int>(args.get_int("--depth", -1, 0));
   if (args.has("--config")) {
-    throw ConfigError("bin/inspect: --config is not wired yet");
+    throw ConfigError("--config is not wired yet");
   }
   if (args.positional().size() != 1)
-    throw ConfigError(fmt::format("bin/inspect: expected one checkpoint, got {} arguments (see --help)",
+    throw ConfigError(fmt::format("expected one checkpoint, got {} arguments (see --help)",
                                   args.positional().size()));
   if (args.has("--trace") && args.has("--spline"))
-    throw ConfigError("bin/inspect: give --trace or --spline, not both");
+    throw ConfigError("give --trace or --spline, not both");
   const std::string& path = args.positional()[0];
   const flows::OpenedModel opened = flows::open_model(path);
   flows::Flow& flow = opened.flow();
   if (args.has("--trace")) {
-    const flows::FlowInputs point = pick_point(opened, args, "--trace");
+    const flows::FlowInputs point = pick_point(opened, args, args.get_int("--trace", 0, 0));
     const flows::FlowTraceReport report = flows::trace_flow(flow, point.x, point.context);
     std::fputs(flows::format_trace(report, static_cast<int>(args.get_int("--values", 6, 0))).c_str(), stdout);
     return 0;
   }
   if (args.has("--spline")) {
-    const int64_t layer = tools::parse_int(args.values("--spline")[0], "bin/inspect: --spline LAYER");
-    const int64_t feature = tools::parse_int(args.values("--spline")[1], "bin/inspect: --spline FEATURE");
-    const flows::FlowInputs point = pick_point(opened, args, "--jet");
+    const int64_t layer = tools::parse_int(args.values("--spline")[0], "--spline LAYER");
+    const int64_t feature = tools::parse_int(args.values("--spline")[1], "--spline FEATURE");
+    const flows::FlowInputs point = pick_point(opened, args, args.get_int("--jet", 0, 0));
     const flows::SplineCurve curve =
         flows::spline_curve(flow, layer, feature, point.x, point.context, args.get_int("--grid", 201, 2));
     const std::string csv = flows::spline_csv(curve);

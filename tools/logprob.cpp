@@ -18,7 +18,7 @@ using namespace flowjet;
 namespace {
 
 int run(int argc, char** argv) {
-  tools::ArgParser args("bin/logprob", "bin/logprob CKPT DATA.h5 [options]");
+  tools::ArgParser args("bin/logprob CKPT DATA.h5 [options]");
   args.add_option("-o", {"OUT.csv"}, "write the CSV here (atomically) instead of standard output");
   args.add_option("--batch", {"N"}, "rows per flow evaluation (default 1024)");
   args.add_option("--first", {"N"}, "first jet (row) of DATA.h5 (default 0)");
@@ -34,7 +34,7 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (args.positional().size() != 2)
-    throw ConfigError(fmt::format("bin/logprob: expected CKPT and DATA.h5, got {} arguments (see --help)",
+    throw ConfigError(fmt::format("expected CKPT and DATA.h5, got {} arguments (see --help)",
                                   args.positional().size()));
   const std::string& checkpoint = args.positional()[0];
   const std::string& data_path = args.positional()[1];

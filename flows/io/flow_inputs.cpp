@@ -79,7 +79,13 @@ FlowInputs read_jet_rows(const OpenedModel& opened, const std::string& path, int
 }
 
 FlowInputs read_input_rows(const OpenedModel& opened, const std::string& path, int64_t first, int64_t count) {
-  const Checkpoint file = load_checkpoint(path);
+  Checkpoint file;
+  try {
+    file = load_checkpoint(path);
+  } catch (const CheckpointError& e) {
+    throw DataError(fmt::format("{} (a bare flow checkpoint has no scaler: it reads \"inputs\" [N, D] from a flowjet "
+                                "checkpoint-format file; JetNet files need a jet model)", e.what()));
+  }
   const FlowSpec& spec = opened.flow().spec();
   const Tensor* x = file.find("inputs");
   if (!x)

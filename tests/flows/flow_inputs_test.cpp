@@ -93,6 +93,9 @@ TEST_CASE("flows/inputs: a bare flow reads \"inputs\" and \"context\" of a check
   save_checkpoint(dir.file("wide.h5"), {{"inputs", Tensor::zeros(Shape{2, 5})}});
   CHECK(test::contains(test::error_message<DataError>([&] { read_flow_inputs(opened, dir.file("wide.h5")); }),
                        "dataset \"inputs\" has shape [2, 5], expected [N, 4]"));
+  data::write_jetnet(dir.file("g.h5"), test::jetnet_like_jets(2, 3));
+  CHECK(test::contains(test::error_message<DataError>([&] { read_flow_inputs(opened, dir.file("g.h5")); }),
+                       "JetNet files need a jet model"));
   save_checkpoint(dir.file("other.h5"), {{"jets", x}});
   CHECK(test::contains(test::error_message<DataError>([&] { read_flow_inputs(opened, dir.file("other.h5")); }),
                        "no dataset \"inputs\""));

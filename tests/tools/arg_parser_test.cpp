@@ -1,4 +1,4 @@
-// The tools' argument parser: values, switches, and errors that name the program and the option.
+// The tools' argument parser: values, switches, and errors that name the option.
 #include <doctest/doctest.h>
 
 #include "engine/core/error.h"
@@ -11,7 +11,7 @@ using namespace flowjet::tools;
 namespace {
 
 ArgParser parser() {
-  ArgParser p("bin/demo", "bin/demo FILE [options]");
+  ArgParser p("bin/demo FILE [options]");
   p.add_option("--spline", {"LAYER", "FEATURE"}, "two values");
   p.add_option("--batch", {"N"}, "a number");
   p.add_switch("--noise", "a switch");
@@ -39,15 +39,15 @@ TEST_CASE("tools/args: positional arguments, options with several values, switch
   CHECK(parser().help().find("--spline LAYER FEATURE") != std::string::npos);
 }
 
-TEST_CASE("tools/args: errors name the program and the option") {
+TEST_CASE("tools/args: errors name the option") {
   auto message = [](std::vector<const char*> argv) {
     return test::error_message<ConfigError>([&] { parsed(argv); });
   };
-  CHECK(message({"--sline", "1", "2"}) == "bin/demo: unknown option --sline (see --help)");
-  CHECK(message({"--spline", "1"}) == "bin/demo: option --spline needs 2 value(s) (LAYER FEATURE), got 1");
-  CHECK(message({"--noise", "--noise"}) == "bin/demo: option --noise given twice");
+  CHECK(message({"--sline", "1", "2"}) == "command line: unknown option --sline (see --help)");
+  CHECK(message({"--spline", "1"}) == "command line: option --spline needs 2 value(s) (LAYER FEATURE), got 1");
+  CHECK(message({"--noise", "--noise"}) == "command line: option --noise given twice");
   CHECK(test::error_message<ConfigError>([] { parsed({"--batch", "ten"}).get_int("--batch", 1); }) ==
-        "bin/demo: option --batch: expected an integer, got \"ten\"");
+        "command line: option --batch: expected an integer, got \"ten\"");
   CHECK(test::error_message<ConfigError>([] { parsed({"--batch", "0"}).get_int("--batch", 1, 1); }) ==
-        "bin/demo: option --batch: expected a value >= 1, got 0");
+        "command line: option --batch: expected a value >= 1, got 0");
 }

@@ -21,7 +21,7 @@ int64_t parse_int(const std::string& text, const std::string& what) {
   return value;
 }
 
-ArgParser::ArgParser(std::string program, std::string usage) : program_(std::move(program)), usage_(std::move(usage)) {}
+ArgParser::ArgParser(std::string usage) : usage_(std::move(usage)) {}
 
 void ArgParser::add_switch(const std::string& name, const std::string& help) {
   options_.push_back({name, {}, help, true});
@@ -49,12 +49,12 @@ void ArgParser::parse(int argc, const char* const* argv) {
       continue;
     }
     const Option* option = find(arg);
-    if (!option) throw ConfigError(fmt::format("{}: unknown option {} (see --help)", program_, arg));
-    if (given_.count(arg)) throw ConfigError(fmt::format("{}: option {} given twice", program_, arg));
+    if (!option) throw ConfigError(fmt::format("command line: unknown option {} (see --help)", arg));
+    if (given_.count(arg)) throw ConfigError(fmt::format("command line: option {} given twice", arg));
     std::vector<std::string> values;
     for (std::size_t k = 0; k < option->metavars.size(); ++k) {
       if (++i >= argc)
-        throw ConfigError(fmt::format("{}: option {} needs {} value(s) ({}), got {}", program_, arg,
+        throw ConfigError(fmt::format("command line: option {} needs {} value(s) ({}), got {}", arg,
                                       option->metavars.size(), fmt::join(option->metavars, " "), values.size()));
       values.push_back(argv[i]);
     }
@@ -76,7 +76,7 @@ std::string ArgParser::get(const std::string& name, const std::string& fallback)
 
 int64_t ArgParser::get_int(const std::string& name, int64_t fallback, int64_t min, std::size_t index) const {
   if (!has(name)) return fallback;
-  const std::string what = fmt::format("{}: option {}", program_, name);
+  const std::string what = fmt::format("command line: option {}", name);
   const int64_t value = parse_int(values(name).at(index), what);
   if (value < min) throw ConfigError(fmt::format("{}: expected a value >= {}, got {}", what, min, value));
   return value;
@@ -88,7 +88,7 @@ double ArgParser::get_double(const std::string& name, double fallback, std::size
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0')
-    throw ConfigError(fmt::format("{}: option {}: expected a number, got \"{}\"", program_, name, text));
+    throw ConfigError(fmt::format("command line: option {}: expected a number, got \"{}\"", name, text));
   return value;
 }
 

@@ -12,14 +12,14 @@ namespace flowjet::tools {
 class ArgParser {
  public:
   /// `usage` is the first line of help(), e.g. "bin/inspect CKPT [options]".
-  ArgParser(std::string program, std::string usage);
+  explicit ArgParser(std::string usage);
 
   /// A switch without a value.
   void add_switch(const std::string& name, const std::string& help);
   /// An option followed by one value per entry of `metavars` (e.g. {"LAYER", "FEATURE"}).
   void add_option(const std::string& name, const std::vector<std::string>& metavars, const std::string& help);
 
-  /// Parses argv[1..]; "-h"/"--help" sets wants_help(). Throws ConfigError naming the program and the
+  /// Parses argv[1..]; "-h"/"--help" sets wants_help(). Throws ConfigError ("command line: ...") naming the
   /// option for an unknown option, a missing value or an option given twice.
   void parse(int argc, const char* const* argv);
 
@@ -46,7 +46,6 @@ class ArgParser {
   };
   const Option* find(const std::string& name) const;
 
-  std::string program_;
   std::string usage_;
   std::vector<Option> options_;
   std::map<std::string, std::vector<std::string>> given_;
