@@ -17,6 +17,7 @@
 #include "flows/io/flow_inputs.h"
 #include "flows/train/atomic_text.h"
 #include "tools/common/arg_parser.h"
+#include "tools/common/train_config.h"
 
 using namespace flowjet;
 
@@ -83,7 +84,16 @@ int run(int argc, char** argv) {
   }
   const int depth = static_cast<int>(args.get_int("--depth", -1, 0));
   if (args.has("--config")) {
-    throw ConfigError("--config is not wired yet");
+    // The flow a training configuration describes, built (fresh weights) but not trained; the positional
+    // arguments are section.key=value overrides as for bin/train.
+    for (const std::string& a : args.positional())
+      if (a.find('=') == std::string::npos)
+        throw ConfigError(fmt::format("with --config, \"{}\" is not a section.key=value override (give a checkpoint "
+                                      "or --config, not both)", a));
+    const std::string& config = args.get("--config");
+    const flows::Flow flow(tools::flow_spec_from(tools::load_train_config(config, args.positional())));
+    print_summary(flow, fmt::format("{}: training configuration (not trained)", config), depth);
+    return 0;
   }
   if (args.positional().size() != 1)
     throw ConfigError(fmt::format("expected one checkpoint, got {} arguments (see --help)",
