@@ -4,7 +4,6 @@
 //   bin/inspect CKPT --trace N [--data FILE.h5]       one jet layer by layer, forward and backward
 //   bin/inspect CKPT --spline LAYER FEATURE [--jet N] [--data FILE.h5] [-o OUT.csv]   knots and curve as CSV
 #include <cstdio>
-#include <exception>
 
 #include <fmt/format.h>
 
@@ -17,6 +16,7 @@
 #include "flows/io/flow_inputs.h"
 #include "flows/train/atomic_text.h"
 #include "tools/common/arg_parser.h"
+#include "tools/common/tool_main.h"
 #include "tools/common/train_config.h"
 
 using namespace flowjet;
@@ -128,13 +128,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const Error& e) {
-    std::fprintf(stderr, "bin/inspect: %s\n", e.what());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bin/inspect: unexpected error: %s\n", e.what());
-  }
-  return 1;
-}
+int main(int argc, char** argv) { return tools::guarded_main("bin/inspect", run, argc, argv); }

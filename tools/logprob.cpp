@@ -2,7 +2,6 @@
 // the log-likelihood log p(x | c) of every jet under a trained model (and per dimension), with the jets
 // preprocessed as in training. docs/inspect.md.
 #include <cstdio>
-#include <exception>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "flows/io/flow_inputs.h"
 #include "flows/train/atomic_text.h"
 #include "tools/common/arg_parser.h"
+#include "tools/common/tool_main.h"
 #include "tools/common/log_prob_table.h"
 
 using namespace flowjet;
@@ -63,13 +63,4 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const Error& e) {
-    std::fprintf(stderr, "bin/logprob: %s\n", e.what());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bin/logprob: unexpected error: %s\n", e.what());
-  }
-  return 1;
-}
+int main(int argc, char** argv) { return tools::guarded_main("bin/logprob", run, argc, argv); }
