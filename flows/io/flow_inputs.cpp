@@ -1,6 +1,9 @@
 // Flow inputs from JetNet files (through a jet model's scaler) or from ready-made input files.
 #include "flows/io/flow_inputs.h"
 
+#include <algorithm>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "data/jet_kinematics.h"
