@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/core/error.h"
+#include "tests/support/error_message.h"
 #include "tools/common/ini_config.h"
 
 using namespace flowjet;
@@ -20,16 +21,8 @@ Schema test_schema() {
   return s;
 }
 
-std::string message_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "(no ConfigError)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+std::string message_of(const std::function<void()>& fn) { return test::error_message<ConfigError>(fn); }
+using test::contains;
 
 }  // namespace
 

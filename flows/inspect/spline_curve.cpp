@@ -1,0 +1,124 @@
+// Knots and sampled curve of one coupling layer's spline for one feature (flows.md §1.3, §2.3).
+#include "flows/inspect/spline_curve.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "engine/autograd/recording.h"
+#include "engine/core/error.h"
+#include "engine/ops/rqs_spline/rqs_spline.h"
+#include "flows/coupling/rqs_coupling.h"
+
+namespace flowjet::flows {
+
+namespace {
+
+constexpr double kMinBinSize = 1e-3;     // min bin width and height (flows.md §1.2)
+constexpr double kMinDerivative = 1e-3;  // min derivative (flows.md §1.2)
+
+// PyTorch's softplus: t itself above the threshold 20 (flows.md conventions).
+double softplus(double t) { return t > 20.0 ? t : std::log1p(std::exp(t)); }
+
+// flows.md §1.3 steps 1-5: softmax, minimum size, cumulative sum from 0, map to [-B, B], exact ends. The order
+// of operations is the spline op's, so each x_k is bit for bit the op's knot: next to a steep bin one ulp of x
+// moves log|dy/dx| by ~1e-7.
+std::vector<double> knots_from_sizes(const std::vector<double>& raw, double bound) {
+  const std::size_t K = raw.size();
+  const double top = *std::max_element(raw.begin(), raw.end());
+  double total = 0.0;
+  std::vector<double> p(K);
+  for (std::size_t k = 0; k < K; ++k) total += p[k] = std::exp(raw[k] - top);
+  for (double& pk : p) pk /= total;
+  std::vector<double> knots(K + 1);
+  double cumulative = 0.0;
+  knots[0] = -bound;
+  for (std::size_t k = 0; k < K; ++k) {
+    cumulative += kMinBinSize + (1.0 - static_cast<double>(K) * kMinBinSize) * p[k];
+    knots[k + 1] = (2.0 * bound) * cumulative + (-bound);  // multiply first, then add -B, as nflows
+  }
+  knots[K] = bound;
+  return knots;
+}
+
+}  // namespace
+
+SplineKnots spline_knots(const std::vector<double>& widths, const std::vector<double>& heights,
+                         const std::vector<double>& derivatives, double tail_bound) {
+  SplineKnots knots;
+  knots.x = knots_from_sizes(widths, tail_bound);
+  knots.y = knots_from_sizes(heights, tail_bound);
+  // The end derivatives come from the padding constant log(exp(1 - d_min) - 1), giving 1 (flows.md §1.3).
+  const double end = kMinDerivative + softplus(std::log(std::exp(1.0 - kMinDerivative) - 1.0));
+  knots.derivative.push_back(end);
+  for (double d : derivatives) knots.derivative.push_back(kMinDerivative + softplus(d));
+  knots.derivative.push_back(end);
+  return knots;
+}
+
+SplineCurve spline_curve(Flow& flow, int64_t layer, int64_t feature, const Tensor& x, const Tensor& context,
+                         int64_t grid_points) {
+  const int64_t L = flow.num_layers();
+  if (layer < 0 || layer >= L)
+    throw ConfigError(fmt::format("spline: layer {} is out of range: the flow has {} coupling layers (0..{})", layer, L,
+                                  L - 1));
+  auto* rqs = dynamic_cast<RqsCoupling*>(&flow.layer(layer));
+  if (!rqs) throw ConfigError(fmt::format("spline: layer {} is an affine coupling, not a spline", layer));
+  const std::vector<int64_t> transformed = rqs->transform_features();
+  const auto it = std::find(transformed.begin(), transformed.end(), feature);
+  if (it == transformed.end())
+    throw ConfigError(fmt::format("spline: feature {} is held (not transformed) by layer {}; it transforms [{}]",
+                                  feature, layer, fmt::join(transformed, ", ")));
+  if (grid_points < 2) throw ConfigError(fmt::format("spline: the grid needs at least 2 points, got {}", grid_points));
+  NoGradScope no_grad;
+  // The layer's conditioner reads the output of the layers before it.
+  const Tensor h = flow.trace(x, context, false).at(static_cast<std::size_t>(layer)).inputs;
+  const int64_t K = rqs->num_bins(), T = static_cast<int64_t>(transformed.size());
+  const int64_t j = it - transformed.begin();
+  SplineParams sp = split_spline_params(rqs->conditioner_params(h, context), T, K,
+                                        rqs->conditioner().spec().hidden_features);
+  auto row = [j](const Tensor& t, int64_t n) {  // the j-th feature's n parameters of a [1, T, n] tensor
+    const std::vector<double> all = t.to_vector();
+    return std::vector<double>(all.begin() + j * n, all.begin() + (j + 1) * n);
+  };
+  SplineCurve curve;
+  curve.layer = layer;
+  curve.feature = feature;
+  curve.num_bins = K;
+  curve.tail_bound = rqs->tail_bound();
+  const std::vector<double> widths = row(sp.widths, K), heights = row(sp.heights, K), derivatives = row(sp.derivatives, K - 1);
+  curve.knots = spline_knots(widths, heights, derivatives, curve.tail_bound);
+  // The curve: the spline op itself on the grid, each point with the same parameters.
+  const double lo = -1.25 * curve.tail_bound, hi = 1.25 * curve.tail_bound;
+  std::vector<double> grid, w, hh, d;
+  for (int64_t g = 0; g < grid_points; ++g) {
+    grid.push_back(lo + (hi - lo) * static_cast<double>(g) / static_cast<double>(grid_points - 1));
+    w.insert(w.end(), widths.begin(), widths.end());
+    hh.insert(hh.end(), heights.begin(), heights.end());
+    d.insert(d.end(), derivatives.begin(), derivatives.end());
+  }
+  RqsSplineOptions options;
+  options.num_bins = static_cast<int>(K);
+  options.tail_bound = curve.tail_bound;
+  const int64_t G = grid_points;
+  RqsSplineResult r = rqs_spline(Tensor::from_vector(grid, Shape{G, 1}, DType::F64),
+                                 Tensor::from_vector(w, Shape{G, 1, K}, DType::F64),
+                                 Tensor::from_vector(hh, Shape{G, 1, K}, DType::F64),
+                                 Tensor::from_vector(d, Shape{G, 1, K - 1}, DType::F64), options, false);
+  curve.grid_x = grid;
+  curve.grid_y = r.outputs.to_vector();
+  for (double ld : r.logabsdet.to_vector()) curve.grid_derivative.push_back(std::exp(ld));
+  return curve;
+}
+
+std::string spline_csv(const SplineCurve& curve) {
+  std::string out = "kind,x,y,derivative\n";
+  for (std::size_t k = 0; k < curve.knots.x.size(); ++k)
+    out += fmt::format("knot,{:.17g},{:.17g},{:.17g}\n", curve.knots.x[k], curve.knots.y[k], curve.knots.derivative[k]);
+  for (std::size_t g = 0; g < curve.grid_x.size(); ++g)
+    out += fmt::format("curve,{:.17g},{:.17g},{:.17g}\n", curve.grid_x[g], curve.grid_y[g], curve.grid_derivative[g]);
+  return out;
+}
+
+}  // namespace flowjet::flows

@@ -1,0 +1,230 @@
+// Trainer: the step of training.md §7.3 with the skip-on-non-finite policy, validation, and the
+// training state in checkpoints.
+#include "flows/train/trainer.h"
+
+#include <cmath>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "data/random.h"
+#include "engine/autograd/recording.h"
+#include "engine/autograd/tape.h"
+#include "engine/core/error.h"
+#include "engine/ops/binary/binary.h"
+#include "engine/optim/clip.h"
+#include "flows/loss/nll.h"
+
+namespace flowjet::flows {
+namespace {
+
+// Stream tag of the mass-constraint latent draws, mixed into the run seed with derive_seed so they
+// are unrelated to the flow's own (init, mask, dropout) streams.
+constexpr uint64_t kMassLatentStream = 0x4d617373ull;
+
+JetModel build_model(const TrainOptions& options, const data::PreparedData& prepared) {
+  options.validate();
+  if (prepared.particles != options.data.particles || prepared.rows < 1)
+    throw ShapeError(fmt::format("Trainer: the prepared data has {} particles and {} rows, the options ask for {} particles",
+                                 prepared.particles, prepared.rows, options.data.particles));
+  JetModel model;
+  model.flow = std::make_unique<Flow>(options.flow);
+  model.scaler = prepared.scaler;
+  // Fitted on the same rows as the scaler (the training part, or all rows with the leak option).
+  model.sampler = ConditionalSampler::fit(prepared, options.seed);
+  model.kind = model_kind_name(options.model);
+  model.particles = prepared.particles;
+  model.scaled_zero_mass = prepared.scaled_zero_mass;
+  model.jet_type = options.data.jet_type;
+  return model;
+}
+
+FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features) {
+  std::vector<double> mean(scaler.mean().begin(), scaler.mean().begin() + features);
+  std::vector<double> deviation(scaler.std().begin(), scaler.std().begin() + features);
+  return {Tensor::from_vector(mean, Shape{features}), Tensor::from_vector(deviation, Shape{features})};
+}
+
+NamedTensors clone_all(const NamedTensors& tensors) {
+  NamedTensors copies;
+  for (const NamedTensor& t : tensors) copies.push_back({t.name, t.tensor.clone()});
+  return copies;
+}
+
+void fnv1a(uint64_t& hash, const void* bytes, size_t size) {
+  const auto* p = static_cast<const unsigned char*>(bytes);
+  for (size_t i = 0; i < size; ++i) hash = (hash ^ p[i]) * 0x100000001b3ull;  // FNV-1a 64 prime
+}
+
+std::string non_finite_name(double value) { return std::isnan(value) ? "nan" : "infinite"; }
+
+// The training.* attribute names.
+constexpr const char* kStep = "train.step";
+constexpr const char* kBatchesSeen = "train.batches_seen";
+constexpr const char* kEpoch = "train.epoch";
+constexpr const char* kConsecutiveBad = "train.consecutive_bad_steps";
+constexpr const char* kBadTotal = "train.bad_steps_total";
+constexpr const char* kFingerprint = "train.data_fingerprint";
+constexpr const char* kDropoutGen = "train.generator.dropout";
+constexpr const char* kMassLatentGen = "train.generator.mass_latent";
+constexpr const char* kOptimPrefix = "optim/";
+
+}  // namespace
+
+std::string prepared_fingerprint(const data::PreparedData& prepared) {
+  uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a 64 offset basis
+  fnv1a(hash, prepared.table.data(), prepared.table.size() * sizeof(float));
+  for (const auto* part : {&prepared.split.train, &prepared.split.valid, &prepared.split.test})
+    fnv1a(hash, part->data(), part->size() * sizeof(int64_t));
+  return fmt::format("{:016x}", hash);
+}
+
+Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared)
+    : options_(options),
+      prepared_(std::move(prepared)),
+      model_(build_model(options_, prepared_)),
+      optimizer_(model_.flow->named_parameters(), options_.optimizer),
+      batcher_(prepared_.split.train, options_.batch_size, options_.data.shuffle, options_.seed),
+      scaling_(feature_scaling(prepared_.scaler, options_.flow.features)),
+      mass_latent_gen_(data::derive_seed(options_.seed, kMassLatentStream)),
+      data_fingerprint_(prepared_fingerprint(prepared_)) {}
+
+const std::vector<int64_t>& Trainer::next_batch_rows() {
+  const int64_t epoch_now = epoch();
+  if (epoch_now != cached_epoch_) {
+    epoch_batches_ = batcher_.epoch_batches(epoch_now);
+    cached_epoch_ = epoch_now;
+  }
+  const int64_t index = batches_seen_ % batcher_.batches_per_epoch();
+  ++batches_seen_;
+  return epoch_batches_[static_cast<size_t>(index)];
+}
+
+StepReport Trainer::step() {
+  Flow& flow = *model_.flow;
+  const NamedTensors& params = optimizer_.params();
+  const NamedTensors buffers_before = clone_all(flow.named_buffers());
+  flow.train();
+  optimizer_.zero_grad();
+  const Batch batch = gather_batch(prepared_, next_batch_rows(), options_.flow.context_features);
+  StepReport report;
+  report.jets = batch.rows();
+
+  // training.md §7.3: the sampling pass of the mass loss runs BEFORE the density pass (it updates
+  // batch-norm statistics and draws dropout masks first). Outside the λ window it is still run, as
+  // the reference does, but not recorded.
+  Tensor mass_term;
+  report.mass_loss_added = options_.mass_loss_active(steps_done_);
+  if (model_uses_mass_loss(options_.model)) {
+    std::optional<NoGradScope> not_recorded;
+    if (!report.mass_loss_added) not_recorded.emplace();
+    MassConstraintResult m = mass_constraint_loss(flow, batch.context, batch.mass, scaling_, mass_latent_gen_);
+    report.mass_loss = m.loss.item();
+    mass_term = m.loss;
+  }
+  const Tensor nll = nll_loss(flow, batch.x, batch.context);
+  report.nll = nll.item();
+  if (!std::isfinite(report.nll)) {
+    skip(report, "NLL is " + non_finite_name(report.nll), buffers_before);
+    return report;
+  }
+  if (report.mass_loss && !std::isfinite(*report.mass_loss)) {
+    skip(report, "mass loss is " + non_finite_name(*report.mass_loss), buffers_before);
+    return report;
+  }
+  backward(report.mass_loss_added ? nll + mass_term * options_.lambda : nll);
+  if (gradient_hook_) gradient_hook_(params);
+  if (!all_grads_finite(params)) {
+    std::string name = "?";
+    for (const NamedTensor& p : params)
+      if (!all_grads_finite({p})) {
+        name = p.name;
+        break;
+      }
+    skip(report, fmt::format("gradient of {} is not finite", name), buffers_before);
+    return report;
+  }
+  if (options_.clip_value > 0.0) clip_grad_value(params, options_.clip_value);
+  optimizer_.step();
+  ++steps_done_;
+  consecutive_bad_steps_ = 0;
+  return report;
+}
+
+void Trainer::skip(StepReport& report, std::string reason, const NamedTensors& buffers_before) {
+  tape().clear();
+  optimizer_.zero_grad();
+  // Undo the batch-norm running statistics the bad passes may have poisoned.
+  NamedTensors buffers = model_.flow->named_buffers();
+  for (size_t i = 0; i < buffers.size(); ++i) buffers[i].tensor.copy_(buffers_before[i].tensor);
+  report.skipped = true;
+  report.bad_reason = std::move(reason);
+  ++consecutive_bad_steps_;
+  ++bad_steps_total_;
+}
+
+double Trainer::validation_loss() {
+  Flow& flow = *model_.flow;
+  const std::vector<int64_t>& rows = prepared_.split.validation_rows();
+  if (rows.empty()) return std::nan("");
+  flow.eval();
+  NoGradScope no_grad;
+  double sum = 0.0;
+  const int64_t chunk = options_.validation_batch_size, total = static_cast<int64_t>(rows.size());
+  for (int64_t begin = 0; begin < total; begin += chunk) {
+    const std::vector<int64_t> part(rows.begin() + begin, rows.begin() + std::min(begin + chunk, total));
+    const Batch batch = gather_batch(prepared_, part, options_.flow.context_features);
+    for (double log_p : flow.log_prob(batch.x, batch.context).to_vector()) sum += log_p;
+  }
+  flow.train();
+  return -sum / (static_cast<double>(total) * static_cast<double>(options_.flow.features));  // §7.1 per dimension
+}
+
+void Trainer::save(const std::string& path, const Attributes& extra) const {
+  Attributes a = extra;
+  a[kStep] = steps_done_;
+  a[kBatchesSeen] = batches_seen_;
+  a[kEpoch] = epoch();
+  a[kConsecutiveBad] = consecutive_bad_steps_;
+  a[kBadTotal] = bad_steps_total_;
+  a[kFingerprint] = data_fingerprint_;
+  put_generator_state(a, kDropoutGen, model_.flow->dropout_generator());
+  put_generator_state(a, kMassLatentGen, mass_latent_gen_);
+  save_jet_model(path, model_, a, with_prefix(kOptimPrefix, optimizer_.state()));
+}
+
+void Trainer::restore(const Checkpoint& checkpoint) {
+  auto fail = [&](const std::string& what) {
+    throw CheckpointError(fmt::format("{}: cannot resume from this checkpoint: {}", checkpoint.path, what));
+  };
+  // Everything is read and checked first; nothing changes until all checks passed.
+  Attributes expected_spec, found_spec;
+  put_flow_spec(expected_spec, options_.flow);
+  put_flow_spec(found_spec, read_flow_spec(checkpoint));
+  if (expected_spec != found_spec) fail("it was written by a run with another model configuration");
+  if (checkpoint.string_attribute(kFingerprint) != data_fingerprint_)
+    fail("the training data differ (another file, max_jets, particles, split, noise or seed)");
+  if (checkpoint.string_attribute("model.kind") != model_.kind)
+    fail(fmt::format("it holds a {} model, this run trains {}", checkpoint.string_attribute("model.kind"), model_.kind));
+  const int64_t steps = checkpoint.int_attribute(kStep), batches = checkpoint.int_attribute(kBatchesSeen);
+  const int64_t consecutive = checkpoint.int_attribute(kConsecutiveBad), total = checkpoint.int_attribute(kBadTotal);
+  if (steps < 0 || batches < steps || consecutive < 0 || total < consecutive)
+    fail(fmt::format("inconsistent counters (step {}, batches {}, bad steps {} / {})", steps, batches, consecutive, total));
+  Generator dropout_gen = model_.flow->dropout_generator(), mass_gen = mass_latent_gen_;
+  restore_generator_state(checkpoint, kDropoutGen, dropout_gen);
+  restore_generator_state(checkpoint, kMassLatentGen, mass_gen);
+  const NamedTensors state = flow_state(*model_.flow);
+  check_compatible(checkpoint, state);
+  optimizer_.load_state(checkpoint.tensors_under(kOptimPrefix));  // checks everything before copying
+
+  copy_into(checkpoint, state);
+  model_.flow->dropout_generator() = dropout_gen;
+  mass_latent_gen_ = mass_gen;
+  steps_done_ = steps;
+  batches_seen_ = batches;
+  consecutive_bad_steps_ = consecutive;
+  bad_steps_total_ = total;
+  cached_epoch_ = -1;
+}
+
+}  // namespace flowjet::flows

@@ -1,0 +1,108 @@
+// The training step of the talk's flows (training.md §7): per optimiser step the mass-constraint
+// sampling pass (CCNF) BEFORE the density pass, the NaN/Inf guard, the AdamW update; validation
+// loss in eval mode; and the complete state (weights, batch-norm statistics, optimiser moments,
+// every generator, batch position, counters) for checkpoints from which a resumed run continues
+// bit-identically on the CPU.
+//
+// NaN/Inf policy (a deliberate deviation from the reference, training.md §7.4): when the loss or
+// any gradient is non-finite the step is skipped entirely: parameters, batch-norm running
+// statistics and optimiser state keep their values from before the step (the reference instead
+// runs AdamW on zeroed gradients, so weight decay and momentum still move the weights). The batch
+// is consumed and the generators advance, the optimiser step count does not. After
+// max_bad_steps consecutive bad steps should_stop() turns true.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/batcher.h"
+#include "engine/io/checkpoint.h"
+#include "engine/optim/adam.h"
+#include "flows/io/jet_model.h"
+#include "flows/loss/mass_constraint.h"
+#include "flows/train/batch.h"
+#include "flows/train/train_options.h"
+
+namespace flowjet::flows {
+
+/// What one call of Trainer::step() did.
+struct StepReport {
+  bool skipped = false;      // non-finite loss or gradient: nothing was updated
+  std::string bad_reason;    // why it was skipped ("NLL is nan", "gradient of <name> is not finite")
+  double nll = 0.0;          // L_nll of the batch
+  std::optional<double> mass_loss;  // L_mass when computed (CCNF models)
+  bool mass_loss_added = false;     // inside the n_mse_delay/n_mse_turnoff window
+  int64_t jets = 0;          // rows of the batch
+};
+
+class Trainer {
+ public:
+  /// Builds the model (flow of options.flow, scaler, conditional sampler fitted like the scaler),
+  /// the optimiser and the batcher over the training rows. Throws ConfigError for inconsistent
+  /// options, ShapeError when `prepared` does not match them.
+  Trainer(const TrainOptions& options, data::PreparedData prepared);
+
+  /// One step on the next batch; see the NaN/Inf policy above.
+  StepReport step();
+  /// -mean log p / D over the validation rows (eval mode, no gradients, batches of
+  /// options.validation_batch_size); the model is left in training mode.
+  double validation_loss();
+  /// True once max_bad_steps consecutive steps were skipped.
+  bool should_stop() const { return consecutive_bad_steps_ >= options_.max_bad_steps; }
+
+  int64_t steps_done() const { return steps_done_; }
+  int64_t batches_seen() const { return batches_seen_; }
+  int64_t epoch() const { return batches_seen_ / batcher_.batches_per_epoch(); }
+  int64_t batches_per_epoch() const { return batcher_.batches_per_epoch(); }
+  int64_t consecutive_bad_steps() const { return consecutive_bad_steps_; }
+  int64_t bad_steps_total() const { return bad_steps_total_; }
+  double lr() const { return optimizer_.lr(); }
+
+  const TrainOptions& options() const { return options_; }
+  const data::PreparedData& prepared() const { return prepared_; }
+  JetModel& model() { return model_; }
+  const JetModel& model() const { return model_; }
+  Flow& flow() { return *model_.flow; }
+  const Adam& optimizer() const { return optimizer_; }
+
+  /// Writes the model and the training state ("optim/..." tensors, "train.*" attributes, plus
+  /// `extra`) atomically to `path` (a jet-model checkpoint that bin/sample reads as it is).
+  void save(const std::string& path, const Attributes& extra = {}) const;
+  /// Restores a save()d state into this trainer, built with the same options and data. Everything
+  /// is checked before anything changes; throws CheckpointError naming the file and the mismatch.
+  void restore(const Checkpoint& checkpoint);
+
+  /// Test hook run after back-propagation, before the finite check (e.g. to inject a NaN gradient).
+  void set_gradient_hook(std::function<void(const NamedTensors& params)> hook) { gradient_hook_ = std::move(hook); }
+
+ private:
+  const std::vector<int64_t>& next_batch_rows();
+  void skip(StepReport& report, std::string reason, const NamedTensors& buffers_before);
+
+  TrainOptions options_;
+  data::PreparedData prepared_;
+  JetModel model_;
+  Adam optimizer_;
+  data::EpochBatcher batcher_;
+  FeatureScaling scaling_;      // the first 3P scaler columns, for the mass loss
+  Generator mass_latent_gen_;   // z draws of the mass-constraint sampling pass
+  std::string data_fingerprint_;
+
+  int64_t steps_done_ = 0;
+  int64_t batches_seen_ = 0;
+  int64_t consecutive_bad_steps_ = 0;
+  int64_t bad_steps_total_ = 0;
+  int64_t cached_epoch_ = -1;
+  std::vector<std::vector<int64_t>> epoch_batches_;
+  std::function<void(const NamedTensors&)> gradient_hook_;
+};
+
+/// FNV-1a 64 of the prepared table and split, as 16 hex digits: a resumed run checks that it sees
+/// the same data.
+std::string prepared_fingerprint(const data::PreparedData& prepared);
+
+}  // namespace flowjet::flows

@@ -1,0 +1,203 @@
+// The keys of a training configuration, their defaults and meanings (training.md §11 names where
+// they exist), and their conversion into FlowSpec and TrainOptions.
+#include "tools/common/train_config.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "engine/core/error.h"
+#include "flows/masks.h"
+
+namespace flowjet::tools {
+namespace {
+
+Schema build_schema() {
+  Schema s;
+  using V = ValueType;
+  // [data]
+  s.add({"data", "path", V::String, "",
+         "JetNet HDF5 file (relative to the working directory); empty: the committed stand-in "
+         "`data/samples/<jet_type>.h5`", {}});
+  s.add({"data", "jet_type", V::String, "q", "jet type: g (gluon), q (light quark), t (top)", {"g", "q", "t"}});
+  s.add({"data", "particles", V::Int, "30", "particles per jet P (the first P of each jet; the flow has 3P features)", {}});
+  s.add({"data", "max_jets", V::Int, "0", "use only the first N jets of the file; 0: all", {}});
+  s.add({"data", "noise", V::Bool, "on", "half-normal noise of scale `noise_scale` on zero-padded particles (training.md §3)", {}});
+  s.add({"data", "noise_scale", V::Float, "1e-7", "scale of the padding noise", {}});
+  s.add({"data", "split", V::String, "70_30",
+         "70_30: train/test, the test part doubles as validation set (training.md §5); 70_15_15: the jetnet "
+         "package's train/valid/test", {"70_30", "70_15_15"}});
+  s.add({"data", "fit_on_all_rows", V::Bool, "false",
+         "fit the scaler and conditional sampler on all jets, test part included (the reference's leak, "
+         "training.md §12.5); false: training part only", {}});
+  s.add({"data", "shuffle", V::Bool, "true",
+         "reshuffle the training rows every epoch; false: fixed consecutive batches as the reference", {}});
+  // [model]
+  s.add({"model", "kind", V::String, std::nullopt,
+         "vnf (no condition), cnf_m (mass), cnf_mn (mass, n), ccnf_m / ccnf_mn (plus the mass-constraint loss)",
+         {"vnf", "cnf_m", "cnf_mn", "ccnf_m", "ccnf_mn"}});
+  s.add({"model", "coupling", V::String, "rqs", "coupling transform: rational-quadratic spline or affine", {"rqs", "affine"}});
+  s.add({"model", "coupling_layers", V::Int, "15", "number of coupling layers L", {}});
+  s.add({"model", "network_layers", V::Int, "2", "residual blocks per conditioner (num_blocks)", {}});
+  s.add({"model", "network_nodes", V::Int, "256", "hidden width H of the conditioner", {}});
+  s.add({"model", "bins", V::Int, "5", "spline bins K", {}});
+  s.add({"model", "tail_bound", V::Float, "6", "spline interval [-B, B] with linear tails outside", {}});
+  s.add({"model", "dropout", V::Float, "0", "dropout probability in the residual blocks (training mode only)", {}});
+  s.add({"model", "batchnorm", V::Bool, "false", "batch norm in the residual blocks", {}});
+  s.add({"model", "mask", V::String, "random",
+         "coupling masks: independent random halves, alternating, or whole particles", {"random", "alternating", "particle"}});
+  // [train]
+  s.add({"train", "batch_size", V::Int, "10000", "jets per optimiser step", {}});
+  s.add({"train", "lr", V::Float, "1e-3", "learning rate", {}});
+  s.add({"train", "optimizer", V::String, "adamw", "AdamW (talk-era code) or Adam (April 2022 code)", {"adamw", "adam"}});
+  s.add({"train", "weight_decay", V::Float, "0.01",
+         "AdamW: decoupled decay; adam: L2 term added to the gradient (PyTorch's Adam default is 0)", {}});
+  s.add({"train", "max_steps", V::Int, "50000", "optimiser steps of the run", {}});
+  s.add({"train", "lambda", V::Float, "10", "weight of the mass-constraint loss (ccnf models)", {}});
+  s.add({"train", "n_mse_delay", V::Int, "5", "the mass loss is added when n_mse_delay < step (steps already done)", {}});
+  s.add({"train", "n_mse_turnoff", V::Int, "-1", "... and step < n_mse_turnoff; negative: never switched off", {}});
+  s.add({"train", "max_bad_steps", V::Int, "5",
+         "consecutive steps with a non-finite loss or gradient (each skipped) after which the run stops", {}});
+  s.add({"train", "clip_value", V::Float, "0", "clamp gradients to [-clip_value, clip_value]; 0: off", {}});
+  s.add({"train", "seed", V::Int, "42",
+         "seed of everything random: weights, masks, split, noise, shuffles, dropout, latent draws", {}});
+  s.add({"train", "device", V::String, "cpu", "cpu, cuda, or auto (cuda when usable, else cpu)", {"cpu", "cuda", "auto"}});
+  s.add({"train", "threads", V::Int, "0", "CPU threads; 0: FLOWJET_THREADS or every core", {}});
+  // [eval]
+  s.add({"eval", "validate_every", V::Int, "1000", "optimiser steps between validation losses; 0: only at the end", {}});
+  s.add({"eval", "batch_size", V::Int, "10000", "jets per validation forward pass (bounds memory)", {}});
+  s.add({"eval", "generate", V::Bool, "true", "at the end, generate as many jets as the test split into the run directory", {}});
+  s.add({"eval", "metrics", V::String, "talk", "evaluation preset of the end-of-run metrics, or none",
+         {"talk", "jetnet", "full", "none"}});
+  // [output]
+  s.add({"output", "dir", V::String, "", "run directory; empty: runs/<configuration file name without .ini>", {}});
+  s.add({"output", "log_every", V::Int, "50", "optimiser steps between progress lines and CSV rows", {}});
+  s.add({"output", "checkpoint_every", V::Int, "1000", "optimiser steps between periodic checkpoints; 0: none", {}});
+  return s;
+}
+
+constexpr double kHuge = 1e300;  // "no upper bound" for float_in
+
+/// An integer key that must be at least `min`.
+int64_t int_at_least(const IniConfig& config, const std::string& section, const std::string& key, int64_t min) {
+  const int64_t value = config.get_int(section, key);
+  if (value < min)
+    throw ConfigError(fmt::format("{}: [{}] {} = {} must be >= {}", config.name(), section, key, value, min));
+  return value;
+}
+
+/// A number key in [min, max) (max_open) or [min, max].
+double float_in(const IniConfig& config, const std::string& section, const std::string& key, double min, double max,
+                bool max_open) {
+  const double value = config.get_float(section, key);
+  if (value < min || value > max || (max_open && value == max))
+    throw ConfigError(fmt::format("{}: [{}] {} = {} must be in [{}, {}{}", config.name(), section, key, value, min,
+                                  max, max_open ? ")" : "]"));
+  return value;
+}
+
+/// Runs a consistency check, putting the configuration's name before a ConfigError's message.
+template <class Check>
+void naming_config(const IniConfig& config, Check check) {
+  try {
+    check();
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: {}", config.name(), e.what()));
+  }
+}
+
+}  // namespace
+
+const Schema& train_schema() {
+  static const Schema schema = build_schema();
+  return schema;
+}
+
+IniConfig load_train_config(const std::string& path, const std::vector<std::string>& overrides) {
+  IniConfig config = IniConfig::load(path, train_schema());
+  for (const std::string& o : overrides) config.apply_override(o);
+  config.require_complete();
+  return config;
+}
+
+flows::FlowSpec flow_spec_from(const IniConfig& config) {
+  flows::FlowSpec spec;
+  spec.features = 3 * int_at_least(config, "data", "particles", 1);
+  spec.coupling = flows::parse_coupling_kind(config.get_string("model", "coupling"));
+  spec.coupling_layers = int_at_least(config, "model", "coupling_layers", 1);
+  spec.num_blocks = int_at_least(config, "model", "network_layers", 0);
+  spec.hidden_features = int_at_least(config, "model", "network_nodes", 1);
+  spec.bins = int_at_least(config, "model", "bins", 1);
+  spec.tail_bound = float_in(config, "model", "tail_bound", 1e-6, kHuge, false);
+  spec.dropout = float_in(config, "model", "dropout", 0.0, 1.0, true);
+  spec.batch_norm = config.get_bool("model", "batchnorm");
+  spec.mask = flows::parse_mask_kind(config.get_string("model", "mask"));
+  spec.context_features = flows::model_context_features(flows::parse_model_kind(config.get_string("model", "kind")));
+  spec.seed = static_cast<uint64_t>(int_at_least(config, "train", "seed", 0));
+  naming_config(config, [&] { spec.validate(); });
+  return spec;
+}
+
+flows::TrainOptions train_options_from(const IniConfig& config) {
+  flows::TrainOptions o;
+  o.model = flows::parse_model_kind(config.get_string("model", "kind"));
+  o.flow = flow_spec_from(config);
+
+  o.data.jet_type = config.get_string("data", "jet_type");
+  o.data.path = config.get_string("data", "path");
+  if (o.data.path.empty()) o.data.path = fmt::format("data/samples/{}.h5", o.data.jet_type);
+  o.data.particles = int_at_least(config, "data", "particles", 1);
+  o.data.max_jets = int_at_least(config, "data", "max_jets", 0);
+  o.data.prepare.add_noise = config.get_bool("data", "noise");
+  o.data.prepare.noise_scale = float_in(config, "data", "noise_scale", 0.0, 1.0, false);
+  o.data.prepare.split = config.get_string("data", "split") == "70_15_15" ? data::SplitScheme::JetNet70_15_15
+                                                                          : data::SplitScheme::TrainTest70_30;
+  o.data.prepare.fit_on_all_rows = config.get_bool("data", "fit_on_all_rows");
+  o.data.shuffle = config.get_bool("data", "shuffle");
+
+  const double lr = float_in(config, "train", "lr", 0.0, kHuge, false);
+  const double weight_decay = float_in(config, "train", "weight_decay", 0.0, kHuge, false);
+  o.optimizer = AdamOptions{};  // PyTorch's betas and eps
+  o.optimizer.lr = lr;
+  o.optimizer.weight_decay = weight_decay;
+  o.optimizer.decoupled = config.get_string("train", "optimizer") == "adamw";
+  o.clip_value = float_in(config, "train", "clip_value", 0.0, kHuge, false);
+  o.batch_size = int_at_least(config, "train", "batch_size", 1);
+  o.max_steps = int_at_least(config, "train", "max_steps", 0);
+  o.lambda = float_in(config, "train", "lambda", 0.0, kHuge, false);
+  o.n_mse_delay = config.get_int("train", "n_mse_delay");
+  o.n_mse_turnoff = config.get_int("train", "n_mse_turnoff");
+  o.max_bad_steps = int_at_least(config, "train", "max_bad_steps", 1);
+  o.seed = static_cast<uint64_t>(int_at_least(config, "train", "seed", 0));
+  o.data.prepare.seed = o.seed;
+  o.device = config.get_string("train", "device");
+  o.threads = int_at_least(config, "train", "threads", 0);
+
+  o.validate_every = int_at_least(config, "eval", "validate_every", 0);
+  o.validation_batch_size = int_at_least(config, "eval", "batch_size", 1);
+  o.generate = config.get_bool("eval", "generate");
+  o.metrics = config.get_string("eval", "metrics");
+
+  o.run_dir = config.get_string("output", "dir");
+  if (o.run_dir.empty()) o.run_dir = "runs/" + std::filesystem::path(config.name()).stem().string();
+  o.log_every = int_at_least(config, "output", "log_every", 1);
+  o.checkpoint_every = int_at_least(config, "output", "checkpoint_every", 0);
+  naming_config(config, [&] { o.validate(); });
+  return o;
+}
+
+std::string effective_ini(const IniConfig& config) {
+  std::string out = fmt::format("# Effective configuration of this run (from {}, defaults and overrides applied).\n",
+                                config.name());
+  std::string section;
+  for (const KeySpec& k : train_schema().keys()) {
+    if (k.section != section) {
+      section = k.section;
+      out += fmt::format("\n[{}]\n", section);
+    }
+    out += fmt::format("{} = {}\n", k.key, config.get_string(k.section, k.key));
+  }
+  return out;
+}
+
+}  // namespace flowjet::tools
