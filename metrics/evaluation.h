@@ -92,6 +92,9 @@ EvaluationResult evaluate(const JetArray& real, const JetArray& gen, const Evalu
 /// of the components' batch stds (jetnet 0.1.1's averaging, spec 3; for W1M simply mean ± std).
 ValueWithError quoted(const BatchedMetric& metric);
 
+/// The talk's table as (header, cell) pairs, in order: "W1M ×10⁻³" .. "KPD" (see format_table_row).
+std::vector<std::pair<std::string, std::string>> table_cells(const EvaluationResult& result);
+
 /// Header line and row of the talk's table (spec 3): W1M x1e3, W1P x1e3, W1EFP x1e5 as
 /// mean ± std, then FPND, COV, MMD plain, then FPD and KPD (raw) as value ± error. A metric that
 /// was not computed shows "—". Two lines, each ending with a newline, columns aligned.

@@ -6,19 +6,13 @@
 
 #include "metrics/evaluation.h"
 #include "metrics/report/json_writer.h"
+#include "metrics/report/utf8.h"
 
 namespace flowjet::metrics {
 
 namespace {
 
 const char* const kNotComputed = "—";
-
-// Columns of a terminal: UTF-8 continuation bytes (10xxxxxx) take no column of their own.
-size_t display_width(const std::string& text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
 
 std::string scaled(const std::optional<BatchedMetric>& metric, double scale) {
   if (!metric) return kNotComputed;
@@ -104,25 +98,28 @@ void write_settings(JsonWriter& json, const EvaluationResult& r, const Evaluatio
 
 }  // namespace
 
-std::string format_table_row(const EvaluationResult& r) {
-  const std::vector<std::string> header = {"W1M ×10⁻³", "W1P ×10⁻³", "W1EFP ×10⁻⁵", "FPND", "COV", "MMD",
-                                           "FPD",       "KPD"};
-  const std::vector<std::string> row = {
-      scaled(r.w1m, 1e3),
-      scaled(r.w1p, 1e3),
-      scaled(r.w1efp, 1e5),
-      r.fpnd ? fmt::format("{:.2f}", *r.fpnd) : kNotComputed,
-      r.cov_mmd ? fmt::format("{:.2f}", r.cov_mmd->cov) : kNotComputed,
-      r.cov_mmd ? fmt::format("{:.3f}", r.cov_mmd->mmd) : kNotComputed,
-      r.fpd ? with_error(r.fpd->value, r.fpd->error) : kNotComputed,
-      r.kpd ? with_error(r.kpd->value, r.kpd->error) : kNotComputed,
+std::vector<std::pair<std::string, std::string>> table_cells(const EvaluationResult& r) {
+  return {
+      {"W1M ×10⁻³", scaled(r.w1m, 1e3)},
+      {"W1P ×10⁻³", scaled(r.w1p, 1e3)},
+      {"W1EFP ×10⁻⁵", scaled(r.w1efp, 1e5)},
+      {"FPND", r.fpnd ? fmt::format("{:.2f}", *r.fpnd) : kNotComputed},
+      {"COV", r.cov_mmd ? fmt::format("{:.2f}", r.cov_mmd->cov) : kNotComputed},
+      {"MMD", r.cov_mmd ? fmt::format("{:.3f}", r.cov_mmd->mmd) : kNotComputed},
+      {"FPD", r.fpd ? with_error(r.fpd->value, r.fpd->error) : kNotComputed},
+      {"KPD", r.kpd ? with_error(r.kpd->value, r.kpd->error) : kNotComputed},
   };
+}
+
+std::string format_table_row(const EvaluationResult& r) {
+  const auto cells = table_cells(r);
   std::string header_line, row_line;
-  for (size_t c = 0; c < header.size(); ++c) {
-    const size_t width = std::max(display_width(header[c]), display_width(row[c]));
-    const bool last = c + 1 == header.size();
-    header_line += header[c] + (last ? "" : std::string(width - display_width(header[c]) + 2, ' '));
-    row_line += row[c] + (last ? "" : std::string(width - display_width(row[c]) + 2, ' '));
+  for (size_t c = 0; c < cells.size(); ++c) {
+    const auto& [header, cell] = cells[c];
+    const size_t width = std::max(utf8_length(header), utf8_length(cell));
+    const bool last = c + 1 == cells.size();
+    header_line += header + (last ? "" : std::string(width - utf8_length(header) + 2, ' '));
+    row_line += cell + (last ? "" : std::string(width - utf8_length(cell) + 2, ' '));
   }
   return header_line + "\n" + row_line + "\n";
 }

@@ -15,6 +15,7 @@
 #include "engine/core/error.h"
 #include "metrics/evaluation.h"
 #include "metrics/jet_set_input.h"
+#include "metrics/report/html_report.h"
 #include "tools/common/atomic_file.h"
 #include "tools/common/cli.h"
 
@@ -26,7 +27,7 @@ tools::CommandLine make_command_line() {
   tools::CommandLine cli(
       "evaluate",
       "usage: evaluate --real REAL.h5 --gen GEN.h5 [--jet-type g|q|t] [--preset talk|jetnet|full] [--cov-n N]\n"
-      "                [--seed S] [--fpnd-dir DIR] [--json OUT.json] [--threads N]",
+      "                [--seed S] [--fpnd-dir DIR] [--json OUT.json] [--report OUT.html] [--threads N]",
       "Scores generated jets against real jets with the JetNet metrics (W1M, W1P, W1EFP, COV/MMD, FPND,\n"
       "FPD/KPD) and prints the talk's table row. Negative pt_rel is clipped to 0 in both samples first.");
   cli.add_option("real", "REAL.h5", "real jets (JetNet HDF5 layout)");
@@ -41,6 +42,7 @@ tools::CommandLine make_command_line() {
   cli.add_option("metrics", "LIST", "comma-separated subset of w1m,w1p,w1efp,cov_mmd,fpnd,fpd,kpd", "all");
   cli.add_option("particles", "N", "particles per jet to read (0: all stored)", "30");
   cli.add_option("json", "OUT.json", "write the raw values, per-feature arrays and settings as JSON");
+  cli.add_option("report", "OUT.html", "write a self-contained HTML report with the plots");
   cli.add_option("threads", "N", "CPU threads", "$FLOWJET_THREADS or all cores");
   cli.add_switch("help", "print this help");
   return cli;
@@ -77,7 +79,7 @@ int run(int argc, const char* const* argv) {
   const std::string real_path = cli.required("real"), gen_path = cli.required("gen");
   check_input_file("real", real_path);
   check_input_file("gen", gen_path);
-  for (const char* flag : {"json"})
+  for (const char* flag : {"json", "report"})
     if (cli.has(flag)) check_output_file(flag, cli.required(flag));
 
   metrics::EvaluationOptions options;
@@ -103,8 +105,8 @@ int run(int argc, const char* const* argv) {
   // The reader wants a type label; it does not change the values read.
   const data::JetType label = type.value_or(data::JetType::G);
   std::vector<std::string> read_warnings;
-  const metrics::JetArray real = metrics::read_jet_array(real_path, particles, label, &read_warnings);
-  const metrics::JetArray gen = metrics::read_jet_array(gen_path, particles, label, &read_warnings);
+  metrics::JetArray real = metrics::read_jet_array(real_path, particles, label, &read_warnings);
+  metrics::JetArray gen = metrics::read_jet_array(gen_path, particles, label, &read_warnings);
   for (const auto& warning : read_warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
   std::fprintf(stderr, "evaluate: %lld real and %lld generated jets, %lld particles, preset %s, seed %llu, %s\n",
                static_cast<long long>(real.jets), static_cast<long long>(gen.jets),
@@ -124,6 +126,18 @@ int run(int argc, const char* const* argv) {
   if (const auto json_path = cli.value("json")) {
     tools::write_text_file_atomically(*json_path, metrics::to_json(result, {real_path, gen_path}));
     std::fprintf(stderr, "wrote %s\n", json_path->c_str());
+  }
+  if (const auto report_path = cli.value("report")) {
+    // The plots show what the metrics saw: negative pt clipped (evaluate() clipped its own copies).
+    metrics::clip_negative_pt(real);
+    metrics::clip_negative_pt(gen);
+    metrics::ReportOptions report;
+    report.title = fmt::format("flowjet evaluation: {} vs {}", std::filesystem::path(gen_path).filename().string(),
+                               std::filesystem::path(real_path).filename().string());
+    report.real_source = real_path;
+    report.gen_source = gen_path;
+    tools::write_text_file_atomically(*report_path, metrics::html_report(real, gen, result, report));
+    std::fprintf(stderr, "wrote %s\n", report_path->c_str());
   }
   return 0;
 }
