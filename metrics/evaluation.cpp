@@ -12,6 +12,7 @@
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
 #include "metrics/bounded_line_fit.h"
+#include "metrics/efp.h"
 #include "metrics/w1_metrics.h"
 
 namespace flowjet::metrics {
@@ -47,6 +48,15 @@ void add_warnings(EvaluationResult& result, const std::vector<std::string>& warn
   for (const auto& warning : warnings)
     if (std::find(result.warnings.begin(), result.warnings.end(), warning) == result.warnings.end())
       result.warnings.push_back(warning);
+}
+
+// The five n = 4, d = 4 EFPs (W1EFP's) out of the 36 with d <= 4: [rows, 5].
+std::vector<double> n4d4_columns(const FeatureMatrix& efps) {
+  std::vector<double> out(static_cast<size_t>(efps.rows * kNumEfpN4D4));
+  for (int64_t r = 0; r < efps.rows; ++r)
+    for (int k = 0; k < kNumEfpN4D4; ++k)
+      out[static_cast<size_t>(r * kNumEfpN4D4 + k)] = efps.values[static_cast<size_t>(r * efps.cols + kEfpN4D4InD4[k])];
+  return out;
 }
 
 void timed(EvaluationResult& result, const char* name, const std::function<void()>& compute) {
@@ -142,28 +152,32 @@ EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const
   const MetricSelection& selected = options.metrics;
   if (selected.w1m) timed(result, "w1m", [&] { result.w1m = w1m(real, gen, settings); });
   if (selected.w1p) timed(result, "w1p", [&] { result.w1p = w1p(real, gen, settings); });
-  if (selected.w1efp) timed(result, "w1efp", [&] { result.w1efp = w1efp(real, gen, settings); });
   if (selected.cov_mmd)
     timed(result, "cov_mmd", [&] { result.cov_mmd = cov_mmd(real, gen, settings, options.order); });
   // FPND (spec 9) is left empty here until ParticleNet's forward pass is part of the library.
-  if (selected.fpd || selected.kpd) {
-    FeatureMatrix real_features, gen_features;
-    timed(result, "fpd_kpd_features", [&] {
-      real_features = fpd_kpd_jet_features(real);
-      gen_features = fpd_kpd_jet_features(gen);
+  if (selected.w1efp || selected.fpd || selected.kpd) {
+    // The 36 EFPs with d <= 4 of every jet, once: W1EFP uses five of them, FPD and KPD all.
+    FeatureMatrix real_efps, gen_efps;
+    timed(result, "efps", [&] {
+      real_efps = fpd_kpd_jet_features(real);
+      gen_efps = fpd_kpd_jet_features(gen);
     });
+    if (selected.w1efp)
+      timed(result, "w1efp", [&] {
+        result.w1efp = w1efp_from_efps(n4d4_columns(real_efps), n4d4_columns(gen_efps), settings);
+      });
     if (selected.fpd)
       timed(result, "fpd", [&] {
         FpdOptions fpd_options = options.fpd;
         fpd_options.seed = options.seed;
-        result.fpd = fpd(real_features, gen_features, fpd_options);
+        result.fpd = fpd(real_efps, gen_efps, fpd_options);
         result.fpd_least_squares = bounded_line_fit(result.fpd->x, result.fpd->y).intercept;
       });
     if (selected.kpd)
       timed(result, "kpd", [&] {
         KpdOptions kpd_options = options.kpd;
         kpd_options.seed = options.seed;
-        result.kpd = kpd(real_features, gen_features, kpd_options);
+        result.kpd = kpd(real_efps, gen_efps, kpd_options);
       });
   }
   for (const auto* metric : {&result.w1m, &result.w1p, &result.w1efp})

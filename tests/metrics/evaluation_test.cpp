@@ -156,6 +156,11 @@ TEST_CASE("metrics/evaluation: g vs q samples give finite, positive numbers unde
   CHECK(std::isfinite(r.fpd->value));
   CHECK(std::isfinite(r.kpd->value));
   CHECK_FALSE(r.cov_mmd);
+  // The same batches as the metric functions under the same settings (W1EFP from the shared EFPs).
+  const EvalSettings settings = preset_settings(Preset::Talk);
+  CHECK(r.w1m->batch_values == w1m(real, gen, settings).batch_values);
+  CHECK(r.w1p->batch_values == w1p(real, gen, settings).batch_values);
+  CHECK(r.w1efp->batch_values == w1efp(real, gen, settings).batch_values);
   // 2,000 jets: jetnet's 50,000-jet warning and the 10,000-jet batches repeating jets.
   bool repeat_warning = false, size_warning = false;
   for (const auto& w : r.warnings) {
