@@ -1,12 +1,14 @@
 // bin/evaluate: scores a JetNet-layout file of generated jets against one of real jets with the
 // JetNet metrics (metrics/evaluation.h), prints the talk's table row and optionally writes the
-// raw numbers as JSON. Flags and outputs: docs/evaluation.md.
+// raw numbers as JSON and the plots as a self-contained HTML report. Flags and outputs:
+// docs/evaluation.md.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -69,6 +71,40 @@ std::optional<data::JetType> resolve_jet_type(const tools::CommandLine& cli, con
   return data::jet_type_from_file_name(gen);
 }
 
+metrics::EvaluationOptions evaluation_options(const tools::CommandLine& cli, std::optional<data::JetType> type) {
+  metrics::EvaluationOptions options;
+  options.preset = metrics::parse_preset(cli.choice("preset", {"talk", "jetnet", "full"}, "talk"));
+  options.cov_n = cli.integer("cov-n", 500, 1, 1'000'000'000);
+  options.seed = static_cast<uint64_t>(cli.integer("seed", 42, 0, INT64_MAX));
+  options.order = cli.choice("order", {"jetnet", "talk"}, "jetnet") == "talk" ? metrics::CovMmdOrder::Talk
+                                                                            : metrics::CovMmdOrder::Jetnet;
+  options.metrics = metrics::parse_metric_selection(cli.value("metrics").value_or("all"));
+  options.threads = static_cast<int>(cli.integer("threads", 0, 1, 1024));
+  if (type && (*type == data::JetType::G || *type == data::JetType::Q || *type == data::JetType::T))
+    options.jet_type = data::to_string(*type)[0];
+  if (const auto dir = cli.value("fpnd-dir")) {
+    if (!std::filesystem::is_directory(*dir))
+      throw ConfigError(fmt::format("--fpnd-dir: '{}' is not a directory", *dir));
+    options.fpnd_dir = *dir;
+  } else if (const char* env = std::getenv("FLOWJET_FPND_DIR"); env != nullptr) {
+    options.fpnd_dir = env;
+  }
+  return options;
+}
+
+// The report shows what the metrics saw: negative pt clipped (evaluate() clipped its own copies).
+void write_report(const std::string& path, metrics::JetArray real, metrics::JetArray gen,
+                  const metrics::EvaluationResult& result, const std::string& real_path, const std::string& gen_path) {
+  metrics::clip_negative_pt(real);
+  metrics::clip_negative_pt(gen);
+  metrics::ReportOptions report;
+  report.title = fmt::format("flowjet evaluation: {} vs {}", std::filesystem::path(gen_path).filename().string(),
+                             std::filesystem::path(real_path).filename().string());
+  report.real_source = real_path;
+  report.gen_source = gen_path;
+  tools::write_text_file_atomically(path, metrics::html_report(real, gen, result, report));
+}
+
 int run(int argc, const char* const* argv) {
   tools::CommandLine cli = make_command_line();
   cli.parse(argc, argv);
@@ -82,24 +118,8 @@ int run(int argc, const char* const* argv) {
   for (const char* flag : {"json", "report"})
     if (cli.has(flag)) check_output_file(flag, cli.required(flag));
 
-  metrics::EvaluationOptions options;
-  options.preset = metrics::parse_preset(cli.choice("preset", {"talk", "jetnet", "full"}, "talk"));
-  options.cov_n = cli.integer("cov-n", 500, 1, 1'000'000'000);
-  options.seed = static_cast<uint64_t>(cli.integer("seed", 42, 0, INT64_MAX));
-  options.order = cli.choice("order", {"jetnet", "talk"}, "jetnet") == "talk" ? metrics::CovMmdOrder::Talk
-                                                                            : metrics::CovMmdOrder::Jetnet;
-  options.metrics = metrics::parse_metric_selection(cli.value("metrics").value_or("all"));
-  options.threads = static_cast<int>(cli.integer("threads", 0, 1, 1024));
   const std::optional<data::JetType> type = resolve_jet_type(cli, real_path, gen_path);
-  if (type && (*type == data::JetType::G || *type == data::JetType::Q || *type == data::JetType::T))
-    options.jet_type = data::to_string(*type)[0];
-  if (const auto dir = cli.value("fpnd-dir")) {
-    if (!std::filesystem::is_directory(*dir))
-      throw ConfigError(fmt::format("--fpnd-dir: '{}' is not a directory", *dir));
-    options.fpnd_dir = *dir;
-  } else if (const char* env = std::getenv("FLOWJET_FPND_DIR"); env != nullptr) {
-    options.fpnd_dir = env;
-  }
+  const metrics::EvaluationOptions options = evaluation_options(cli, type);
   const int64_t particles = cli.integer("particles", 30, 0, 1'000'000);
 
   // The reader wants a type label; it does not change the values read.
@@ -128,15 +148,7 @@ int run(int argc, const char* const* argv) {
     std::fprintf(stderr, "wrote %s\n", json_path->c_str());
   }
   if (const auto report_path = cli.value("report")) {
-    // The plots show what the metrics saw: negative pt clipped (evaluate() clipped its own copies).
-    metrics::clip_negative_pt(real);
-    metrics::clip_negative_pt(gen);
-    metrics::ReportOptions report;
-    report.title = fmt::format("flowjet evaluation: {} vs {}", std::filesystem::path(gen_path).filename().string(),
-                               std::filesystem::path(real_path).filename().string());
-    report.real_source = real_path;
-    report.gen_source = gen_path;
-    tools::write_text_file_atomically(*report_path, metrics::html_report(real, gen, result, report));
+    write_report(*report_path, std::move(real), std::move(gen), result, real_path, gen_path);
     std::fprintf(stderr, "wrote %s\n", report_path->c_str());
   }
   return 0;
