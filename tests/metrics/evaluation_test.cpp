@@ -1,39 +1,26 @@
 // evaluate(): agreement with direct metric calls, the table row, the JSON keys, clipping,
 // warnings and errors, on the committed stand-in samples (data/samples, read from the repo root).
-#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 
-#include "data/jet_set.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
 #include "metrics/evaluation.h"
-#include "metrics/jet_set_input.h"
 #include "metrics/w1_metrics.h"
 #include "tests/metrics/json_parse.h"
+#include "tests/metrics/sample_jets.h"
 
 using namespace flowjet;
 using namespace flowjet::metrics;
 using flowjet::metrics::testing::JsonValue;
 using flowjet::metrics::testing::parse_json;
+using flowjet::metrics::testing::first_jets;
+using flowjet::metrics::testing::sample_jets;
 
 namespace {
-
-JetArray first_jets(const JetArray& jets, int64_t n) {
-  REQUIRE(jets.jets >= n);
-  JetArray out(n, jets.particles);
-  std::copy(jets.values.begin(), jets.values.begin() + static_cast<std::ptrdiff_t>(out.values.size()),
-            out.values.begin());
-  return out;
-}
-
-// The first n jets of a committed sample file.
-JetArray sample_jets(const char* type, int64_t n) {
-  return first_jets(read_jet_array(std::string("data/samples/") + type + ".h5", 30, *data::parse_jet_type(type)), n);
-}
 
 // FPD and KPD with batches small enough for a unit test.
 EvaluationOptions small_options(Preset preset) {

@@ -1,14 +1,13 @@
 // The HTML report and its SVG figures: one <svg> per figure, no scripts or external resources,
 // escaped text, the metrics table, and the plot helpers' checks.
-#include <algorithm>
 #include <string>
 
 #include <doctest/doctest.h>
 
 #include "engine/core/error.h"
-#include "metrics/jet_set_input.h"
 #include "metrics/report/html_report.h"
 #include "metrics/report/svg_plot.h"
+#include "tests/metrics/sample_jets.h"
 
 using namespace flowjet;
 using namespace flowjet::metrics;
@@ -21,19 +20,11 @@ size_t count_of(const std::string& text, const std::string& needle) {
   return n;
 }
 
-JetArray first_jets(const char* path, data::JetType type, int64_t n) {
-  const JetArray all = read_jet_array(path, 30, type);
-  JetArray out(n, all.particles);
-  std::copy(all.values.begin(), all.values.begin() + static_cast<std::ptrdiff_t>(out.values.size()),
-            out.values.begin());
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("metrics/html_report: one <svg> per figure, metrics table, no script, no external resource") {
-  const JetArray real = first_jets("data/samples/g.h5", data::JetType::G, 400);
-  const JetArray gen = first_jets("data/samples/q.h5", data::JetType::Q, 300);
+  const JetArray real = testing::sample_jets("g", 400);
+  const JetArray gen = testing::sample_jets("q", 300);
   EvaluationOptions options;
   options.preset = Preset::Full;
   options.metrics = parse_metric_selection("w1m,w1p,w1efp");
