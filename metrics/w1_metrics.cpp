@@ -124,7 +124,26 @@ BatchedMetric w1p(const JetArray& set1, const JetArray& set2, const EvalSettings
   return with_preset(static_cast<MetricOnPlan>(&w1p), "w1p", 1, set1, set2, settings);
 }
 BatchedMetric w1efp(const JetArray& set1, const JetArray& set2, const EvalSettings& settings) {
-  return with_preset(static_cast<MetricOnPlan>(&w1efp), "w1efp", 2, set1, set2, settings);
+  check_jet_array_shape(set1, "w1efp: first sample");
+  check_jet_array_shape(set2, "w1efp: second sample");
+  check_jet_array_finite(set1, "w1efp: first sample");
+  check_jet_array_finite(set2, "w1efp: second sample");
+  return w1efp_from_efps(efps_n4d4(set1), efps_n4d4(set2), settings);
+}
+
+BatchedMetric w1efp_from_efps(const std::vector<double>& efps1, const std::vector<double>& efps2,
+                              const EvalSettings& settings) {
+  const auto n1 = static_cast<int64_t>(efps1.size()) / kNumEfpN4D4;
+  const auto n2 = static_cast<int64_t>(efps2.size()) / kNumEfpN4D4;
+  if (efps1.size() % kNumEfpN4D4 != 0 || efps2.size() % kNumEfpN4D4 != 0 || n1 < 1 || n2 < 1)
+    throw ShapeError(fmt::format("w1efp_from_efps: {} and {} values, expected positive multiples of {}",
+                                 efps1.size(), efps2.size(), kNumEfpN4D4));
+  // Batches from stream 2 (w1m: 0, w1p: 1), so that the three metrics draw different batches.
+  BatchedMetric out = w1_of_jet_features(efps1, efps2, kNumEfpN4D4, w1_batch_plan(settings, n1, n2, 2));
+  out.component_names = {"efp0", "efp1", "efp2", "efp3", "efp4"};
+  const std::string warning = sample_size_warning("w1efp", n1, n2);
+  if (!warning.empty()) out.warnings.push_back(warning);
+  return out;
 }
 
 }  // namespace flowjet::metrics

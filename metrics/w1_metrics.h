@@ -30,6 +30,12 @@ BatchedMetric w1m(const JetArray& set1, const JetArray& set2, const EvalSettings
 BatchedMetric w1p(const JetArray& set1, const JetArray& set2, const EvalSettings& settings);
 BatchedMetric w1efp(const JetArray& set1, const JetArray& set2, const EvalSettings& settings);
 
+/// W1^EFP under a preset from precomputed EFPs: efps1 [n1, 5], efps2 [n2, 5] as efps_n4d4 returns
+/// them (or the kEfpN4D4InD4 columns of efps_d4). Equals w1efp(set1, set2, settings) for the jets
+/// they came from; lets a caller that also needs the 36 EFPs (FPD/KPD) compute them once.
+BatchedMetric w1efp_from_efps(const std::vector<double>& efps1, const std::vector<double>& efps2,
+                              const EvalSettings& settings);
+
 /// The batch loop on precomputed per-jet features: features1 [n1, components],
 /// features2 [n2, components]; value[b][c] = W1 of column c over the batch's rows.
 BatchedMetric w1_of_jet_features(const std::vector<double>& features1,

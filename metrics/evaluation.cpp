@@ -1,0 +1,190 @@
+// evaluate(): input checks, the talk's negative-pt clipping (spec metrics.md 2), then each selected
+// metric under the preset, timed, with its warnings collected.
+#include "metrics/evaluation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "engine/backend/cpu/thread_pool.h"
+#include "engine/core/error.h"
+#include "metrics/bounded_line_fit.h"
+#include "metrics/efp.h"
+#include "metrics/w1_metrics.h"
+
+namespace flowjet::metrics {
+
+namespace {
+
+struct NamedFlag {
+  const char* name;
+  bool MetricSelection::*flag;
+};
+constexpr NamedFlag kMetricNames[] = {
+    {"w1m", &MetricSelection::w1m},         {"w1p", &MetricSelection::w1p}, {"w1efp", &MetricSelection::w1efp},
+    {"cov_mmd", &MetricSelection::cov_mmd}, {"fpnd", &MetricSelection::fpnd}, {"fpd", &MetricSelection::fpd},
+    {"kpd", &MetricSelection::kpd},
+};
+
+// Sets the thread count for the lifetime of the object and restores the previous one.
+class ThreadCountScope {
+ public:
+  explicit ThreadCountScope(int threads) : previous_(num_threads()) {
+    if (threads < 0) throw ConfigError(fmt::format("evaluate: threads = {} must be >= 0", threads));
+    if (threads > 0) set_num_threads(threads);
+  }
+  ~ThreadCountScope() { set_num_threads(previous_); }
+  ThreadCountScope(const ThreadCountScope&) = delete;
+  ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+ private:
+  int previous_;
+};
+
+void add_warnings(EvaluationResult& result, const std::vector<std::string>& warnings) {
+  for (const auto& warning : warnings)
+    if (std::find(result.warnings.begin(), result.warnings.end(), warning) == result.warnings.end())
+      result.warnings.push_back(warning);
+}
+
+// The five n = 4, d = 4 EFPs (W1EFP's) out of the 36 with d <= 4: [rows, 5].
+std::vector<double> n4d4_columns(const FeatureMatrix& efps) {
+  std::vector<double> out(static_cast<size_t>(efps.rows * kNumEfpN4D4));
+  for (int64_t r = 0; r < efps.rows; ++r)
+    for (int k = 0; k < kNumEfpN4D4; ++k)
+      out[static_cast<size_t>(r * kNumEfpN4D4 + k)] = efps.values[static_cast<size_t>(r * efps.cols + kEfpN4D4InD4[k])];
+  return out;
+}
+
+void timed(EvaluationResult& result, const char* name, const std::function<void()>& compute) {
+  const auto start = std::chrono::steady_clock::now();
+  compute();
+  result.seconds.emplace_back(name, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+// Warnings for batches larger than the samples they are drawn from (indices repeat).
+void preset_size_warnings(EvaluationResult& result) {
+  const EvalSettings& s = result.settings;
+  const int64_t smaller = std::min(result.real_jets, result.gen_jets);
+  const MetricSelection& m = result.options.metrics;
+  if (s.preset == Preset::Full) {
+    if (m.cov_mmd && smaller < s.cov_n)
+      result.warnings.push_back(fmt::format("preset full: COV/MMD uses {} jets of a sample, fewer than cov_n = {}",
+                                            smaller, s.cov_n));
+    return;
+  }
+  if ((m.w1m || m.w1p || m.w1efp) && smaller < s.w1_batch_size)
+    result.warnings.push_back(fmt::format(
+        "preset {}: W1 batches of {} jets are drawn with replacement from samples of {} real and {} generated "
+        "jets, so jets repeat within a batch", preset_name(s.preset), s.w1_batch_size, result.real_jets,
+        result.gen_jets));
+  if (m.cov_mmd && smaller < s.cov_batch_size)
+    result.warnings.push_back(fmt::format("preset {}: COV/MMD batches of {} jets are larger than a sample of {} jets",
+                                          preset_name(s.preset), s.cov_batch_size, smaller));
+}
+
+}  // namespace
+
+MetricSelection parse_metric_selection(const std::string& list) {
+  if (list == "all") return MetricSelection{};
+  MetricSelection selection;
+  for (const auto& named : kMetricNames) selection.*named.flag = false;
+  std::stringstream stream(list);
+  std::string name;
+  bool any = false;
+  while (std::getline(stream, name, ',')) {
+    const auto* found = std::find_if(std::begin(kMetricNames), std::end(kMetricNames),
+                                     [&](const NamedFlag& named) { return name == named.name; });
+    if (found == std::end(kMetricNames))
+      throw ConfigError(fmt::format("unknown metric \"{}\" in \"{}\" (expected all, or a comma-separated list of "
+                                    "w1m, w1p, w1efp, cov_mmd, fpnd, fpd, kpd)", name, list));
+    selection.*found->flag = true;
+    any = true;
+  }
+  if (!any) throw ConfigError("empty metric list (expected all, or names such as w1m,w1p)");
+  return selection;
+}
+
+std::string metric_selection_string(const MetricSelection& selection) {
+  std::string out;
+  for (const auto& named : kMetricNames)
+    if (selection.*named.flag) out += (out.empty() ? "" : ",") + std::string(named.name);
+  return out;
+}
+
+ValueWithError quoted(const BatchedMetric& metric) { return {metric.combined_mean, metric.combined_std}; }
+
+EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const EvaluationOptions& options) {
+  ThreadCountScope thread_scope(options.threads);
+  check_jet_array_shape(real_in, "evaluate: real jets");
+  check_jet_array_shape(gen_in, "evaluate: generated jets");
+  check_jet_array_finite(real_in, "evaluate: real jets");
+  check_jet_array_finite(gen_in, "evaluate: generated jets");
+  if (options.jet_type && std::string("gqt").find(*options.jet_type) == std::string::npos)
+    throw ConfigError(fmt::format("evaluate: jet type '{}' has no FPND statistics (expected g, q or t)",
+                                  *options.jet_type));
+  if (options.cov_n < 1) throw ConfigError(fmt::format("evaluate: cov_n = {} must be >= 1", options.cov_n));
+
+  EvaluationResult result;
+  result.options = options;
+  result.settings = preset_settings(options.preset);
+  result.settings.seed = options.seed;
+  result.settings.cov_n = options.cov_n;
+  result.real_jets = real_in.jets;
+  result.gen_jets = gen_in.jets;
+  result.particles = real_in.particles;
+  result.threads = num_threads();
+
+  // The talk clips negative pt in both samples before any metric (spec 2).
+  JetArray real = real_in, gen = gen_in;
+  result.real_clipped = clip_negative_pt(real);
+  result.gen_clipped = clip_negative_pt(gen);
+  if (result.real_clipped + result.gen_clipped > 0)
+    result.warnings.push_back(fmt::format("negative pt_rel clipped to 0 before every metric: {} particles of the "
+                                          "real jets, {} of the generated jets", result.real_clipped,
+                                          result.gen_clipped));
+  preset_size_warnings(result);
+
+  const EvalSettings& settings = result.settings;
+  const MetricSelection& selected = options.metrics;
+  if (selected.w1m) timed(result, "w1m", [&] { result.w1m = w1m(real, gen, settings); });
+  if (selected.w1p) timed(result, "w1p", [&] { result.w1p = w1p(real, gen, settings); });
+  if (selected.cov_mmd)
+    timed(result, "cov_mmd", [&] { result.cov_mmd = cov_mmd(real, gen, settings, options.order); });
+  // FPND (spec 9) is left empty here until ParticleNet's forward pass is part of the library.
+  if (selected.w1efp || selected.fpd || selected.kpd) {
+    // The 36 EFPs with d <= 4 of every jet, once: W1EFP uses five of them, FPD and KPD all.
+    FeatureMatrix real_efps, gen_efps;
+    timed(result, "efps", [&] {
+      real_efps = fpd_kpd_jet_features(real);
+      gen_efps = fpd_kpd_jet_features(gen);
+    });
+    if (selected.w1efp)
+      timed(result, "w1efp", [&] {
+        result.w1efp = w1efp_from_efps(n4d4_columns(real_efps), n4d4_columns(gen_efps), settings);
+      });
+    if (selected.fpd)
+      timed(result, "fpd", [&] {
+        FpdOptions fpd_options = options.fpd;
+        fpd_options.seed = options.seed;
+        result.fpd = fpd(real_efps, gen_efps, fpd_options);
+        result.fpd_least_squares = bounded_line_fit(result.fpd->x, result.fpd->y).intercept;
+      });
+    if (selected.kpd)
+      timed(result, "kpd", [&] {
+        KpdOptions kpd_options = options.kpd;
+        kpd_options.seed = options.seed;
+        result.kpd = kpd(real_efps, gen_efps, kpd_options);
+      });
+  }
+  for (const auto* metric : {&result.w1m, &result.w1p, &result.w1efp})
+    if (*metric) add_warnings(result, (*metric)->warnings);
+  if (result.cov_mmd) add_warnings(result, result.cov_mmd->warnings);
+  if (result.fpd) add_warnings(result, result.fpd->warnings);
+  return result;
+}
+
+}  // namespace flowjet::metrics

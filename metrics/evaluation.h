@@ -1,0 +1,115 @@
+// One call that scores generated jets against real jets with every metric of spec metrics.md
+// (W1M, W1P, W1EFP, COV/MMD, FPND, FPD/KPD) under one preset, and the two ways of printing the
+// result: the talk's table row (scaled units) and a JSON object of raw values. Used by
+// bin/evaluate and at the end of a training run.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "metrics/batches.h"
+#include "metrics/cov_mmd.h"
+#include "metrics/fpd_kpd.h"
+#include "metrics/jet_array.h"
+
+namespace flowjet::metrics {
+
+/// Which metrics evaluate() computes (all by default).
+struct MetricSelection {
+  bool w1m = true;
+  bool w1p = true;
+  bool w1efp = true;
+  bool cov_mmd = true;
+  bool fpnd = true;
+  bool fpd = true;
+  bool kpd = true;
+};
+
+/// Comma-separated metric names ("w1m,w1p,w1efp,cov_mmd,fpnd,fpd,kpd") or "all". Throws
+/// ConfigError naming an unknown name, or for an empty list.
+MetricSelection parse_metric_selection(const std::string& list);
+/// The selected names, comma-separated, in the order above.
+std::string metric_selection_string(const MetricSelection& selection);
+
+struct EvaluationOptions {
+  Preset preset = Preset::Talk;
+  int64_t cov_n = 500;  ///< full preset: COV/MMD on the first cov_n jets of each sample
+  /// Seed of every random draw: the W1 and COV/MMD batches (batches.h) and the FPD/KPD batches
+  /// (42 is jetnet's seed for FPD/KPD). Replaces the seeds inside `fpd` and `kpd`.
+  uint64_t seed = 42;
+  std::optional<char> jet_type;  ///< 'g', 'q' or 't': selects FPND's reference statistics
+  std::string fpnd_dir;          ///< directory of the FPND resources (fpnd_resources.h)
+  CovMmdOrder order = CovMmdOrder::Jetnet;
+  MetricSelection metrics;
+  int threads = 0;  ///< threads for this call (0: keep num_threads(), i.e. FLOWJET_THREADS or all cores)
+  FpdOptions fpd;   ///< batch sizes of FPD (jetnet 0.2.5 defaults)
+  KpdOptions kpd;   ///< batch sizes of KPD (jetnet 0.2.5 defaults)
+};
+
+/// A quoted number and its uncertainty (unscaled).
+struct ValueWithError {
+  double value = 0;
+  double error = 0;
+};
+
+/// Every number of one evaluation. A metric that was not selected (or, for FPND, not computed)
+/// is empty.
+struct EvaluationResult {
+  EvaluationOptions options;
+  EvalSettings settings;  ///< batch sizes and counts the preset fixed (with options' seed and cov_n)
+  int64_t real_jets = 0;
+  int64_t gen_jets = 0;
+  int64_t particles = 0;
+  int64_t real_clipped = 0;  ///< negative pt_rel set to 0 before any metric (spec 2)
+  int64_t gen_clipped = 0;
+  int threads = 0;  ///< threads the metrics ran on
+
+  std::optional<BatchedMetric> w1m;    ///< component "mass"
+  std::optional<BatchedMetric> w1p;    ///< components eta_rel, phi_rel, pt_rel
+  std::optional<BatchedMetric> w1efp;  ///< components efp0 .. efp4
+  std::optional<CovMmdResult> cov_mmd;
+  std::optional<double> fpnd;
+  std::optional<FpdResult> fpd;            ///< value: jetnet 0.2.5's FPD (its early-stopping fit)
+  std::optional<double> fpd_least_squares;  ///< exact bounded least-squares intercept (diagnostic)
+  std::optional<KpdResult> kpd;
+
+  std::vector<std::string> warnings;
+  std::vector<std::pair<std::string, double>> seconds;  ///< wall time of each metric, in order
+};
+
+/// Scores `gen` against `real`. Both are copied and their negative pt_rel clipped to 0 first, as
+/// the talk's evaluation does (the counts are in the result). W1 metrics take (real, gen); COV/MMD
+/// follows options.order; FPD and KPD take real first (the normalisation comes from it).
+/// Throws ShapeError (shapes), NumericError (NaN/inf, naming the sample and
+/// jet), ConfigError (bad options). Warns (result.warnings) for samples smaller than jetnet's
+/// 50,000 jets or than the preset's batches.
+EvaluationResult evaluate(const JetArray& real, const JetArray& gen, const EvaluationOptions& options = {});
+
+/// The quoted value of a W1 metric: mean over components of the batch means, ± the Euclidean norm
+/// of the components' batch stds (jetnet 0.1.1's averaging, spec 3; for W1M simply mean ± std).
+ValueWithError quoted(const BatchedMetric& metric);
+
+/// The talk's table as (header, cell) pairs, in order: "W1M ×10⁻³" .. "KPD" (see format_table_row).
+std::vector<std::pair<std::string, std::string>> table_cells(const EvaluationResult& result);
+
+/// Header line and row of the talk's table (spec 3): W1M x1e3, W1P x1e3, W1EFP x1e5 as
+/// mean ± std, then FPND, COV, MMD plain, then FPD and KPD (raw) as value ± error. A metric that
+/// was not computed shows "—". Two lines, each ending with a newline, columns aligned.
+std::string format_table_row(const EvaluationResult& result);
+
+/// What to record about the inputs in the JSON "settings" (file names; empty: omitted).
+struct EvaluationInputs {
+  std::string real;
+  std::string gen;
+};
+
+/// One JSON object of raw (unscaled) values: w1m, w1m_std, w1p, w1p_std, w1efp, w1efp_std, fpnd,
+/// cov, mmd, fpd, fpd_std, kpd, kpd_std (null where not computed or not finite), then the
+/// per-feature / per-EFP arrays, per-batch values, diagnostics, warnings, timings and settings.
+/// The keys are listed in docs/evaluation.md.
+std::string to_json(const EvaluationResult& result, const EvaluationInputs& inputs = {});
+
+}  // namespace flowjet::metrics

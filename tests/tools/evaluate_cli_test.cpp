@@ -1,0 +1,116 @@
+// bin/evaluate run as a process (build it first: make bin/evaluate): flag errors and exit codes,
+// and one small end-to-end run writing the table, JSON and report. Run from the repository root.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "data/jetnet_hdf5.h"
+#include "tests/support/temp_dir.h"
+
+using namespace flowjet;
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+Run run_evaluate(const std::string& arguments) {
+  std::ifstream binary("bin/evaluate");
+  REQUIRE_MESSAGE(binary.good(), "bin/evaluate not found: build it (make bin/evaluate) and run from the repo root");
+  Run run;
+  FILE* pipe = popen(("bin/evaluate " + arguments + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer{};
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), n);
+  const int raw = pclose(pipe);
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return run;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+// The first `jets` jets of a committed sample, written to `path`.
+void write_subset(const std::string& sample, const std::string& path, int64_t jets) {
+  data::ReadOptions options;
+  options.max_jets = jets;
+  data::write_jetnet(path, data::read_jetnet(sample, options));
+}
+
+}  // namespace
+
+TEST_CASE("tools/evaluate: --help, and flag errors exit with 2 naming the flag or file") {
+  const Run help = run_evaluate("--help");
+  CHECK(help.status == 0);
+  CHECK(help.output.find("--real REAL.h5") != std::string::npos);
+  CHECK(help.output.find("--report OUT.html") != std::string::npos);
+
+  const std::string files = "--real data/samples/g.h5 --gen data/samples/q.h5 ";
+  const Run unknown = run_evaluate(files + "--sed 3");
+  CHECK(unknown.status == 2);
+  CHECK(unknown.output.find("unknown flag --sed (did you mean --seed?)") != std::string::npos);
+  const Run missing = run_evaluate("--real data/samples/g.h5 --gen no/such.h5");
+  CHECK(missing.status == 2);
+  CHECK(missing.output.find("--gen: file 'no/such.h5' does not exist") != std::string::npos);
+  const Run no_real = run_evaluate("--gen data/samples/q.h5");
+  CHECK(no_real.status == 2);
+  CHECK(no_real.output.find("--real is required") != std::string::npos);
+  const Run preset = run_evaluate(files + "--preset fast");
+  CHECK(preset.status == 2);
+  CHECK(preset.output.find("--preset: 'fast' is not one of talk, jetnet, full") != std::string::npos);
+  const Run cov_n = run_evaluate(files + "--cov-n 12x");
+  CHECK(cov_n.status == 2);
+  CHECK(cov_n.output.find("--cov-n: '12x' is not an integer") != std::string::npos);
+  const Run jet_type = run_evaluate(files + "--jet-type w");
+  CHECK(jet_type.status == 2);
+  CHECK(jet_type.output.find("--jet-type: 'w' is not one of g, q, t") != std::string::npos);
+  const Run json_dir = run_evaluate(files + "--json no/such/dir/out.json");
+  CHECK(json_dir.status == 2);
+  CHECK(json_dir.output.find("--json: directory 'no/such/dir' does not exist") != std::string::npos);
+  const Run metrics = run_evaluate(files + "--metrics w1m,emd");
+  CHECK(metrics.status == 2);
+  CHECK(metrics.output.find("unknown metric \"emd\"") != std::string::npos);
+}
+
+TEST_CASE("tools/evaluate: a small run prints the table row and writes JSON and the report atomically") {
+  test::TempDir dir;
+  write_subset("data/samples/g.h5", dir.file("g.h5"), 300);
+  write_subset("data/samples/q.h5", dir.file("q.h5"), 200);
+  const Run run = run_evaluate("--real " + dir.file("g.h5") + " --gen " + dir.file("q.h5") +
+                               " --preset full --cov-n 25 --metrics w1m,w1p,w1efp,cov_mmd --threads 2 --json " +
+                               dir.file("out.json") + " --report " + dir.file("out.html"));
+  INFO(run.output);
+  REQUIRE(run.status == 0);
+  CHECK(run.output.find("W1M ×10⁻³") != std::string::npos);
+  CHECK(run.output.find("300 real and 200 generated jets") != std::string::npos);
+  CHECK(run.output.find("preset full") != std::string::npos);
+  const std::string json = read_file(dir.file("out.json"));
+  CHECK(json.rfind("{\n  \"w1m\": ", 0) == 0);
+  CHECK(json.find("\"fpnd\": null") != std::string::npos);
+  CHECK(json.find("\"fpd\": null") != std::string::npos);
+  CHECK(json.find("\"jet_type\": \"g\"") != std::string::npos);  // from the --real file name
+  CHECK(json.find("\"cov_n\": 25") != std::string::npos);
+  const std::string html = read_file(dir.file("out.html"));
+  CHECK(count_of(html, "<svg") == 31);
+  CHECK(count_of(html, "<script") == 0);
+  CHECK(dir.listing().size() == 4);  // g.h5, q.h5, out.json, out.html: no temporary files left
+}
