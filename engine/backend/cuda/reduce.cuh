@@ -1,8 +1,18 @@
-// Block-wide sums for kernels where one block reduces one slice: a warp shuffle tree, then one value per
-// warp through shared memory. The order is fixed, so results are reproducible run to run.
+// Block- and warp-wide sums for kernels where one block (or one warp) reduces one slice: a warp shuffle
+// tree, then one value per warp through shared memory. The order is fixed, so results are reproducible
+// run to run.
 #pragma once
 
+#include <cstdint>
+
 namespace flowjet::cuda {
+
+/// Sum of `value` over the 32 lanes of a full warp; every lane gets it.
+template <class T>
+__device__ T warp_sum(T value) {
+  for (int delta = 16; delta > 0; delta /= 2) value += __shfl_xor_sync(0xffffffffu, value, delta);
+  return value;
+}
 
 /// Sum of `value` over the whole block (blockDim.x a multiple of 32, at most 1024); every thread gets it.
 /// Contains __syncthreads(): every thread of the block must call it.
@@ -17,6 +27,15 @@ __device__ T block_sum(T value) {
   T total = T(0);
   for (unsigned w = 0; w < warps; ++w) total += warp_sums[w];
   return total;
+}
+
+/// Sum in double of term(i) for i in [0, count), the block's threads striding over i; every thread gets it.
+/// Same contract as block_sum.
+template <class Term>
+__device__ double block_sum_of(int64_t count, Term term) {
+  double acc = 0;
+  for (int64_t i = threadIdx.x; i < count; i += blockDim.x) acc += static_cast<double>(term(i));
+  return block_sum(acc);
 }
 
 }  // namespace flowjet::cuda
