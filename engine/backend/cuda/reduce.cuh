@@ -14,6 +14,23 @@ __device__ T warp_sum(T value) {
   return value;
 }
 
+/// Largest `value` over the 32 lanes of a full warp (fmax: a NaN loses to any number); every lane gets it.
+template <class T>
+__device__ T warp_max(T value) {
+  for (int delta = 16; delta > 0; delta /= 2) value = fmax(value, __shfl_xor_sync(0xffffffffu, value, delta));
+  return value;
+}
+
+/// Warps of the whole grid: this thread's warp number and the count, for kernels with one warp per row.
+struct GridWarps {
+  int64_t first, stride;
+  unsigned lane;
+};
+__device__ inline GridWarps grid_warps() {
+  const int64_t thread = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  return {thread / 32, static_cast<int64_t>(gridDim.x) * blockDim.x / 32, threadIdx.x % 32u};
+}
+
 /// Sum of `value` over the whole block (blockDim.x a multiple of 32, at most 1024); every thread gets it.
 /// Contains __syncthreads(): every thread of the block must call it.
 template <class T>
