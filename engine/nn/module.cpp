@@ -93,6 +93,16 @@ void Module::to(DType dtype) {
   for (Child& c : children_) c.module->to(dtype);
 }
 
+void Module::to(Device device) {
+  for (Entry& e : parameters_) {
+    if (e.tensor->device() == device) continue;
+    *e.tensor = e.tensor->detach().to(device);
+    e.tensor->set_requires_grad(true);
+  }
+  for (Entry& e : buffers_) *e.tensor = e.tensor->to(device);
+  for (Child& c : children_) c.module->to(device);
+}
+
 Module& ModuleList::operator[](std::size_t index) const {
   if (index >= items_.size())
     throw ShapeError(

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/core/device.h"
 #include "engine/core/dtype.h"
 #include "engine/nn/named_tensor.h"
 
@@ -46,6 +47,9 @@ class Module {
   /// Converts every parameter and buffer, here and in every descendant, to `dtype`, in place of the
   /// registered members. Converted parameters stay trainable but start without a gradient.
   void to(DType dtype);
+  /// Moves every parameter and buffer, here and in every descendant, to `device` (an explicit copy), in place
+  /// of the registered members. Moved parameters stay trainable but start without a gradient.
+  void to(Device device);
 
  protected:
   /// Registers the member `tensor` as a parameter named `name` and marks it as requiring a gradient.
