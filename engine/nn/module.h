@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -76,6 +77,9 @@ class Module {
   };
 
   void adopt_child(const std::string& name, std::unique_ptr<Module> child);
+  /// Replaces every parameter and buffer, recursively, by convert(tensor); a parameter that convert leaves
+  /// on its storage (already of the wanted dtype or device) keeps its gradient.
+  void convert_tensors(const std::function<Tensor(const Tensor&)>& convert);
   void check_new_name(const std::string& name) const;
   void collect(const std::string& prefix, bool want_buffers, NamedTensors& out) const;
 
