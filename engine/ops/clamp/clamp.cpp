@@ -29,9 +29,8 @@ Tensor clamp(const Tensor& x, double min, double max) {
       Tensor grad_x = grad_buffer(x);
       dispatch_dtype(x.dtype(), [&](auto zero) {
         using T = decltype(zero);
-        auto run = [&](auto kernel) {
-          kernel(x.data<T>(), grads[0].data<T>(), grad_x.data<T>(), x.numel(), static_cast<T>(min), static_cast<T>(max));
-        };
+        const T lo = static_cast<T>(min), hi = static_cast<T>(max);
+        auto run = [&](auto kernel) { kernel(x.data<T>(), grads[0].data<T>(), grad_x.data<T>(), x.numel(), lo, hi); };
         if (x.device() == Device::CUDA)
           cuda_branch("clamp", [&] { run(clamp_backward_cuda<T>); });
         else
