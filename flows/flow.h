@@ -38,7 +38,8 @@ class Flow : public Module {
   Tensor log_prob(const Tensor& x, const Tensor& context);
   /// x = f^{-1}(z | c) without recording (sampling and evaluation).
   Tensor sample(const Tensor& z, const Tensor& context);
-  /// Draws z ~ N(0, I) [rows, D] from `gen` and maps it to data without recording.
+  /// Draws z ~ N(0, I) [rows, D] from `gen` (on the device of the flow's parameters) and maps it to data
+  /// without recording.
   Tensor sample(int64_t rows, const Tensor& context, Generator& gen);
 
   /// Per-layer inputs/outputs/log|det| of a pass in either direction (not recorded).

@@ -1,4 +1,4 @@
-// The Module registry: names, recursive listing, mode propagation, dtype conversion.
+// The Module registry: names, recursive listing, mode propagation, dtype and device conversion.
 #include "engine/nn/module.h"
 
 #include <fmt/format.h>
@@ -84,13 +84,22 @@ void Module::zero_grad() {
 }
 
 void Module::to(DType dtype) {
+  convert_tensors([dtype](const Tensor& t) { return t.to(dtype); });
+}
+
+void Module::to(Device device) {
+  convert_tensors([device](const Tensor& t) { return t.to(device); });
+}
+
+void Module::convert_tensors(const std::function<Tensor(const Tensor&)>& convert) {
   for (Entry& e : parameters_) {
-    if (e.tensor->dtype() == dtype) continue;
-    *e.tensor = e.tensor->detach().to(dtype);
+    Tensor converted = convert(e.tensor->detach());
+    if (converted.impl()->storage == e.tensor->impl()->storage) continue;  // already converted: keep the grad
+    *e.tensor = converted;
     e.tensor->set_requires_grad(true);
   }
-  for (Entry& e : buffers_) *e.tensor = e.tensor->to(dtype);
-  for (Child& c : children_) c.module->to(dtype);
+  for (Entry& e : buffers_) *e.tensor = convert(*e.tensor);
+  for (Child& c : children_) c.module->convert_tensors(convert);
 }
 
 Module& ModuleList::operator[](std::size_t index) const {

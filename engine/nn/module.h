@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "engine/core/device.h"
 #include "engine/core/dtype.h"
 #include "engine/nn/named_tensor.h"
 
@@ -46,6 +48,9 @@ class Module {
   /// Converts every parameter and buffer, here and in every descendant, to `dtype`, in place of the
   /// registered members. Converted parameters stay trainable but start without a gradient.
   void to(DType dtype);
+  /// Moves every parameter and buffer, here and in every descendant, to `device` (an explicit copy), in place
+  /// of the registered members. Moved parameters stay trainable but start without a gradient.
+  void to(Device device);
 
  protected:
   /// Registers the member `tensor` as a parameter named `name` and marks it as requiring a gradient.
@@ -72,6 +77,9 @@ class Module {
   };
 
   void adopt_child(const std::string& name, std::unique_ptr<Module> child);
+  /// Replaces every parameter and buffer, recursively, by convert(tensor); a parameter that convert leaves
+  /// on its storage (already of the wanted dtype or device) keeps its gradient.
+  void convert_tensors(const std::function<Tensor(const Tensor&)>& convert);
   void check_new_name(const std::string& name) const;
   void collect(const std::string& prefix, bool want_buffers, NamedTensors& out) const;
 

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <type_traits>
 
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
@@ -67,20 +69,31 @@ Adam::Adam(NamedTensors params, AdamOptions options) : params_(std::move(params)
 
 void Adam::step() {
   NoGradScope no_grad;
+  std::vector<AdamTensorUpdate<float>> cuda_f32;
+  std::vector<AdamTensorUpdate<double>> cuda_f64;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     Tensor param = params_[i].tensor;
     const Tensor grad = param.grad();
     if (!grad.defined()) continue;  // unused parameter: skipped entirely, as PyTorch
-    if (param.device() == Device::CUDA) throw CudaError("adam: no CUDA kernel in this build");
     Slot& slot = slots_[i];
     const AdamStepScalars s = step_scalars(options_, slot.step + 1);
     dispatch_dtype(param.dtype(), [&](auto zero) {
       using T = decltype(zero);
-      adam_update_cpu<T>(param.data<T>(), grad.data<T>(), slot.exp_avg.data<T>(), slot.exp_avg_sq.data<T>(),
-                         param.numel(), s);
+      if (param.device() == Device::CUDA) {
+        // Collected here, updated below by one launch per few dozen parameters.
+        AdamTensorUpdate<T> u{param.data<T>(), grad.data<T>(), slot.exp_avg.data<T>(), slot.exp_avg_sq.data<T>(),
+                              param.numel(), s};
+        if constexpr (std::is_same_v<T, float>) cuda_f32.push_back(u);
+        else cuda_f64.push_back(u);
+      } else {
+        adam_update_cpu<T>(param.data<T>(), grad.data<T>(), slot.exp_avg.data<T>(), slot.exp_avg_sq.data<T>(),
+                           param.numel(), s);
+      }
     });
     ++slot.step;
   }
+  if (!cuda_f32.empty()) cuda_branch("adam", [&] { adam_update_cuda<float>(cuda_f32); });
+  if (!cuda_f64.empty()) cuda_branch("adam", [&] { adam_update_cuda<double>(cuda_f64); });
 }
 
 void Adam::zero_grad() {

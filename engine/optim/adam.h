@@ -1,6 +1,6 @@
 // Adam and AdamW with PyTorch semantics (flows.md §6): per-parameter moments and step counts,
 // bias correction, eps added after the bias-corrected square root, coupled L2 decay (Adam) or
-// decoupled decay applied first (AdamW). One fused update kernel per backend (adam_cpu.cpp).
+// decoupled decay applied first (AdamW). One fused update kernel per backend (adam_cpu.cpp, adam_cuda.cu).
 #pragma once
 
 #include <cstdint>
@@ -40,6 +40,21 @@ struct AdamStepScalars {
 template <class T>
 void adam_update_cpu(T* param, const T* grad, T* exp_avg, T* exp_avg_sq, int64_t n, const AdamStepScalars& s);
 
+/// One parameter's device buffers and step scalars for the CUDA update.
+template <class T>
+struct AdamTensorUpdate {
+  T* param;
+  const T* grad;
+  T* exp_avg;
+  T* exp_avg_sq;
+  int64_t n;
+  AdamStepScalars scalars;
+};
+
+/// The fused CUDA update (adam_cuda.cu) of every listed parameter, a few dozen parameters per kernel launch.
+template <class T>
+void adam_update_cuda(const std::vector<AdamTensorUpdate<T>>& updates);
+
 class Adam {
  public:
   /// Takes the parameters to update (their tensors are shared, not copied). Throws ConfigError for
@@ -49,7 +64,7 @@ class Adam {
 
   /// One update of every parameter whose grad() is defined; parameters without a gradient are
   /// skipped entirely (no decay, no moments, no step count), an all-zero gradient is not.
-  /// Runs under NoGradScope. Throws CudaError for a CUDA parameter (no CUDA kernel yet).
+  /// Runs under NoGradScope. CUDA parameters are updated together by the fused multi-tensor kernel.
   void step();
   /// Drops every parameter's gradient (PyTorch's set_to_none), so an unused one is skipped next step.
   void zero_grad();

@@ -15,6 +15,11 @@ DeviceCopyFn& cuda_copy_hook() {
   return hook;
 }
 
+DeviceFillFn& cuda_fill_hook() {
+  static DeviceFillFn hook = nullptr;
+  return hook;
+}
+
 void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes) {
   if (bytes == 0) return;
   if (dst_device == Device::CPU && src_device == Device::CPU) {
@@ -58,7 +63,6 @@ Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) { return fu
 Tensor Tensor::ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1.0, dtype, device); }
 
 Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device) {
-  if (device != Device::CPU) return full(shape, value, dtype, Device::CPU).to(device);
   Tensor t = empty(shape, dtype, device);
   t.fill_(value);
   return t;
@@ -187,7 +191,10 @@ Tensor Tensor::view(const Shape& new_shape) const {
 
 void Tensor::fill_(double value) {
   if (device() != Device::CPU) {
-    copy_(full(shape(), value, dtype(), Device::CPU));
+    // Filled on the device: no host buffer and no synchronising copy.
+    detail::DeviceFillFn hook = detail::cuda_fill_hook();
+    if (!hook) throw CudaError("cannot fill a CUDA tensor: flowjet was built without CUDA (CUDA=0)");
+    hook(raw_data(), dtype(), numel(), value);
     return;
   }
   dispatch_dtype(dtype(), [&](auto zero) { fill_host(data<decltype(zero)>(), numel(), value); });

@@ -114,6 +114,9 @@ namespace detail {
 /// Copies bytes between devices; set by the CUDA backend for anything involving the GPU.
 using DeviceCopyFn = void (*)(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);
 DeviceCopyFn& cuda_copy_hook();
+/// Sets `count` elements of type `dtype` at device address `dst` to `value`; set by the CUDA backend.
+using DeviceFillFn = void (*)(void* dst, DType dtype, int64_t count, double value);
+DeviceFillFn& cuda_fill_hook();
 void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);
 }  // namespace detail
 

@@ -20,7 +20,7 @@ MassConstraintResult mass_constraint_loss(Flow& flow, const Tensor& context, con
   if (scaling.mean.numel() != D || scaling.std.numel() != D)
     throw ShapeError(fmt::format("mass_constraint_loss: scaling statistics {} / {} do not match {} features",
                                  scaling.mean.shape().str(), scaling.std.shape().str(), D));
-  Tensor z = random_normal(Shape{batch, D}, z_gen, flow.spec().dtype);
+  Tensor z = random_normal(Shape{batch, D}, z_gen, flow.spec().dtype, context.device());
   Tensor x_scaled = flow.to_data(z, context).outputs;
   Tensor x = x_scaled * scaling.std + scaling.mean;  // inverse scaling, row-broadcast
   Tensor m_gen = jet_mass(x);

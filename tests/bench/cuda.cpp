@@ -1,6 +1,6 @@
 // GPU benchmark (make bench): cuBLAS GEMM TFLOP/s (TF32 off and on), fused spline throughput, and
-// training-step / sampling throughput of a talk-sized stack at batch 10,000. Without a CUDA device it
-// prints one "no CUDA device" line and exits 0.
+// training-step (forward, backward, AdamW) and sampling throughput of the talk-sized flow at batch 10,000.
+// Without a CUDA device it prints one "no CUDA device" line and exits 0.
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -11,10 +11,14 @@
 #include "engine/autograd/recording.h"
 #include "engine/autograd/tape.h"
 #include "engine/backend/cuda/runtime.h"
+#include "engine/ops/binary/binary.h"
 #include "engine/ops/linear/linear.h"
 #include "engine/ops/rqs_spline/rqs_spline.h"
-#include "engine/ops/unary/unary.h"
+#include "engine/optim/adam.h"
 #include "engine/random/generator.h"
+#include "flows/flow.h"
+#include "flows/loss/mass_constraint.h"
+#include "flows/loss/nll.h"
 #include "tests/bench/timing.h"
 
 using namespace flowjet;
@@ -87,71 +91,64 @@ void bench_spline() {
   }
 }
 
-// A talk-sized stack (flows.md §5: 15 layers; per layer a 45 -> 256 input layer, four 256 x 256 hidden layers
-// with ReLU, a 256 -> 630 output layer, and the K = 5 spline on 45 features). flows/ is not part of this bench
-// build, so the spline reads its own leaf parameters instead of the output layer's, and the residual sums are
-// left out: the GEMM, activation and spline work of a training step and of sampling is all there.
-struct LayerProxy {
-  Tensor w_in, b_in, w_out, b_out, widths, heights, derivatives;
-  std::vector<Tensor> w_hidden, b_hidden;
-};
+// The talk's big model (training.md §11.4, flows.md §5): 90 features, 15 RQS coupling layers, K = 5,
+// B = 6, H = 256, 2 residual blocks, no batch norm, no dropout; C = 0 for the plain NLL step and the
+// (m, n) context for a CCNF step with the mass constraint (training.md §7.2, lambda 10). One training step
+// is forward, backward and one AdamW update at batch 10,000; sampling is the inverse pass without autodiff.
+flows::FlowSpec talk_spec(int64_t context_features) {
+  flows::FlowSpec spec;
+  spec.features = 90;
+  spec.coupling_layers = 15;
+  spec.bins = 5;
+  spec.tail_bound = 6.0;
+  spec.hidden_features = 256;
+  spec.num_blocks = 2;
+  spec.context_features = context_features;
+  return spec;
+}
 
-void bench_stack() {
-  const int64_t batch = 10000, features = 45, hidden = 256, layers = 15, bins = 5;
-  const int64_t out = features * (3 * bins - 1);
+void bench_flow() {
+  const int64_t batch = 10000;
   Generator gen(3);
-  auto param = [&](const Shape& shape, double stddev) {
-    return random_normal(shape, gen, DType::F32, kCuda, 0.0, stddev).set_requires_grad();
+  std::printf("\n%-52s %10s %10s %12s\n", "talk-sized flow (15 layers, K 5, H 256, 2 blocks), f32", "best ms",
+              "median ms", "jets/s");
+  auto report = [&](const char* label, const bench::Timing& t) {
+    std::printf("%-52s %10.2f %10.2f %12.0f\n", label, 1e3 * t.best, 1e3 * t.median,
+                static_cast<double>(batch) / t.best);
   };
-  std::vector<LayerProxy> stack(layers);
-  for (LayerProxy& l : stack) {
-    l.w_in = param(Shape{hidden, features}, 0.15);
-    l.b_in = param(Shape{hidden}, 0.01);
-    for (int k = 0; k < 4; ++k) {
-      l.w_hidden.push_back(param(Shape{hidden, hidden}, 0.06));
-      l.b_hidden.push_back(param(Shape{hidden}, 0.01));
-    }
-    l.w_out = param(Shape{out, hidden}, 0.06);
-    l.b_out = param(Shape{out}, 0.01);
-    l.widths = param(Shape{batch, features, bins}, 1.0);
-    l.heights = param(Shape{batch, features, bins}, 1.0);
-    l.derivatives = param(Shape{batch, features, bins - 1}, 1.0);
+
+  flows::Flow flow(talk_spec(0));
+  flow.to(kCuda);
+  const Tensor x = random_normal(Shape{batch, 90}, gen, DType::F32, kCuda);
+  Adam adam(flow.named_parameters(), AdamOptions::adamw(1e-3));
+  report("training step: NLL fwd+bwd+AdamW, batch 10,000", time_device(5, [&] {
+           adam.zero_grad();
+           backward(flows::nll_loss(flow, x, Tensor()));
+           adam.step();
+         }));
+  flow.eval();
+  report("sampling (inverse, no grad), batch 10,000", time_device(5, [&] { flow.sample(batch, Tensor(), gen); }));
+
+  flows::Flow ccnf(talk_spec(2));
+  ccnf.to(kCuda);
+  const Tensor context = random_normal(Shape{batch, 2}, gen, DType::F32, kCuda);
+  const Tensor true_mass = random_uniform(Shape{batch}, gen, DType::F32, kCuda, 0.05, 0.2);
+  std::vector<double> mean, stddev;
+  for (int p = 0; p < 30; ++p) {
+    mean.insert(mean.end(), {0.0, 0.0, 0.03});
+    stddev.insert(stddev.end(), {0.1, 0.1, 0.05});
   }
-  RqsSplineOptions options;
-  options.num_bins = static_cast<int>(bins);
-  options.tail_bound = 6.0;
-  const Tensor x = random_normal(Shape{batch, features}, gen, DType::F32, kCuda);
-  auto pass = [&](bool inverse) {
-    Tensor z = x;
-    std::vector<Tensor> outputs;
-    for (LayerProxy& l : stack) {
-      Tensor h = linear(z, l.w_in, l.b_in);
-      for (int k = 0; k < 4; ++k) h = linear(relu(h), l.w_hidden[k], l.b_hidden[k]);
-      outputs.push_back(linear(relu(h), l.w_out, l.b_out));
-      RqsSplineResult r = rqs_spline(z, l.widths, l.heights, l.derivatives, options, inverse);
-      outputs.push_back(r.logabsdet);
-      z = r.outputs;
-    }
-    outputs.push_back(z);
-    return outputs;
-  };
-  bench::Timing step = time_device(5, [&] {
-    std::vector<Tensor> outputs = pass(false);
-    std::vector<Tensor> grads;
-    for (const Tensor& o : outputs) grads.push_back(Tensor::ones(o.shape(), DType::F32, kCuda));
-    backward(outputs, grads);
-  });
-  bench::Timing sample = time_device(5, [&] {
-    NoGradScope no_grad;
-    pass(true);
-  });
-  std::printf("\n%-46s %10s %10s %12s\n", "talk-sized stack (15 layers, H 256, K 5), f32", "best ms", "median ms",
-              "jets/s");
-  std::printf("%-46s %10.2f %10.2f %12.0f\n", "training step (fwd+bwd), batch 10,000", 1e3 * step.best,
-              1e3 * step.median, static_cast<double>(batch) / step.best);
-  std::printf("%-46s %10.2f %10.2f %12.0f\n", "sampling (inverse, no grad), batch 10,000", 1e3 * sample.best,
-              1e3 * sample.median, static_cast<double>(batch) / sample.best);
-  std::printf("(proxy of the flow: no residual sums, spline parameters are leaves; see the comment in the source)\n");
+  const flows::FeatureScaling scaling{Tensor::from_vector(mean, Shape{90}).to(kCuda),
+                                      Tensor::from_vector(stddev, Shape{90}).to(kCuda)};
+  Adam ccnf_adam(ccnf.named_parameters(), AdamOptions::adamw(1e-3));
+  report("training step: NLL + 10 x mass constraint, context 2", time_device(5, [&] {
+           ccnf_adam.zero_grad();
+           Tensor nll = flows::nll_loss(ccnf, x, context);
+           backward(nll + flows::mass_constraint_loss(ccnf, context, true_mass, scaling, gen).loss * 10.0);
+           ccnf_adam.step();
+         }));
+  std::printf("(%lld parameters per coupling layer with C = 0)\n",
+              static_cast<long long>(talk_spec(0).parameters_per_layer()));
 }
 
 }  // namespace
@@ -166,7 +163,7 @@ int main() {
                 bench::load_average().c_str());
     bench_gemm();
     bench_spline();
-    bench_stack();
+    bench_flow();
   } catch (const Error& e) {
     std::fprintf(stderr, "cuda bench: %s\n", e.what());
     return 1;

@@ -16,14 +16,7 @@
 
 using namespace flowjet;
 using testing::check_op_parity;
-
-namespace {
-
-Tensor uniform(const Shape& shape, Generator& gen, double low, double high) {
-  return random_uniform(shape, gen, DType::F32, Device::CPU, low, high);
-}
-
-}  // namespace
+using testing::uniform_f32;
 
 TEST_CASE("cuda/unary: parity of every kind, forward and backward" * doctest::skip(testing::cuda_parity_skipped())) {
   const UnaryKind kinds[] = {UnaryKind::Neg,     UnaryKind::Exp,     UnaryKind::Log,  UnaryKind::Sqrt,
@@ -34,9 +27,10 @@ TEST_CASE("cuda/unary: parity of every kind, forward and backward" * doctest::sk
   for (UnaryKind kind : kinds) {
     const bool positive = kind == UnaryKind::Log || kind == UnaryKind::Sqrt;
     // 1000 x 37 crosses many blocks and a ragged tail; +-30 reaches softplus' threshold and sigmoid's branches.
-    Tensor x = positive ? uniform(Shape{1000, 37}, gen, 0.05, 20.0) : uniform(Shape{1000, 37}, gen, -30.0, 30.0);
+    Tensor x =
+        positive ? uniform_f32(Shape{1000, 37}, gen, 0.05, 20.0) : uniform_f32(Shape{1000, 37}, gen, -30.0, 30.0);
     if (kind == UnaryKind::Exp || kind == UnaryKind::Sinh || kind == UnaryKind::Cosh)
-      x = uniform(Shape{1000, 37}, gen, -8, 8);
+      x = uniform_f32(Shape{1000, 37}, gen, -8, 8);
     check_op_parity(
         unary_name(kind), [kind](const std::vector<Tensor>& in) { return std::vector<Tensor>{unary(kind, in[0])}; },
         {x}, {"x"}, {true}, testing::kElementwiseTolerance);
@@ -47,8 +41,8 @@ TEST_CASE("cuda/linear: parity with and without bias, odd sizes" * doctest::skip
   Generator gen(12);
   const int64_t sizes[][3] = {{1, 1, 1}, {37, 19, 23}, {1000, 64, 128}, {5, 0, 3}};  // batch, in, out
   for (const auto& s : sizes) {
-    Tensor x = uniform(Shape{s[0], s[1]}, gen, -1, 1), w = uniform(Shape{s[2], s[1]}, gen, -1, 1);
-    Tensor b = uniform(Shape{s[2]}, gen, -1, 1);
+    Tensor x = uniform_f32(Shape{s[0], s[1]}, gen, -1, 1), w = uniform_f32(Shape{s[2], s[1]}, gen, -1, 1);
+    Tensor b = uniform_f32(Shape{s[2]}, gen, -1, 1);
     const std::string label = fmt::format("linear {}x{}->{}", s[0], s[1], s[2]);
     check_op_parity(
         label, [](const std::vector<Tensor>& in) { return std::vector<Tensor>{linear(in[0], in[1], in[2])}; },
@@ -63,7 +57,7 @@ TEST_CASE("cuda/matmul: parity of rectangular products" * doctest::skip(testing:
   Generator gen(13);
   const int64_t sizes[][3] = {{1, 1, 1}, {17, 33, 9}, {256, 300, 129}, {4, 0, 5}};  // M, K, N
   for (const auto& s : sizes) {
-    Tensor a = uniform(Shape{s[0], s[1]}, gen, -1, 1), b = uniform(Shape{s[1], s[2]}, gen, -1, 1);
+    Tensor a = uniform_f32(Shape{s[0], s[1]}, gen, -1, 1), b = uniform_f32(Shape{s[1], s[2]}, gen, -1, 1);
     check_op_parity(
         fmt::format("matmul {}x{}x{}", s[0], s[1], s[2]),
         [](const std::vector<Tensor>& in) { return std::vector<Tensor>{matmul(in[0], in[1])}; }, {a, b}, {"a", "b"},
@@ -75,7 +69,7 @@ TEST_CASE("cuda/linear: TF32 switch is off by default and can be turned on" *
           doctest::skip(testing::cuda_parity_skipped())) {
   CHECK(!cuda_allow_tf32());
   Generator gen(14);
-  Tensor x = uniform(Shape{512, 256}, gen, -1, 1), w = uniform(Shape{256, 256}, gen, -1, 1);
+  Tensor x = uniform_f32(Shape{512, 256}, gen, -1, 1), w = uniform_f32(Shape{256, 256}, gen, -1, 1);
   cuda_set_allow_tf32(true);
   Tensor fast = linear(x.to(Device::CUDA), w.to(Device::CUDA));
   cuda_set_allow_tf32(false);
@@ -89,9 +83,9 @@ TEST_CASE("cuda/batchnorm: parity in training and eval mode, with running statis
   const Shape shapes[] = {Shape{1000, 64}, Shape{33, 7, 30}, Shape{2, 3}};
   for (const Shape& shape : shapes) {
     const int64_t C = shape[1];
-    Tensor x = uniform(shape, gen, -3, 5), gamma = uniform(Shape{C}, gen, 0.5, 1.5),
-           beta = uniform(Shape{C}, gen, -1, 1);
-    Tensor rm = uniform(Shape{C}, gen, -0.5, 0.5), rv = uniform(Shape{C}, gen, 0.5, 2.0);
+    Tensor x = uniform_f32(shape, gen, -3, 5), gamma = uniform_f32(Shape{C}, gen, 0.5, 1.5),
+           beta = uniform_f32(Shape{C}, gen, -1, 1);
+    Tensor rm = uniform_f32(Shape{C}, gen, -0.5, 0.5), rv = uniform_f32(Shape{C}, gen, 0.5, 2.0);
     for (bool training : {true, false}) {
       Tensor rm_cpu = rm.clone(), rv_cpu = rv.clone(), rm_cuda = rm.to(Device::CUDA), rv_cuda = rv.to(Device::CUDA);
       const std::string label = fmt::format("batchnorm {} {}", shape.str(), training ? "training" : "eval");
@@ -128,7 +122,7 @@ TEST_CASE("cuda/random: uniform, normal and keep-mask draws match the CPU stream
 TEST_CASE("cuda/dropout: parity with a device-drawn mask from the same stream" *
           doctest::skip(testing::cuda_parity_skipped())) {
   Generator gen(16), cpu_gen(99), cuda_gen(99);
-  Tensor x = uniform(Shape{500, 77}, gen, -2, 2);
+  Tensor x = uniform_f32(Shape{500, 77}, gen, -2, 2);
   Tensor mask_cpu = random_keep_mask(x.shape(), 0.2, cpu_gen);
   Tensor mask_cuda = random_keep_mask(x.shape(), 0.2, cuda_gen, DType::F32, Device::CUDA);
   testing::check_identical("dropout mask", mask_cpu, mask_cuda);

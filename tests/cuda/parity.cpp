@@ -51,6 +51,18 @@ void check_identical(const std::string& what, const Tensor& cpu, const Tensor& c
   check_close(what, cpu, cuda, ParityTolerance{0.0, 0.0});
 }
 
+Tensor uniform_f32(const Shape& shape, Generator& gen, double low, double high) {
+  return random_uniform(shape, gen, DType::F32, Device::CPU, low, high);
+}
+
+Tensor away_from_zero_f32(const Shape& shape, Generator& gen) {
+  std::vector<double> magnitude = uniform_f32(shape, gen, 0.5, 1.5).to_vector();
+  const std::vector<double> sign = uniform_f32(shape, gen, 0.0, 1.0).to_vector();
+  for (std::size_t i = 0; i < magnitude.size(); ++i)
+    if (sign[i] < 0.5) magnitude[i] = -magnitude[i];
+  return Tensor::from_vector(magnitude, shape);
+}
+
 namespace {
 
 std::vector<Tensor> run_on(Device device, const ParityFunction& fn, const std::vector<Tensor>& inputs,

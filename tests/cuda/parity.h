@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/backend/cuda/runtime.h"
+#include "engine/random/generator.h"
 #include "engine/tensor/tensor.h"
 
 namespace flowjet::testing {
@@ -36,6 +37,11 @@ void check_close(const std::string& what, const Tensor& cpu, const Tensor& cuda,
 
 /// Same values, bit for bit (masks and random draws that must come from the same Philox words).
 void check_identical(const std::string& what, const Tensor& cpu, const Tensor& cuda);
+
+/// CPU f32 tensor of uniform draws in [low, high) (the inputs of the parity cases).
+Tensor uniform_f32(const Shape& shape, Generator& gen, double low, double high);
+/// CPU f32 tensor with |v| in [0.5, 1.5] and random signs (divisors, values kept away from kinks at 0).
+Tensor away_from_zero_f32(const Shape& shape, Generator& gen);
 
 using ParityFunction = std::function<std::vector<Tensor>(const std::vector<Tensor>& inputs)>;
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/backend/cuda/fill.h"
 #include "engine/backend/cuda/launch.cuh"
 #include "engine/backend/cuda/runtime.h"
 #include "engine/core/error.h"
@@ -48,11 +49,6 @@ int as_int(int64_t v, const char* what) {
   return static_cast<int>(v);
 }
 
-template <class T>
-__global__ void fill_ones_kernel(T* p, int64_t n) {
-  FLOWJET_KERNEL_LOOP(i, n) { p[i] = T(1); }
-}
-
 // A device vector of at least n ones of type T, grown (never shrunk) as needed.
 template <class T>
 const T* ones(Blas& b, int64_t n) {
@@ -66,9 +62,7 @@ const T* ones(Blas& b, int64_t n) {
     }
     const int64_t size = n < 4096 ? 4096 : n;
     FLOWJET_CUDA_CHECK(cudaMalloc(&b.ones[slot], static_cast<std::size_t>(size) * sizeof(T)));
-    fill_ones_kernel<T>
-        <<<cuda::grid_for(size), cuda::kBlockSize, 0, cuda::stream()>>>(static_cast<T*>(b.ones[slot]), size);
-    FLOWJET_CUDA_CHECK_LAUNCH();
+    cuda::fill_cuda(b.ones[slot], dtype_of<T>(), size, 1.0);
     b.ones_size[slot] = size;
   }
   return static_cast<const T*>(b.ones[slot]);

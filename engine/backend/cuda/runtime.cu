@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/backend/cuda/fill.h"
 #include "engine/backend/cuda/launch.cuh"
 #include "engine/backend/cuda/random.h"
 #include "engine/core/error.h"
@@ -176,6 +177,7 @@ struct HookInstaller {
     alloc.release = device_release;
     alloc.stats = device_stats;
     detail::cuda_copy_hook() = device_copy;
+    detail::cuda_fill_hook() = fill_cuda;
     auto& random = detail::cuda_random_hooks();
     random.uniform = random_uniform_cuda;
     random.normal = random_normal_cuda;

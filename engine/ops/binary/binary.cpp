@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
@@ -20,10 +21,6 @@ const char* binary_name(BinaryKind kind) {
 
 namespace {
 
-void require_cpu(const char* op, const Tensor& t) {
-  if (t.device() == Device::CUDA) throw CudaError(fmt::format("{}: no CUDA kernel in this build", op));
-}
-
 template <class T>
 T* data_or_null(Tensor& t) {
   return t.defined() ? t.data<T>() : nullptr;
@@ -32,18 +29,27 @@ T* data_or_null(Tensor& t) {
 // y = scale * x + shift, recorded under `op`.
 Tensor scalar_affine(const char* op, const Tensor& x, double scale, double shift) {
   check_same_dtype_device(op, {&x});
-  require_cpu(op, x);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    scalar_affine_forward_cpu<T>(x.data<T>(), y.data<T>(), x.numel(), static_cast<T>(scale), static_cast<T>(shift));
+    auto run = [&](auto kernel) {
+      kernel(x.data<T>(), y.data<T>(), x.numel(), static_cast<T>(scale), static_cast<T>(shift));
+    };
+    if (x.device() == Device::CUDA)
+      cuda_branch(op, [&] { run(scalar_affine_forward_cuda<T>); });
+    else
+      run(scalar_affine_forward_cpu<T>);
   });
   if (should_record({&x})) {
-    record(op, {x}, {y}, [x, scale](const std::vector<Tensor>& grads) {
+    record(op, {x}, {y}, [op, x, scale](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x);
       dispatch_dtype(x.dtype(), [&](auto zero) {
         using T = decltype(zero);
-        scalar_affine_backward_cpu<T>(grads[0].data<T>(), grad_x.data<T>(), x.numel(), static_cast<T>(scale));
+        auto run = [&](auto kernel) { kernel(grads[0].data<T>(), grad_x.data<T>(), x.numel(), static_cast<T>(scale)); };
+        if (x.device() == Device::CUDA)
+          cuda_branch(op, [&] { run(scalar_affine_backward_cuda<T>); });
+        else
+          run(scalar_affine_backward_cpu<T>);
       });
     });
   }
@@ -56,19 +62,27 @@ Tensor binary(BinaryKind kind, const Tensor& a, const Tensor& b) {
   const char* op = binary_name(kind);
   check_same_dtype_device(op, {&a, &b});
   const BroadcastPlan plan = make_broadcast_plan(op, a.shape(), b.shape());
-  require_cpu(op, a);
   Tensor y = Tensor::empty(plan.out, a.dtype(), a.device());
   dispatch_dtype(a.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    binary_forward_cpu<T>(kind, a.data<T>(), b.data<T>(), y.data<T>(), plan);
+    if (a.device() == Device::CUDA)
+      cuda_branch(op, [&] { binary_forward_cuda<T>(kind, a.data<T>(), b.data<T>(), y.data<T>(), plan); });
+    else
+      binary_forward_cpu<T>(kind, a.data<T>(), b.data<T>(), y.data<T>(), plan);
   });
   if (should_record({&a, &b})) {
-    record(op, {a, b}, {y}, [kind, a, b, plan](const std::vector<Tensor>& grads) {
+    record(op, {a, b}, {y}, [op, kind, a, b, plan](const std::vector<Tensor>& grads) {
       Tensor grad_a = grad_buffer(a), grad_b = grad_buffer(b);
       dispatch_dtype(a.dtype(), [&](auto zero) {
         using T = decltype(zero);
-        binary_backward_cpu<T>(kind, a.data<T>(), b.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_a),
-                               data_or_null<T>(grad_b), plan);
+        auto run = [&](auto kernel) {
+          kernel(kind, a.data<T>(), b.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_a), data_or_null<T>(grad_b),
+                 plan);
+        };
+        if (a.device() == Device::CUDA)
+          cuda_branch(op, [&] { run(binary_backward_cuda<T>); });
+        else
+          run(binary_backward_cpu<T>);
       });
     });
   }

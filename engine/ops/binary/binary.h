@@ -65,4 +65,15 @@ void scalar_affine_forward_cpu(const T* x, T* y, int64_t n, T scale, T shift);
 template <class T>
 void scalar_affine_backward_cpu(const T* grad_y, T* grad_x, int64_t n, T scale);
 
+/// CUDA launchers (binary_cuda.cu), same contract on device pointers.
+template <class T>
+void binary_forward_cuda(BinaryKind kind, const T* a, const T* b, T* y, const BroadcastPlan& plan);
+template <class T>
+void binary_backward_cuda(BinaryKind kind, const T* a, const T* b, const T* grad_y, T* grad_a, T* grad_b,
+                          const BroadcastPlan& plan);
+template <class T>
+void scalar_affine_forward_cuda(const T* x, T* y, int64_t n, T scale, T shift);
+template <class T>
+void scalar_affine_backward_cuda(const T* grad_y, T* grad_x, int64_t n, T scale);
+
 }  // namespace flowjet

@@ -5,43 +5,12 @@
 
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/binary/binary.h"
+#include "engine/ops/binary/binary_math.h"
 
 namespace flowjet {
 namespace {
 
 constexpr int64_t kGrain = 1 << 15;
-
-// Each op: the forward value and the derivative terms grad_y * dy/da, grad_y * dy/db.
-struct AddOp {
-  template <class T> static T forward(T a, T b) { return a + b; }
-  template <class T> static T grad_a(T, T, T g) { return g; }
-  template <class T> static T grad_b(T, T, T g) { return g; }
-};
-struct SubOp {
-  template <class T> static T forward(T a, T b) { return a - b; }
-  template <class T> static T grad_a(T, T, T g) { return g; }
-  template <class T> static T grad_b(T, T, T g) { return -g; }
-};
-struct MulOp {
-  template <class T> static T forward(T a, T b) { return a * b; }
-  template <class T> static T grad_a(T, T b, T g) { return g * b; }
-  template <class T> static T grad_b(T a, T, T g) { return g * a; }
-};
-struct DivOp {
-  template <class T> static T forward(T a, T b) { return a / b; }
-  template <class T> static T grad_a(T, T b, T g) { return g / b; }
-  template <class T> static T grad_b(T a, T b, T g) { return -g * a / (b * b); }  // d(a/b)/db = -a/b^2
-};
-
-template <class Fn>
-void dispatch_kind(BinaryKind kind, Fn&& fn) {
-  switch (kind) {
-    case BinaryKind::Add: fn(AddOp{}); return;
-    case BinaryKind::Sub: fn(SubOp{}); return;
-    case BinaryKind::Mul: fn(MulOp{}); return;
-    case BinaryKind::Div: fn(DivOp{}); return;
-  }
-}
 
 // Calls f(o, a_value, b_value) for every output element o of the plan, in parallel chunks.
 // The inner loops have fixed strides so the compiler can vectorise them.
@@ -87,13 +56,6 @@ void for_each_broadcast(const BroadcastPlan& p, const T* a, const T* b, F f) {
   }
 }
 
-// True when an operand with these strides is stretched along no dim, i.e. it has the output's shape.
-bool covers_output(const BroadcastPlan& p, const std::array<int64_t, 4>& strides) {
-  for (std::size_t k = 0; k < 4; ++k)
-    if (p.dims[k] > 1 && strides[k] == 0) return false;
-  return true;
-}
-
 // Adds grad_y * d(op)/d(operand) into `grad`. When the operand has the output's shape the terms go
 // straight in; otherwise they are formed at full size and summed over the stretched dims.
 template <class T, class Term>
@@ -113,7 +75,7 @@ void accumulate_operand_grad(const BroadcastPlan& p, const std::array<int64_t, 4
 
 template <class T>
 void binary_forward_cpu(BinaryKind kind, const T* a, const T* b, T* y, const BroadcastPlan& plan) {
-  dispatch_kind(kind, [&](auto op) {
+  dispatch_binary_kind(kind, [&](auto op) {
     using Op = decltype(op);
     for_each_broadcast(plan, a, b, [&](int64_t o, T av, T bv) { y[o] = Op::forward(av, bv); });
   });
@@ -122,7 +84,7 @@ void binary_forward_cpu(BinaryKind kind, const T* a, const T* b, T* y, const Bro
 template <class T>
 void binary_backward_cpu(BinaryKind kind, const T* a, const T* b, const T* grad_y, T* grad_a, T* grad_b,
                          const BroadcastPlan& plan) {
-  dispatch_kind(kind, [&](auto op) {
+  dispatch_binary_kind(kind, [&](auto op) {
     using Op = decltype(op);
     const bool a_full = covers_output(plan, plan.a_strides), b_full = covers_output(plan, plan.b_strides);
     if (grad_a)

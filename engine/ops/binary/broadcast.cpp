@@ -65,6 +65,12 @@ BroadcastPlan make_broadcast_plan(const char* op, const Shape& a, const Shape& b
   return plan;
 }
 
+bool covers_output(const BroadcastPlan& plan, const std::array<int64_t, 4>& strides) {
+  for (std::size_t k = 0; k < 4; ++k)
+    if (plan.dims[k] > 1 && strides[k] == 0) return false;
+  return true;
+}
+
 template <class T>
 void sum_to_cpu(const T* full, const BroadcastPlan& plan, const std::array<int64_t, 4>& target_strides, T* target) {
   // Target dims t_k are 1 where the operand is stretched; e_k is how many output entries fold onto one.

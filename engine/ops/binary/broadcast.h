@@ -26,6 +26,10 @@ struct BroadcastPlan {
 /// do not broadcast (a dim pair must be equal or contain a 1).
 BroadcastPlan make_broadcast_plan(const char* op, const Shape& a, const Shape& b);
 
+/// True when the operand with these strides is stretched along no dim of size > 1, i.e. it has the output's shape
+/// and its gradient terms need no summing.
+bool covers_output(const BroadcastPlan& plan, const std::array<int64_t, 4>& strides);
+
 /// Adds `full` (plan.numel elements, laid out as plan.out) into `target`, summing over every dim
 /// where the operand with strides `target_strides` is stretched. Parallel over target elements.
 template <class T>

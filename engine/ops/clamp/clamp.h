@@ -18,4 +18,10 @@ void clamp_forward_cpu(const T* x, T* y, int64_t n, T min, T max);
 template <class T>
 void clamp_backward_cpu(const T* x, const T* grad_y, T* grad_x, int64_t n, T min, T max);
 
+/// CUDA launchers (clamp_cuda.cu), same contract on device pointers.
+template <class T>
+void clamp_forward_cuda(const T* x, T* y, int64_t n, T min, T max);
+template <class T>
+void clamp_backward_cuda(const T* x, const T* grad_y, T* grad_x, int64_t n, T min, T max);
+
 }  // namespace flowjet

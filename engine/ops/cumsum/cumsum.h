@@ -18,4 +18,10 @@ void cumsum_forward_cpu(const T* x, T* y, int64_t rows, int64_t width);
 template <class T>
 void cumsum_backward_cpu(const T* grad_y, T* grad_x, int64_t rows, int64_t width);
 
+/// CUDA launchers (cumsum_cuda.cu), same contract on device pointers.
+template <class T>
+void cumsum_forward_cuda(const T* x, T* y, int64_t rows, int64_t width);
+template <class T>
+void cumsum_backward_cuda(const T* grad_y, T* grad_x, int64_t rows, int64_t width);
+
 }  // namespace flowjet

@@ -23,4 +23,11 @@ template <class T>
 void gate_backward_cpu(const T* x, const T* g, const T* grad_y, T* grad_x, T* grad_g, int64_t rows, int64_t width,
                        int64_t in_stride);
 
+/// CUDA launchers (gate_cuda.cu), same contract on device pointers.
+template <class T>
+void gate_forward_cuda(const T* x, const T* g, T* y, int64_t rows, int64_t width, int64_t in_stride);
+template <class T>
+void gate_backward_cuda(const T* x, const T* g, const T* grad_y, T* grad_x, T* grad_g, int64_t rows, int64_t width,
+                        int64_t in_stride);
+
 }  // namespace flowjet

@@ -1,21 +1,15 @@
-// CPU kernels of the fused gate x * sigmoid(g), on rows so glu can read both halves in place.
+// CPU kernels of the fused gate x * sigmoid(g), on rows so glu can read both halves in place; the stable
+// sigmoid is the one of engine/ops/unary/logistic.h, shared with the CUDA kernels.
 #include <algorithm>
-#include <cmath>
 
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/gate/gate.h"
+#include "engine/ops/unary/logistic.h"
 
 namespace flowjet {
 namespace {
 
 constexpr int64_t kGrain = 1 << 15;
-
-// Stable logistic function: exp of a non-positive number only, so it never overflows.
-template <class T>
-T logistic(T v) {
-  const T e = std::exp(-std::fabs(v));
-  return v >= T(0) ? T(1) / (T(1) + e) : e / (T(1) + e);
-}
 
 template <class Body>
 void for_rows(int64_t rows, int64_t width, Body body) {
@@ -32,7 +26,7 @@ void gate_forward_cpu(const T* x, const T* g, T* y, int64_t rows, int64_t width,
     const T* xr = x + r * in_stride;
     const T* gr = g + r * in_stride;
     T* yr = y + r * width;
-    for (int64_t j = 0; j < width; ++j) yr[j] = xr[j] * logistic(gr[j]);
+    for (int64_t j = 0; j < width; ++j) yr[j] = xr[j] * sigmoid_value(gr[j]);
   });
 }
 
@@ -44,7 +38,7 @@ void gate_backward_cpu(const T* x, const T* g, const T* grad_y, T* grad_x, T* gr
     const T* gr = g + r * in_stride;
     const T* gy = grad_y + r * width;
     for (int64_t j = 0; j < width; ++j) {
-      const T s = logistic(gr[j]);
+      const T s = sigmoid_value(gr[j]);
       if (grad_x) grad_x[r * in_stride + j] += gy[j] * s;                       // w.r.t. x
       if (grad_g) grad_g[r * in_stride + j] += gy[j] * xr[j] * s * (T(1) - s);  // w.r.t. g: sigmoid' = s(1-s)
     }

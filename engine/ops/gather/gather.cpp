@@ -4,13 +4,36 @@
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
 namespace {
 
-void require_cpu(const char* op, const Tensor& t) {
-  if (t.device() == Device::CUDA) throw CudaError(fmt::format("{}: no CUDA kernel in this build", op));
+// dst[n, k] (= or +=) src[n, index[k]] for src [N, D], dst [N, K], on src's device; `op` names the caller.
+void gather_into(const char* op, const Tensor& src, const std::vector<int64_t>& index, Tensor& dst, bool accumulate) {
+  const int64_t N = src.size(0), D = src.size(1), K = static_cast<int64_t>(index.size());
+  dispatch_dtype(src.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    auto run = [&](auto kernel) { kernel(src.data<T>(), D, index.data(), K, dst.data<T>(), N, accumulate); };
+    if (src.device() == Device::CUDA)
+      cuda_branch(op, [&] { run(gather_columns_cuda<T>); });
+    else
+      run(gather_columns_cpu<T>);
+  });
+}
+
+// dst[n, index[k]] (= or +=) src[n, k] for src [N, K], dst [N, D].
+void scatter_into(const char* op, const Tensor& src, const std::vector<int64_t>& index, Tensor& dst, bool accumulate) {
+  const int64_t N = src.size(0), D = dst.size(1), K = static_cast<int64_t>(index.size());
+  dispatch_dtype(src.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    auto run = [&](auto kernel) { kernel(src.data<T>(), K, index.data(), dst.data<T>(), D, N, accumulate); };
+    if (src.device() == Device::CUDA)
+      cuda_branch(op, [&] { run(scatter_columns_cuda<T>); });
+    else
+      run(scatter_columns_cpu<T>);
+  });
 }
 
 // Throws unless every index lies in [0, D); `what` names the index list in the message.
@@ -27,19 +50,12 @@ Tensor gather_columns(const Tensor& x, const std::vector<int64_t>& index) {
   check_ndim("gather_columns", "x", x, 2);
   const int64_t N = x.size(0), D = x.size(1), K = static_cast<int64_t>(index.size());
   check_index_range("gather_columns", "index", index, D);
-  require_cpu("gather_columns", x);
   Tensor y = Tensor::empty(Shape{N, K}, x.dtype(), x.device());
-  dispatch_dtype(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    gather_columns_cpu<T>(x.data<T>(), D, index.data(), K, y.data<T>(), N, false);
-  });
+  gather_into("gather_columns", x, index, y, false);
   if (should_record({&x})) {
-    record("gather_columns", {x}, {y}, [x, index, N, D, K](const std::vector<Tensor>& grads) {
+    record("gather_columns", {x}, {y}, [x, index](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x);
-      dispatch_dtype(x.dtype(), [&](auto zero) {
-        using T = decltype(zero);
-        scatter_columns_cpu<T>(grads[0].data<T>(), K, index.data(), grad_x.data<T>(), D, N, true);
-      });
+      scatter_into("gather_columns", grads[0], index, grad_x, true);
     });
   }
   return y;
@@ -71,23 +87,13 @@ Tensor scatter_columns(const std::vector<Tensor>& parts, const std::vector<std::
   for (int64_t column = 0; column < D; ++column)
     if (owner[static_cast<std::size_t>(column)] < 0)
       throw ShapeError(fmt::format("scatter_columns: column {} of {} is not covered by any part", column, D));
-  require_cpu(op, parts[0]);
   Tensor y = Tensor::empty(Shape{N, D}, parts[0].dtype(), parts[0].device());
-  dispatch_dtype(y.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    for (std::size_t p = 0; p < parts.size(); ++p)
-      scatter_columns_cpu<T>(parts[p].data<T>(), parts[p].size(1), indices[p].data(), y.data<T>(), D, N, false);
-  });
+  for (std::size_t p = 0; p < parts.size(); ++p) scatter_into(op, parts[p], indices[p], y, false);
   if (should_record(parts)) {
-    record(op, parts, {y}, [parts, indices, N, D](const std::vector<Tensor>& grads) {
+    record(op, parts, {y}, [op, parts, indices](const std::vector<Tensor>& grads) {
       for (std::size_t p = 0; p < parts.size(); ++p) {
         Tensor grad_part = grad_buffer(parts[p]);
-        if (!grad_part.defined()) continue;
-        dispatch_dtype(grad_part.dtype(), [&](auto zero) {
-          using T = decltype(zero);
-          gather_columns_cpu<T>(grads[0].data<T>(), D, indices[p].data(), grad_part.size(1), grad_part.data<T>(), N,
-                                true);
-        });
+        if (grad_part.defined()) gather_into(op, grads[0], indices[p], grad_part, true);
       }
     });
   }

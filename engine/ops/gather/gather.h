@@ -27,4 +27,12 @@ template <class T>
 void scatter_columns_cpu(const T* src, int64_t K, const int64_t* index, T* dst, int64_t D, int64_t N,
                          bool accumulate);
 
+/// CUDA launchers (gather_cuda.cu), same contract; src and dst are device pointers, index stays on the host.
+template <class T>
+void gather_columns_cuda(const T* src, int64_t D, const int64_t* index, int64_t K, T* dst, int64_t N,
+                         bool accumulate);
+template <class T>
+void scatter_columns_cuda(const T* src, int64_t K, const int64_t* index, T* dst, int64_t D, int64_t N,
+                          bool accumulate);
+
 }  // namespace flowjet

@@ -29,4 +29,15 @@ T mse_forward_cpu(const T* a, const T* b, int64_t n);
 template <class T>
 void mse_backward_cpu(const T* a, const T* b, T grad_y, T* grad_a, T* grad_b, int64_t n);
 
+/// CUDA launchers (loss_cuda.cu), same contract on device pointers; mse writes its value to the device
+/// scalar y and reads dL/dy from the device scalar grad_y.
+template <class T>
+void normal_log_prob_forward_cuda(const T* z, T* y, int64_t rows, int64_t width);
+template <class T>
+void normal_log_prob_backward_cuda(const T* z, const T* grad_y, T* grad_z, int64_t rows, int64_t width);
+template <class T>
+void mse_forward_cuda(const T* a, const T* b, T* y, int64_t n);
+template <class T>
+void mse_backward_cuda(const T* a, const T* b, const T* grad_y, T* grad_a, T* grad_b, int64_t n);
+
 }  // namespace flowjet

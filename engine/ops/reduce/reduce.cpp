@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/tensor/storage.h"
 
 namespace flowjet {
 
@@ -26,20 +28,33 @@ namespace {
 Tensor reduce_view(ReduceKind kind, const Tensor& x, const Shape& out_shape, int64_t outer, int64_t n, int64_t inner) {
   const char* op = reduce_name(kind);
   check_same_dtype_device(op, {&x});
-  if (x.device() == Device::CUDA) throw CudaError(fmt::format("{}: no CUDA kernel in this build", op));
   Tensor y = Tensor::empty(out_shape, x.dtype(), x.device());
-  // The winning positions of max, shared with the backward closure.
-  auto argmax = std::make_shared<std::vector<int64_t>>(kind == ReduceKind::Max ? outer * inner : 0);
+  // The winning positions of max (int64, on x's device), shared with the backward closure.
+  std::shared_ptr<Storage> argmax;
+  if (kind == ReduceKind::Max)
+    argmax = std::make_shared<Storage>(static_cast<std::size_t>(outer * inner) * sizeof(int64_t), x.device());
+  int64_t* argmax_data = argmax ? static_cast<int64_t*>(argmax->data()) : nullptr;
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    reduce_forward_cpu<T>(kind, x.data<T>(), y.data<T>(), argmax->data(), outer, n, inner);
+    auto run = [&](auto kernel) { kernel(kind, x.data<T>(), y.data<T>(), argmax_data, outer, n, inner); };
+    if (x.device() == Device::CUDA)
+      cuda_branch(op, [&] { run(reduce_forward_cuda<T>); });
+    else
+      run(reduce_forward_cpu<T>);
   });
   if (should_record({&x})) {
-    record(op, {x}, {y}, [kind, x, argmax, outer, n, inner](const std::vector<Tensor>& grads) {
+    record(op, {x}, {y}, [op, kind, x, argmax, outer, n, inner](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x);
       dispatch_dtype(x.dtype(), [&](auto zero) {
         using T = decltype(zero);
-        reduce_backward_cpu<T>(kind, grads[0].data<T>(), argmax->data(), grad_x.data<T>(), outer, n, inner);
+        auto run = [&](auto kernel) {
+          kernel(kind, grads[0].data<T>(), argmax ? static_cast<const int64_t*>(argmax->data()) : nullptr,
+                 grad_x.data<T>(), outer, n, inner);
+        };
+        if (x.device() == Device::CUDA)
+          cuda_branch(op, [&] { run(reduce_backward_cuda<T>); });
+        else
+          run(reduce_backward_cpu<T>);
       });
     });
   }

@@ -38,4 +38,11 @@ template <class T>
 void reduce_backward_cpu(ReduceKind kind, const T* grad_y, const int64_t* argmax, T* grad_x, int64_t outer, int64_t n,
                          int64_t inner);
 
+/// CUDA launchers (reduce_cuda.cu), same contract on device pointers (argmax is a device buffer).
+template <class T>
+void reduce_forward_cuda(ReduceKind kind, const T* x, T* y, int64_t* argmax, int64_t outer, int64_t n, int64_t inner);
+template <class T>
+void reduce_backward_cuda(ReduceKind kind, const T* grad_y, const int64_t* argmax, T* grad_x, int64_t outer, int64_t n,
+                          int64_t inner);
+
 }  // namespace flowjet

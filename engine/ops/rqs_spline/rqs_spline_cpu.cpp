@@ -7,17 +7,13 @@
 
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/rqs_spline/rqs_spline.h"
+#include "engine/ops/unary/logistic.h"
 
 namespace flowjet {
 namespace {
 
 constexpr int64_t kGrain = 256;
 constexpr double kSearchEpsilon = 1e-6;  // added to the last knot only in the bin search (flows.md §1.5)
-
-template <class T>
-T softplus_value(T t) {
-  return t > T(20) ? t : std::log1p(std::exp(t));  // PyTorch's softplus, threshold 20 (flows.md conventions)
-}
 
 template <class T>
 T softplus_derivative(T t) {

@@ -7,17 +7,13 @@
 #include "engine/backend/cuda/launch.cuh"
 #include "engine/core/error.h"
 #include "engine/ops/rqs_spline/rqs_spline.h"
+#include "engine/ops/unary/logistic.h"
 
 namespace flowjet {
 namespace {
 
 constexpr int kMaxBins = 64;  // local-memory arrays per thread; the talk's models use 8-16 bins
 constexpr double kSearchEpsilon = 1e-6;
-
-template <class T>
-__device__ T softplus_value(T t) {
-  return t > T(20) ? t : log1p(exp(t));
-}
 
 template <class T>
 __device__ T softplus_derivative(T t) {
@@ -36,7 +32,7 @@ Constants<T> make_constants(const RqsSplineOptions& o) {
   const T min_derivative = T(o.min_derivative);
   const T raw_end = T(std::log(std::exp(1.0 - o.min_derivative) - 1.0));
   // d_0 = d_K = d_min + softplus(log(exp(1 - d_min) - 1)) (flows.md §1.3), softplus evaluated in T as the CPU does.
-  const T end = min_derivative + (raw_end > T(20) ? raw_end : std::log1p(std::exp(raw_end)));
+  const T end = min_derivative + softplus_value(raw_end);
   return {o.num_bins, T(o.tail_bound), T(o.min_bin_width), T(o.min_bin_height), min_derivative, end};
 }
 

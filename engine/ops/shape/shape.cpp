@@ -5,14 +5,11 @@
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
 namespace {
-
-void require_cpu(const char* op, const Tensor& t) {
-  if (t.device() == Device::CUDA) throw CudaError(fmt::format("{}: no CUDA kernel in this build", op));
-}
 
 // Products of the dims before and after `axis`.
 struct AxisSplit {
@@ -25,13 +22,31 @@ AxisSplit split_at(const Shape& shape, int axis) {
   return s;
 }
 
-// Copies (or adds) `rows` runs of `width` values between two tensors, starting at element offsets.
-void copy_blocks(const Tensor& src, int64_t src_offset, int64_t src_stride, Tensor& dst, int64_t dst_offset,
-                 int64_t dst_stride, int64_t rows, int64_t width, bool accumulate) {
+// Copies (or adds) `rows` runs of `width` values between two tensors, starting at element offsets;
+// `op` names the caller.
+void copy_blocks(const char* op, const Tensor& src, int64_t src_offset, int64_t src_stride, Tensor& dst,
+                 int64_t dst_offset, int64_t dst_stride, int64_t rows, int64_t width, bool accumulate) {
   dispatch_dtype(src.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    copy_blocks_cpu<T>(src.data<T>() + src_offset, src_stride, dst.data<T>() + dst_offset, dst_stride, rows, width,
-                       accumulate);
+    auto run = [&](auto kernel) {
+      kernel(src.data<T>() + src_offset, src_stride, dst.data<T>() + dst_offset, dst_stride, rows, width, accumulate);
+    };
+    if (src.device() == Device::CUDA)
+      cuda_branch(op, [&] { run(copy_blocks_cuda<T>); });
+    else
+      run(copy_blocks_cpu<T>);
+  });
+}
+
+// y[c, r] (= or +=) x[r, c] for x [rows, cols].
+void transpose_into(const Tensor& x, Tensor& y, int64_t rows, int64_t cols, bool accumulate) {
+  dispatch_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    auto run = [&](auto kernel) { kernel(x.data<T>(), y.data<T>(), rows, cols, accumulate); };
+    if (x.device() == Device::CUDA)
+      cuda_branch("transpose", [&] { run(transpose_cuda<T>); });
+    else
+      run(transpose_cpu<T>);
   });
 }
 
@@ -55,7 +70,6 @@ Tensor concat(const std::vector<Tensor>& parts, int axis) {
                                    p.shape().str(), first.str()));
     dims[static_cast<std::size_t>(a)] += p.size(a);
   }
-  require_cpu("concat", parts[0]);
   const Shape out_shape(dims);
   const AxisSplit s = split_at(out_shape, a);
   const int64_t out_width = out_shape[a] * s.inner;
@@ -67,14 +81,14 @@ Tensor concat(const std::vector<Tensor>& parts, int axis) {
     offsets.push_back(offset);
     widths.push_back(p.size(a) * s.inner);
     offset += widths.back();
-    copy_blocks(p, 0, widths.back(), y, offsets.back(), out_width, s.outer, widths.back(), false);
+    copy_blocks("concat", p, 0, widths.back(), y, offsets.back(), out_width, s.outer, widths.back(), false);
   }
   if (should_record(parts)) {
     record("concat", parts, {y}, [parts, offsets, widths, out_width, outer = s.outer](const std::vector<Tensor>& grads) {
       for (std::size_t i = 0; i < parts.size(); ++i) {
         Tensor grad_part = grad_buffer(parts[i]);
         if (grad_part.defined())
-          copy_blocks(grads[0], offsets[i], out_width, grad_part, 0, widths[i], outer, widths[i], true);
+          copy_blocks("concat", grads[0], offsets[i], out_width, grad_part, 0, widths[i], outer, widths[i], true);
       }
     });
   }
@@ -88,17 +102,16 @@ Tensor slice(const Tensor& x, int axis, int64_t begin, int64_t end) {
   if (begin < 0 || begin > end || end > x.size(a))
     throw ShapeError(fmt::format("slice: range [{}, {}) is not inside axis {} of {} (size {})", begin, end, axis,
                                  x.shape().str(), x.size(a)));
-  require_cpu("slice", x);
   std::vector<int64_t> dims = x.shape().dims();
   dims[static_cast<std::size_t>(a)] = end - begin;
   const AxisSplit s = split_at(x.shape(), a);
   const int64_t in_width = x.size(a) * s.inner, out_width = (end - begin) * s.inner, offset = begin * s.inner;
   Tensor y = Tensor::empty(Shape(dims), x.dtype(), x.device());
-  copy_blocks(x, offset, in_width, y, 0, out_width, s.outer, out_width, false);
+  copy_blocks("slice", x, offset, in_width, y, 0, out_width, s.outer, out_width, false);
   if (should_record({&x})) {
     record("slice", {x}, {y}, [x, offset, in_width, out_width, outer = s.outer](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x);
-      copy_blocks(grads[0], 0, out_width, grad_x, offset, in_width, outer, out_width, true);
+      copy_blocks("slice", grads[0], 0, out_width, grad_x, offset, in_width, outer, out_width, true);
     });
   }
   return y;
@@ -113,9 +126,8 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
   if (should_record({&x})) {
     record("reshape", {x}, {y}, [x](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x);
-      require_cpu("reshape", x);
       // The gradient has the same row-major order: add it as one run.
-      copy_blocks(grads[0], 0, 0, grad_x, 0, 0, 1, x.numel(), true);
+      copy_blocks("reshape", grads[0], 0, 0, grad_x, 0, 0, 1, x.numel(), true);
     });
   }
   return y;
@@ -124,20 +136,13 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
 Tensor transpose(const Tensor& x) {
   check_same_dtype_device("transpose", {&x});
   check_ndim("transpose", "x", x, 2);
-  require_cpu("transpose", x);
   const int64_t rows = x.size(0), cols = x.size(1);
   Tensor y = Tensor::empty(Shape{cols, rows}, x.dtype(), x.device());
-  dispatch_dtype(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    transpose_cpu<T>(x.data<T>(), y.data<T>(), rows, cols, false);
-  });
+  transpose_into(x, y, rows, cols, false);
   if (should_record({&x})) {
     record("transpose", {x}, {y}, [x, rows, cols](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x);
-      dispatch_dtype(x.dtype(), [&](auto zero) {
-        using T = decltype(zero);
-        transpose_cpu<T>(grads[0].data<T>(), grad_x.data<T>(), cols, rows, true);  // (dL/dy)^T
-      });
+      transpose_into(grads[0], grad_x, cols, rows, true);  // (dL/dy)^T
     });
   }
   return y;

@@ -30,4 +30,11 @@ void copy_blocks_cpu(const T* src, int64_t src_stride, T* dst, int64_t dst_strid
 template <class T>
 void transpose_cpu(const T* x, T* y, int64_t rows, int64_t cols, bool accumulate);
 
+/// CUDA launchers (shape_cuda.cu), same contract on device pointers.
+template <class T>
+void copy_blocks_cuda(const T* src, int64_t src_stride, T* dst, int64_t dst_stride, int64_t rows, int64_t width,
+                      bool accumulate);
+template <class T>
+void transpose_cuda(const T* x, T* y, int64_t rows, int64_t cols, bool accumulate);
+
 }  // namespace flowjet

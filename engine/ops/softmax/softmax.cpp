@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
@@ -13,20 +14,27 @@ Tensor softmax_impl(bool is_log, const Tensor& x) {
   const char* op = is_log ? "log_softmax" : "softmax";
   check_same_dtype_device(op, {&x});
   if (x.ndim() == 0) throw ShapeError(fmt::format("{}: needs at least one dimension, got {}", op, x.describe()));
-  if (x.device() == Device::CUDA) throw CudaError(fmt::format("{}: no CUDA kernel in this build", op));
   const int64_t width = x.size(-1);
   const int64_t rows = width == 0 ? 0 : x.numel() / width;
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    softmax_forward_cpu<T>(is_log, x.data<T>(), y.data<T>(), rows, width);
+    auto run = [&](auto kernel) { kernel(is_log, x.data<T>(), y.data<T>(), rows, width); };
+    if (x.device() == Device::CUDA)
+      cuda_branch(op, [&] { run(softmax_forward_cuda<T>); });
+    else
+      run(softmax_forward_cpu<T>);
   });
   if (should_record({&x})) {
-    record(op, {x}, {y}, [is_log, x, y, rows, width](const std::vector<Tensor>& grads) {
+    record(op, {x}, {y}, [op, is_log, x, y, rows, width](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x);
       dispatch_dtype(x.dtype(), [&](auto zero) {
         using T = decltype(zero);
-        softmax_backward_cpu<T>(is_log, y.data<T>(), grads[0].data<T>(), grad_x.data<T>(), rows, width);
+        auto run = [&](auto kernel) { kernel(is_log, y.data<T>(), grads[0].data<T>(), grad_x.data<T>(), rows, width); };
+        if (x.device() == Device::CUDA)
+          cuda_branch(op, [&] { run(softmax_backward_cuda<T>); });
+        else
+          run(softmax_backward_cpu<T>);
       });
     });
   }

@@ -25,4 +25,10 @@ void softmax_forward_cpu(bool is_log, const T* x, T* y, int64_t rows, int64_t wi
 template <class T>
 void softmax_backward_cpu(bool is_log, const T* y, const T* grad_y, T* grad_x, int64_t rows, int64_t width);
 
+/// CUDA launchers (softmax_cuda.cu), same contract on device pointers.
+template <class T>
+void softmax_forward_cuda(bool is_log, const T* x, T* y, int64_t rows, int64_t width);
+template <class T>
+void softmax_backward_cuda(bool is_log, const T* y, const T* grad_y, T* grad_x, int64_t rows, int64_t width);
+
 }  // namespace flowjet
