@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
@@ -23,20 +24,28 @@ Tensor gather_neighbours(const Tensor& x, const std::vector<int64_t>& index, int
     if (index[n] < 0 || index[n] >= points)
       throw ShapeError(fmt::format("gather_neighbours: index[{}] = {} is outside the points [0, {}) of x {}", n,
                                    index[n], points, x.shape().str()));
-  if (x.device() == Device::CUDA) throw CudaError("gather_neighbours: not implemented on CUDA; move x to the CPU");
   Tensor y = Tensor::empty(Shape{groups, points, k, channels}, x.dtype(), x.device());
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    gather_neighbours_forward_cpu<T>(x.data<T>(), index.data(), y.data<T>(), groups, points, k, channels);
+    auto run = [&](auto kernel) { kernel(x.data<T>(), index.data(), y.data<T>(), groups, points, k, channels); };
+    if (x.device() == Device::CUDA)
+      cuda_branch(op, [&] { run(gather_neighbours_forward_cuda<T>); });
+    else
+      run(gather_neighbours_forward_cpu<T>);
   });
   if (should_record({&x})) {
     auto saved_index = std::make_shared<std::vector<int64_t>>(index);
-    record(op, {x}, {y}, [x, saved_index, groups, points, k, channels](const std::vector<Tensor>& grads) {
+    record(op, {x}, {y}, [op, x, saved_index, groups, points, k, channels](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x);
       dispatch_dtype(x.dtype(), [&](auto zero) {
         using T = decltype(zero);
-        gather_neighbours_backward_cpu<T>(grads[0].data<T>(), saved_index->data(), grad_x.data<T>(), groups, points,
-                                          k, channels);
+        auto run = [&](auto kernel) {
+          kernel(grads[0].data<T>(), saved_index->data(), grad_x.data<T>(), groups, points, k, channels);
+        };
+        if (x.device() == Device::CUDA)
+          cuda_branch(op, [&] { run(gather_neighbours_backward_cuda<T>); });
+        else
+          run(gather_neighbours_backward_cpu<T>);
       });
     });
   }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
 
 namespace flowjet {
@@ -14,11 +15,14 @@ std::vector<int64_t> knn(const Tensor& x, int64_t k) {
   if (k < 0 || k > points - 1)
     throw ShapeError(fmt::format("knn: k = {} neighbours need at least k + 1 points per group, x is {}", k,
                                  x.shape().str()));
-  if (x.device() == Device::CUDA) throw CudaError("knn: not implemented on CUDA; move x to the CPU");
   std::vector<int64_t> index(static_cast<std::size_t>(groups * points * k));
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    knn_forward_cpu<T>(x.data<T>(), index.data(), groups, points, features, k);
+    auto run = [&](auto kernel) { kernel(x.data<T>(), index.data(), groups, points, features, k); };
+    if (x.device() == Device::CUDA)
+      cuda_branch("knn", [&] { run(knn_forward_cuda<T>); });
+    else
+      run(knn_forward_cpu<T>);
   });
   return index;
 }

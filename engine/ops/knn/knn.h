@@ -16,11 +16,16 @@ namespace flowjet {
 
 /// x [groups, points, features] -> the point numbers (0 .. points-1) of the k nearest other points
 /// of each point, row-major [groups, points, k]. A NaN distance counts as +infinity. Never recorded.
-/// Throws ShapeError for a rank other than 3 or k outside [0, points - 1], CudaError for a CUDA tensor.
+/// Throws ShapeError for a rank other than 3 or k outside [0, points - 1]. On a CUDA tensor the indices
+/// are computed on the device and copied back (one synchronisation).
 std::vector<int64_t> knn(const Tensor& x, int64_t k);
 
 /// CPU kernel (knn_cpu.cpp): x [groups, points, features] -> index [groups, points, k]. Parallel over groups.
 template <class T>
 void knn_forward_cpu(const T* x, int64_t* index, int64_t groups, int64_t points, int64_t features, int64_t k);
+/// CUDA launcher (knn_cuda.cu), same contract and same indices bit for bit; x is a device pointer, index a
+/// host buffer (the launcher copies the result back and waits for it).
+template <class T>
+void knn_forward_cuda(const T* x, int64_t* index, int64_t groups, int64_t points, int64_t features, int64_t k);
 
 }  // namespace flowjet
