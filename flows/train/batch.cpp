@@ -32,4 +32,10 @@ Batch gather_batch(const data::PreparedData& prepared, const std::vector<int64_t
   return batch;
 }
 
+FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features) {
+  std::vector<double> mean(scaler.mean().begin(), scaler.mean().begin() + features);
+  std::vector<double> deviation(scaler.std().begin(), scaler.std().begin() + features);
+  return {Tensor::from_vector(mean, Shape{features}), Tensor::from_vector(deviation, Shape{features})};
+}
+
 }  // namespace flowjet::flows

@@ -39,12 +39,6 @@ JetModel build_model(const TrainOptions& options, const data::PreparedData& prep
   return model;
 }
 
-FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features) {
-  std::vector<double> mean(scaler.mean().begin(), scaler.mean().begin() + features);
-  std::vector<double> deviation(scaler.std().begin(), scaler.std().begin() + features);
-  return {Tensor::from_vector(mean, Shape{features}), Tensor::from_vector(deviation, Shape{features})};
-}
-
 NamedTensors clone_all(const NamedTensors& tensors) {
   NamedTensors copies;
   for (const NamedTensor& t : tensors) copies.push_back({t.name, t.tensor.clone()});
