@@ -82,9 +82,8 @@ class RunLoop {
         best_ = checkpoint.double_attribute(kBestValidation);
       }
       observer_.on_message(fmt::format("resumed {} at step {} of {}", paths_.last(), trainer_.steps_done(), o_.max_steps));
-    } else if (std::filesystem::exists(paths_.last()) || std::filesystem::exists(paths_.log())) {
-      throw ConfigError(fmt::format("{} already holds a training run: continue it with --resume {} or choose another "
-                                    "output.dir", paths_.root, paths_.root));
+    } else {
+      check_fresh_run_directory(paths_);
     }
     std::filesystem::create_directories(paths_.checkpoints());
     session_start_ = Clock::now();
@@ -199,6 +198,12 @@ class RunLoop {
 }  // namespace
 
 std::string RunPaths::periodic(int64_t step) const { return fmt::format("{}/step_{:08d}.h5", checkpoints(), step); }
+
+void check_fresh_run_directory(const RunPaths& paths) {
+  if (std::filesystem::exists(paths.last()) || std::filesystem::exists(paths.log()))
+    throw ConfigError(fmt::format("{} already holds a training run: continue it with --resume {} or choose another "
+                                  "output.dir", paths.root, paths.root));
+}
 
 RunSummary run_training(Trainer& trainer, const RunPaths& paths, const RunSettings& settings,
                         TrainingObserver& observer) {

@@ -73,6 +73,10 @@ struct RunSummary {
   double jets_per_second = 0.0;     // training throughput of this session
 };
 
+/// Throws ConfigError when `paths` already hold a run (a log or checkpoints/last.h5), which a fresh
+/// run would overwrite; the message points to --resume.
+void check_fresh_run_directory(const RunPaths& paths);
+
 /// Trains until options.max_steps optimiser steps are done or should_stop(); writes the log and
 /// checkpoints under `paths` (creating the directories). A fresh run refuses a directory that
 /// already holds a run; resume restores checkpoints/last.h5 (train.* attributes included) and
