@@ -1,13 +1,13 @@
 // bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]: trains one of the
 // talk's flows (training.md) with progress on stderr, a CSV log and checkpoints in the run
 // directory, then generates as many jets as the test split and evaluates them. docs/training.md.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cpu/thread_pool.h"
@@ -29,6 +29,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]\n"
     "       bin/train --resume RUN_DIR [section.key=value ...]   (reads RUN_DIR/config.ini)\n"
+    "       bin/train --keys      (prints the Markdown table of every configuration key)\n"
     "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/training.md.\n";
 
 struct Arguments {
@@ -36,6 +37,8 @@ struct Arguments {
   std::vector<std::string> overrides;
   std::string resume_dir;
   bool dry_run = false;
+  bool help = false;  // print the usage
+  bool keys = false;  // print the key table
 };
 
 Arguments parse_arguments(int argc, char** argv) {
@@ -43,8 +46,11 @@ Arguments parse_arguments(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
+      a.help = true;
+      return a;
+    } else if (arg == "--keys") {
+      a.keys = true;
+      return a;
     } else if (arg == "--dry-run") {
       a.dry_run = true;
     } else if (arg == "--resume") {
@@ -57,8 +63,10 @@ Arguments parse_arguments(int argc, char** argv) {
     } else if (a.config.empty()) {
       a.config = arg;
     } else {
-      throw ConfigError(fmt::format("command line: a second configuration file \"{}\" (overrides look like "
-                                    "section.key=value)", arg));
+      throw ConfigError(
+          fmt::format("command line: a second configuration file \"{}\" (overrides look like "
+                      "section.key=value)",
+                      arg));
     }
   }
   if (a.config.empty() && a.resume_dir.empty()) throw ConfigError("command line: no configuration file given");
@@ -85,13 +93,14 @@ void print_plan(const flows::Trainer& trainer) {
   const data::PreparedData& d = trainer.prepared();
   fmt::print("data: {}, {} jets -> train {}, validation {}, test {} (noise {}, scaler fitted on {})\n", o.data.path,
              d.rows, d.split.train.size(), d.split.validation_rows().size(), d.split.test.size(),
-             o.data.prepare.add_noise ? "on" : "off", o.data.prepare.fit_on_all_rows ? "all jets" : "the training jets");
-  fmt::print("plan: {} steps of {} jets, {} batches per epoch ({}), {:.1f} epochs; validation every {} steps, "
-             "checkpoints every {}, log every {}\n",
-             o.max_steps, o.batch_size, trainer.batches_per_epoch(),
-             o.data.shuffle ? "reshuffled every epoch" : "fixed order",
-             static_cast<double>(o.max_steps) / static_cast<double>(trainer.batches_per_epoch()), o.validate_every,
-             o.checkpoint_every, o.log_every);
+             o.data.prepare.add_noise ? "on" : "off",
+             o.data.prepare.fit_on_all_rows ? "all jets" : "the training jets");
+  fmt::print(
+      "plan: {} steps of {} jets, {} batches per epoch ({}), {:.1f} epochs; validation every {} steps, "
+      "checkpoints every {}, log every {}\n",
+      o.max_steps, o.batch_size, trainer.batches_per_epoch(), o.data.shuffle ? "reshuffled every epoch" : "fixed order",
+      static_cast<double>(o.max_steps) / static_cast<double>(trainer.batches_per_epoch()), o.validate_every,
+      o.checkpoint_every, o.log_every);
   if (model_uses_mass_loss(o.model))
     fmt::print("mass loss: lambda {} while {} < step{}\n", o.lambda, o.n_mse_delay,
                o.n_mse_turnoff < 0 ? std::string(" (never switched off)") : fmt::format(" < {}", o.n_mse_turnoff));
@@ -108,15 +117,20 @@ void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets
   g.seed = o.seed;
   const data::JetSet generated = flows::generate_jets(trainer.model(), static_cast<int64_t>(test_rows.size()), g);
   data::WriteOptions w;
-  w.attributes["generator"] = fmt::format("bin/train: {} model, {} steps, seed {}", trainer.model().kind,
-                                          trainer.steps_done(), o.seed);
+  w.attributes["generator"] =
+      fmt::format("bin/train: {} model, {} steps, seed {}", trainer.model().kind, trainer.steps_done(), o.seed);
   data::write_jetnet(paths.generated(), generated, w);
-  printer.on_message(fmt::format("generated {} jets (as many as the test split): {}", generated.jets, paths.generated()));
+  printer.on_message(
+      fmt::format("generated {} jets (as many as the test split): {}", generated.jets, paths.generated()));
   if (o.metrics == "none") return;
   tools::evaluate_generated_jets(flows::select_jets(all_jets, test_rows), generated, o.metrics, std::cout);
 }
 
 int run(const Arguments& args) {
+  if (args.help || args.keys) {
+    std::fputs(args.help ? kUsage : tools::train_schema().markdown().c_str(), stdout);
+    return 0;
+  }
   tools::IniConfig config = tools::load_train_config(args.config, args.overrides);
   flows::TrainOptions o = tools::train_options_from(config);
   if (!args.resume_dir.empty()) o.run_dir = args.resume_dir;
@@ -153,10 +167,11 @@ int run(const Arguments& args) {
     std::fprintf(stderr, "bin/train: error: %s\n", s.stop_reason.c_str());
     return 2;
   }
-  fmt::print("trained {} steps in {} ({:.0f} jets/s this session); validation NLL {:.5f}, best {:.5f} at step {}; "
-             "{} skipped step(s)\n",
-             s.steps, tools::format_duration(s.elapsed_seconds), s.jets_per_second, s.final_validation.value_or(NAN),
-             s.best_validation.value_or(NAN), s.best_step, s.bad_steps);
+  fmt::print(
+      "trained {} steps in {} ({:.0f} jets/s this session); validation NLL {:.5f}, best {:.5f} at step {}; "
+      "{} skipped step(s)\n",
+      s.steps, tools::format_duration(s.elapsed_seconds), s.jets_per_second, s.final_validation.value_or(NAN),
+      s.best_validation.value_or(NAN), s.best_step, s.bad_steps);
   std::fflush(stdout);
   if (o.generate) generate_and_evaluate(trainer, data.jets, paths, printer);
   return 0;

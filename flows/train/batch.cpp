@@ -9,7 +9,8 @@ namespace flowjet::flows {
 
 Batch gather_batch(const data::PreparedData& prepared, const std::vector<int64_t>& rows, int64_t context_features) {
   if (context_features > 2)
-    throw ShapeError(fmt::format("gather_batch: {} context features, the models use at most 2 (m~, n)", context_features));
+    throw ShapeError(
+        fmt::format("gather_batch: {} context features, the models use at most 2 (m~, n)", context_features));
   const int64_t B = static_cast<int64_t>(rows.size()), D = 3 * prepared.particles, W = prepared.width();
   const int64_t C = context_features > 0 ? context_features : 0;
   Batch batch;

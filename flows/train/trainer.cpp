@@ -2,10 +2,10 @@
 // training state in checkpoints.
 #include "flows/train/trainer.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "data/random.h"
 #include "engine/autograd/recording.h"
@@ -25,8 +25,9 @@ constexpr uint64_t kMassLatentStream = 0x4d617373ull;
 JetModel build_model(const TrainOptions& options, const data::PreparedData& prepared) {
   options.validate();
   if (prepared.particles != options.data.particles || prepared.rows < 1)
-    throw ShapeError(fmt::format("Trainer: the prepared data has {} particles and {} rows, the options ask for {} particles",
-                                 prepared.particles, prepared.rows, options.data.particles));
+    throw ShapeError(
+        fmt::format("Trainer: the prepared data has {} particles and {} rows, the options ask for {} particles",
+                    prepared.particles, prepared.rows, options.data.particles));
   JetModel model;
   model.flow = std::make_unique<Flow>(options.flow);
   model.scaler = prepared.scaler;
@@ -199,11 +200,13 @@ void Trainer::restore(const Checkpoint& checkpoint) {
   if (checkpoint.string_attribute(kFingerprint) != data_fingerprint_)
     fail("the training data differ (another file, max_jets, particles, split, noise or seed)");
   if (checkpoint.string_attribute("model.kind") != model_.kind)
-    fail(fmt::format("it holds a {} model, this run trains {}", checkpoint.string_attribute("model.kind"), model_.kind));
+    fail(
+        fmt::format("it holds a {} model, this run trains {}", checkpoint.string_attribute("model.kind"), model_.kind));
   const int64_t steps = checkpoint.int_attribute(kStep), batches = checkpoint.int_attribute(kBatchesSeen);
   const int64_t consecutive = checkpoint.int_attribute(kConsecutiveBad), total = checkpoint.int_attribute(kBadTotal);
   if (steps < 0 || batches < steps || consecutive < 0 || total < consecutive)
-    fail(fmt::format("inconsistent counters (step {}, batches {}, bad steps {} / {})", steps, batches, consecutive, total));
+    fail(fmt::format("inconsistent counters (step {}, batches {}, bad steps {} / {})", steps, batches, consecutive,
+                     total));
   Generator dropout_gen = model_.flow->dropout_generator(), mass_gen = mass_latent_gen_;
   restore_generator_state(checkpoint, kDropoutGen, dropout_gen);
   restore_generator_state(checkpoint, kMassLatentGen, mass_gen);

@@ -1,10 +1,10 @@
 // Every configuration in configs/ parses, its file name matches its model and jet type, and the
 // flow it describes has the parameter count FlowSpec::parameter_count() predicts; a few rows are
 // checked against training.md §11.3.
+#include <doctest/doctest.h>
+
 #include <filesystem>
 #include <set>
-
-#include <doctest/doctest.h>
 
 #include "flows/flow.h"
 #include "tools/common/train_config.h"
@@ -44,15 +44,16 @@ TEST_CASE("train/configs: table rows of training.md §11.3 and the substitutes o
     double lambda;  // < 0: no mass loss
   };
   const Row rows[] = {
-      {"light_cnf_mn", 5, 221, 17, 4, 6, 2.07e-4, 0.20, true, -1},   // gap: row c2_g
-      {"light_vnf", 4, 234, 17, 4, 9, 5.82e-4, 0.15, true, -1},      // gap: row cc0_q
+      {"light_cnf_mn", 5, 221, 17, 4, 6, 2.07e-4, 0.20, true, -1},  // gap: row c2_g
+      {"light_vnf", 4, 234, 17, 4, 9, 5.82e-4, 0.15, true, -1},     // gap: row cc0_q
       {"light_ccnf_mn", 4, 122, 18, 7, 6, 6.56e-4, 0.48, false, 0.104},
       {"top_ccnf_m", 3, 297, 17, 4, 8, 6.97e-4, 0.29, true, 158},
       {"gluon_vnf", 4, 294, 10, 6, 8, 1.05e-4, 0.42, true, -1},
   };
   for (const Row& r : rows) {
     CAPTURE(r.file);
-    const flows::TrainOptions o = tools::train_options_from(tools::load_train_config(std::string("configs/") + r.file + ".ini"));
+    const flows::TrainOptions o =
+        tools::train_options_from(tools::load_train_config(std::string("configs/") + r.file + ".ini"));
     CHECK(o.flow.num_blocks == r.blocks);
     CHECK(o.flow.hidden_features == r.hidden);
     CHECK(o.flow.coupling_layers == r.layers);

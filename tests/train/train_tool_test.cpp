@@ -1,14 +1,13 @@
 // bin/train end to end: configs/quick.ini with overrides (few steps, few jets) trains, writes the
 // run directory, resumes, and its final checkpoint generates jets; errors exit non-zero naming
 // the file, line and key.
+#include <doctest/doctest.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <doctest/doctest.h>
 
 #include "data/jetnet_hdf5.h"
 #include "flows/generate.h"
@@ -22,7 +21,9 @@ using test::contains;
 namespace {
 
 // bin/train next to this test binary (bin/ or the sanitizer build's bin/).
-std::string train_program() { return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "train").string(); }
+std::string train_program() {
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "train").string();
+}
 
 struct Run {
   int exit_code;
@@ -62,7 +63,8 @@ TEST_CASE("train/bin_train: configs/quick.ini trains, resumes, and its final che
   for (const char* file : {"config.ini", "train_log.csv", "final.h5", "generated.h5", "checkpoints/best.h5",
                            "checkpoints/last.h5", "checkpoints/step_00000003.h5", "checkpoints/step_00000006.h5"})
     CHECK_MESSAGE(std::filesystem::exists(run_dir + "/" + file), file);
-  CHECK(read_text(run_dir + "/train_log.csv").rfind("step,epoch,nll,mass_loss,lr,jets_per_s,elapsed,bad_steps,val_nll\n", 0) == 0);
+  CHECK(read_text(run_dir + "/train_log.csv")
+            .rfind("step,epoch,nll,mass_loss,lr,jets_per_s,elapsed,bad_steps,val_nll\n", 0) == 0);
 
   data::ReadOptions read;  // structure only: six steps do not make jets whose pt_rel sums near 1
   read.validate = false;
