@@ -62,6 +62,7 @@ constexpr const char* kBadTotal = "train.bad_steps_total";
 constexpr const char* kFingerprint = "train.data_fingerprint";
 constexpr const char* kDropoutGen = "train.generator.dropout";
 constexpr const char* kMassLatentGen = "train.generator.mass_latent";
+constexpr const char* kBatcher = "train.batcher";  // "<batch size>/<shuffle>/<seed>": decides every batch
 constexpr const char* kOptimPrefix = "optim/";
 
 }  // namespace
@@ -83,6 +84,10 @@ Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared)
       scaling_(feature_scaling(prepared_.scaler, options_.flow.features)),
       mass_latent_gen_(data::derive_seed(options_.seed, kMassLatentStream)),
       data_fingerprint_(prepared_fingerprint(prepared_)) {}
+
+std::string Trainer::batcher_description() const {
+  return fmt::format("{}/{}/{}", options_.batch_size, options_.data.shuffle ? "shuffle" : "fixed", options_.seed);
+}
 
 const std::vector<int64_t>& Trainer::next_batch_rows() {
   const int64_t epoch_now = epoch();
@@ -183,6 +188,7 @@ void Trainer::save(const std::string& path, const Attributes& extra) const {
   a[kConsecutiveBad] = consecutive_bad_steps_;
   a[kBadTotal] = bad_steps_total_;
   a[kFingerprint] = data_fingerprint_;
+  a[kBatcher] = batcher_description();
   put_generator_state(a, kDropoutGen, model_.flow->dropout_generator());
   put_generator_state(a, kMassLatentGen, mass_latent_gen_);
   save_jet_model(path, model_, a, with_prefix(kOptimPrefix, optimizer_.state()));
@@ -197,6 +203,9 @@ void Trainer::restore(const Checkpoint& checkpoint) {
   put_flow_spec(expected_spec, options_.flow);
   put_flow_spec(found_spec, read_flow_spec(checkpoint));
   if (expected_spec != found_spec) fail("it was written by a run with another model configuration");
+  if (checkpoint.string_attribute(kBatcher) != batcher_description())
+    fail(fmt::format("its batches were drawn as {} (batch size/shuffle/seed), this run draws them as {}",
+                     checkpoint.string_attribute(kBatcher), batcher_description()));
   if (checkpoint.string_attribute(kFingerprint) != data_fingerprint_)
     fail("the training data differ (another file, max_jets, particles, split, noise or seed)");
   if (checkpoint.string_attribute("model.kind") != model_.kind)

@@ -81,6 +81,7 @@ class Trainer {
 
  private:
   const std::vector<int64_t>& next_batch_rows();
+  std::string batcher_description() const;
   void skip(StepReport& report, std::string reason, const NamedTensors& buffers_before);
 
   TrainOptions options_;

@@ -119,6 +119,12 @@ TEST_CASE("train/resume: a checkpoint of another model or other data is refused 
   Trainer other_data(fewer, test::tiny_prepared(fewer));
   CHECK_THROWS_WITH_AS(other_data.restore(checkpoint), doctest::Contains("training data differ"), CheckpointError);
 
+  TrainOptions other_batches = options;
+  other_batches.batch_size = 32;
+  Trainer other_batcher(other_batches, test::tiny_prepared(other_batches));
+  CHECK_THROWS_WITH_AS(other_batcher.restore(checkpoint), doctest::Contains("batch size/shuffle/seed"),
+                       CheckpointError);
+
   // A fresh run refuses a directory that already holds one.
   Trainer again(options, test::tiny_prepared(options));
   CHECK_THROWS_WITH_AS(run_training(again, RunPaths(dir.path()), {}, quiet), doctest::Contains("--resume"),
