@@ -1,13 +1,13 @@
 // bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]: trains one of the
 // talk's flows (training.md) with progress on stderr, a CSV log and checkpoints in the run
 // directory, then generates as many jets as the test split and evaluates them. docs/training.md.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cpu/thread_pool.h"
@@ -29,6 +29,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]\n"
     "       bin/train --resume RUN_DIR [section.key=value ...]   (reads RUN_DIR/config.ini)\n"
+    "       bin/train --keys      (prints the Markdown table of every configuration key)\n"
     "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/training.md.\n";
 
 struct Arguments {
@@ -36,6 +37,8 @@ struct Arguments {
   std::vector<std::string> overrides;
   std::string resume_dir;
   bool dry_run = false;
+  bool help = false;  // print the usage
+  bool keys = false;  // print the key table
 };
 
 Arguments parse_arguments(int argc, char** argv) {
@@ -43,8 +46,11 @@ Arguments parse_arguments(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
+      a.help = true;
+      return a;
+    } else if (arg == "--keys") {
+      a.keys = true;
+      return a;
     } else if (arg == "--dry-run") {
       a.dry_run = true;
     } else if (arg == "--resume") {
@@ -57,8 +63,10 @@ Arguments parse_arguments(int argc, char** argv) {
     } else if (a.config.empty()) {
       a.config = arg;
     } else {
-      throw ConfigError(fmt::format("command line: a second configuration file \"{}\" (overrides look like "
-                                    "section.key=value)", arg));
+      throw ConfigError(
+          fmt::format("command line: a second configuration file \"{}\" (overrides look like "
+                      "section.key=value)",
+                      arg));
     }
   }
   if (a.config.empty() && a.resume_dir.empty()) throw ConfigError("command line: no configuration file given");
@@ -69,40 +77,34 @@ Arguments parse_arguments(int argc, char** argv) {
 void print_model_summary(const flows::Trainer& trainer) {
   const flows::TrainOptions& o = trainer.options();
   const flows::FlowSpec& s = o.flow;
-  std::string coupling = s.coupling == flows::CouplingKind::RationalQuadratic
-                             ? fmt::format("rqs, K {}, B {}", s.bins, s.tail_bound)
-                             : std::string("affine");
-  std::printf("model: %s, %lld coupling layers (%s), %lld blocks x H %lld, context %lld, dropout %g, batch norm %s, "
-              "%s masks\n",
-              flows::model_kind_name(o.model), static_cast<long long>(s.coupling_layers), coupling.c_str(),
-              static_cast<long long>(s.num_blocks), static_cast<long long>(s.hidden_features),
-              static_cast<long long>(s.context_features), s.dropout, s.batch_norm ? "on" : "off",
-              flows::mask_kind_name(s.mask));
-  std::printf("parameters: %s per coupling layer, %s in total (the built flow has %s)\n",
-              tools::format_count(s.parameters_per_layer()).c_str(), tools::format_count(s.parameter_count()).c_str(),
-              tools::format_count(trainer.model().flow->parameter_count()).c_str());
+  const std::string coupling = s.coupling == flows::CouplingKind::RationalQuadratic
+                                   ? fmt::format("rqs, K {}, B {}", s.bins, s.tail_bound)
+                                   : std::string("affine");
+  fmt::print("model: {}, {} coupling layers ({}), {} blocks x H {}, context {}, dropout {}, batch norm {}, {} masks\n",
+             flows::model_kind_name(o.model), s.coupling_layers, coupling, s.num_blocks, s.hidden_features,
+             s.context_features, s.dropout, s.batch_norm ? "on" : "off", flows::mask_kind_name(s.mask));
+  fmt::print("parameters: {} per coupling layer, {} in total (the built flow has {})\n",
+             tools::format_count(s.parameters_per_layer()), tools::format_count(s.parameter_count()),
+             tools::format_count(trainer.model().flow->parameter_count()));
 }
 
-void print_plan(const flows::Trainer& trainer, const std::string& data_path) {
+void print_plan(const flows::Trainer& trainer) {
   const flows::TrainOptions& o = trainer.options();
   const data::PreparedData& d = trainer.prepared();
-  const auto per_epoch = trainer.batches_per_epoch();
-  std::printf("data: %s, %lld jets -> train %zu, validation %zu, test %zu (noise %s, scaler fitted on %s)\n",
-              data_path.c_str(), static_cast<long long>(d.rows), d.split.train.size(),
-              d.split.validation_rows().size(), d.split.test.size(), o.data.prepare.add_noise ? "on" : "off",
-              o.data.prepare.fit_on_all_rows ? "all jets" : "the training jets");
-  std::printf("plan: %lld steps of %lld jets, %lld batches per epoch (%s), %.1f epochs; validation every %lld steps, "
-              "checkpoints every %lld, log every %lld\n",
-              static_cast<long long>(o.max_steps), static_cast<long long>(o.batch_size), static_cast<long long>(per_epoch),
-              o.data.shuffle ? "reshuffled every epoch" : "fixed order",
-              static_cast<double>(o.max_steps) / static_cast<double>(per_epoch),
-              static_cast<long long>(o.validate_every), static_cast<long long>(o.checkpoint_every),
-              static_cast<long long>(o.log_every));
+  fmt::print("data: {}, {} jets -> train {}, validation {}, test {} (noise {}, scaler fitted on {})\n", o.data.path,
+             d.rows, d.split.train.size(), d.split.validation_rows().size(), d.split.test.size(),
+             o.data.prepare.add_noise ? "on" : "off",
+             o.data.prepare.fit_on_all_rows ? "all jets" : "the training jets");
+  fmt::print(
+      "plan: {} steps of {} jets, {} batches per epoch ({}), {:.1f} epochs; validation every {} steps, "
+      "checkpoints every {}, log every {}\n",
+      o.max_steps, o.batch_size, trainer.batches_per_epoch(), o.data.shuffle ? "reshuffled every epoch" : "fixed order",
+      static_cast<double>(o.max_steps) / static_cast<double>(trainer.batches_per_epoch()), o.validate_every,
+      o.checkpoint_every, o.log_every);
   if (model_uses_mass_loss(o.model))
-    std::printf("mass loss: lambda %g while %lld < step%s\n", o.lambda, static_cast<long long>(o.n_mse_delay),
-                o.n_mse_turnoff < 0 ? " (never switched off)"
-                                    : fmt::format(" < {}", o.n_mse_turnoff).c_str());
-  std::printf("run directory: %s\n", o.run_dir.c_str());
+    fmt::print("mass loss: lambda {} while {} < step{}\n", o.lambda, o.n_mse_delay,
+               o.n_mse_turnoff < 0 ? std::string(" (never switched off)") : fmt::format(" < {}", o.n_mse_turnoff));
+  fmt::print("run directory: {}\n", o.run_dir);
 }
 
 /// End of a completed run: generated jets in the JetNet layout, then the evaluation.
@@ -115,15 +117,20 @@ void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets
   g.seed = o.seed;
   const data::JetSet generated = flows::generate_jets(trainer.model(), static_cast<int64_t>(test_rows.size()), g);
   data::WriteOptions w;
-  w.attributes["generator"] = fmt::format("bin/train: {} model, {} steps, seed {}", trainer.model().kind,
-                                          trainer.steps_done(), o.seed);
+  w.attributes["generator"] =
+      fmt::format("bin/train: {} model, {} steps, seed {}", trainer.model().kind, trainer.steps_done(), o.seed);
   data::write_jetnet(paths.generated(), generated, w);
-  printer.on_message(fmt::format("generated {} jets (as many as the test split): {}", generated.jets, paths.generated()));
+  printer.on_message(
+      fmt::format("generated {} jets (as many as the test split): {}", generated.jets, paths.generated()));
   if (o.metrics == "none") return;
   tools::evaluate_generated_jets(flows::select_jets(all_jets, test_rows), generated, o.metrics, std::cout);
 }
 
 int run(const Arguments& args) {
+  if (args.help || args.keys) {
+    std::fputs(args.help ? kUsage : tools::train_schema().markdown().c_str(), stdout);
+    return 0;
+  }
   tools::IniConfig config = tools::load_train_config(args.config, args.overrides);
   flows::TrainOptions o = tools::train_options_from(config);
   if (!args.resume_dir.empty()) o.run_dir = args.resume_dir;
@@ -135,12 +142,12 @@ int run(const Arguments& args) {
   flows::TrainingData data = flows::load_training_data(o.data);
   for (const std::string& w : data.warnings) std::fprintf(stderr, "%s: warning: %s\n", o.data.path.c_str(), w.c_str());
   flows::Trainer trainer(o, std::move(data.prepared));
-  std::printf("configuration: %s, %d CPU thread(s)\n", config.name().c_str(), num_threads());
+  fmt::print("configuration: {}, {} CPU thread(s)\n", config.name(), num_threads());
   print_model_summary(trainer);
-  print_plan(trainer, o.data.path);
+  print_plan(trainer);
   std::fflush(stdout);
   if (args.dry_run) {
-    std::printf("dry run: configuration, data and model are valid; nothing was trained\n");
+    fmt::print("dry run: configuration, data and model are valid; nothing was trained\n");
     return 0;
   }
 
@@ -150,10 +157,8 @@ int run(const Arguments& args) {
   const std::string ini = tools::effective_ini(config);
   settings.extra["train.config"] = ini;
   tools::ProgressPrinter printer = tools::ProgressPrinter::for_stderr();
+  if (!settings.resume) flows::check_fresh_run_directory(paths);  // before config.ini is overwritten
   std::filesystem::create_directories(paths.root);
-  if (!settings.resume && std::filesystem::exists(paths.last()))
-    throw ConfigError(fmt::format("{} already holds a training run: continue it with --resume {} or choose another "
-                                  "output.dir", paths.root, paths.root));
   flows::write_text_atomically(paths.config(), ini);
 
   const flows::RunSummary s = flows::run_training(trainer, paths, settings, printer);
@@ -162,11 +167,11 @@ int run(const Arguments& args) {
     std::fprintf(stderr, "bin/train: error: %s\n", s.stop_reason.c_str());
     return 2;
   }
-  std::printf("trained %lld steps in %s (%.0f jets/s this session); validation NLL %.5f, best %.5f at step %lld; "
-              "%lld skipped step(s)\n",
-              static_cast<long long>(s.steps), tools::format_duration(s.elapsed_seconds).c_str(), s.jets_per_second,
-              s.final_validation.value_or(NAN), s.best_validation.value_or(NAN), static_cast<long long>(s.best_step),
-              static_cast<long long>(s.bad_steps));
+  fmt::print(
+      "trained {} steps in {} ({:.0f} jets/s this session); validation NLL {:.5f}, best {:.5f} at step {}; "
+      "{} skipped step(s)\n",
+      s.steps, tools::format_duration(s.elapsed_seconds), s.jets_per_second, s.final_validation.value_or(NAN),
+      s.best_validation.value_or(NAN), s.best_step, s.bad_steps);
   std::fflush(stdout);
   if (o.generate) generate_and_evaluate(trainer, data.jets, paths, printer);
   return 0;

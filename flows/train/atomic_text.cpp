@@ -1,9 +1,9 @@
 #include "flows/train/atomic_text.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "engine/core/error.h"
 

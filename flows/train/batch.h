@@ -7,6 +7,7 @@
 
 #include "data/preprocess.h"
 #include "engine/tensor/tensor.h"
+#include "flows/loss/mass_constraint.h"
 
 namespace flowjet::flows {
 
@@ -20,5 +21,9 @@ struct Batch {
 /// Gathers the rows `rows` of `prepared` (f32 tensors). Throws ShapeError for an out-of-range row or
 /// context_features > 2.
 Batch gather_batch(const data::PreparedData& prepared, const std::vector<int64_t>& rows, int64_t context_features);
+
+/// The scaling of the first `features` scaler columns (the particle features), as the mass loss
+/// needs it to undo the scaling of generated jets.
+FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features);
 
 }  // namespace flowjet::flows

@@ -1,10 +1,10 @@
 // CSV rows with empty cells for absent values; resumed runs cut the rows they will repeat.
 #include "flows/train/train_log.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "engine/core/error.h"
 #include "flows/train/atomic_text.h"

@@ -2,10 +2,10 @@
 // training state in checkpoints.
 #include "flows/train/trainer.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "data/random.h"
 #include "engine/autograd/recording.h"
@@ -25,8 +25,9 @@ constexpr uint64_t kMassLatentStream = 0x4d617373ull;
 JetModel build_model(const TrainOptions& options, const data::PreparedData& prepared) {
   options.validate();
   if (prepared.particles != options.data.particles || prepared.rows < 1)
-    throw ShapeError(fmt::format("Trainer: the prepared data has {} particles and {} rows, the options ask for {} particles",
-                                 prepared.particles, prepared.rows, options.data.particles));
+    throw ShapeError(
+        fmt::format("Trainer: the prepared data has {} particles and {} rows, the options ask for {} particles",
+                    prepared.particles, prepared.rows, options.data.particles));
   JetModel model;
   model.flow = std::make_unique<Flow>(options.flow);
   model.scaler = prepared.scaler;
@@ -37,12 +38,6 @@ JetModel build_model(const TrainOptions& options, const data::PreparedData& prep
   model.scaled_zero_mass = prepared.scaled_zero_mass;
   model.jet_type = options.data.jet_type;
   return model;
-}
-
-FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features) {
-  std::vector<double> mean(scaler.mean().begin(), scaler.mean().begin() + features);
-  std::vector<double> deviation(scaler.std().begin(), scaler.std().begin() + features);
-  return {Tensor::from_vector(mean, Shape{features}), Tensor::from_vector(deviation, Shape{features})};
 }
 
 NamedTensors clone_all(const NamedTensors& tensors) {
@@ -67,6 +62,7 @@ constexpr const char* kBadTotal = "train.bad_steps_total";
 constexpr const char* kFingerprint = "train.data_fingerprint";
 constexpr const char* kDropoutGen = "train.generator.dropout";
 constexpr const char* kMassLatentGen = "train.generator.mass_latent";
+constexpr const char* kBatcher = "train.batcher";  // "<batch size>/<shuffle>/<seed>": decides every batch
 constexpr const char* kOptimPrefix = "optim/";
 
 }  // namespace
@@ -88,6 +84,10 @@ Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared)
       scaling_(feature_scaling(prepared_.scaler, options_.flow.features)),
       mass_latent_gen_(data::derive_seed(options_.seed, kMassLatentStream)),
       data_fingerprint_(prepared_fingerprint(prepared_)) {}
+
+std::string Trainer::batcher_description() const {
+  return fmt::format("{}/{}/{}", options_.batch_size, options_.data.shuffle ? "shuffle" : "fixed", options_.seed);
+}
 
 const std::vector<int64_t>& Trainer::next_batch_rows() {
   const int64_t epoch_now = epoch();
@@ -188,6 +188,7 @@ void Trainer::save(const std::string& path, const Attributes& extra) const {
   a[kConsecutiveBad] = consecutive_bad_steps_;
   a[kBadTotal] = bad_steps_total_;
   a[kFingerprint] = data_fingerprint_;
+  a[kBatcher] = batcher_description();
   put_generator_state(a, kDropoutGen, model_.flow->dropout_generator());
   put_generator_state(a, kMassLatentGen, mass_latent_gen_);
   save_jet_model(path, model_, a, with_prefix(kOptimPrefix, optimizer_.state()));
@@ -202,14 +203,19 @@ void Trainer::restore(const Checkpoint& checkpoint) {
   put_flow_spec(expected_spec, options_.flow);
   put_flow_spec(found_spec, read_flow_spec(checkpoint));
   if (expected_spec != found_spec) fail("it was written by a run with another model configuration");
+  if (checkpoint.string_attribute(kBatcher) != batcher_description())
+    fail(fmt::format("its batches were drawn as {} (batch size/shuffle/seed), this run draws them as {}",
+                     checkpoint.string_attribute(kBatcher), batcher_description()));
   if (checkpoint.string_attribute(kFingerprint) != data_fingerprint_)
     fail("the training data differ (another file, max_jets, particles, split, noise or seed)");
   if (checkpoint.string_attribute("model.kind") != model_.kind)
-    fail(fmt::format("it holds a {} model, this run trains {}", checkpoint.string_attribute("model.kind"), model_.kind));
+    fail(
+        fmt::format("it holds a {} model, this run trains {}", checkpoint.string_attribute("model.kind"), model_.kind));
   const int64_t steps = checkpoint.int_attribute(kStep), batches = checkpoint.int_attribute(kBatchesSeen);
   const int64_t consecutive = checkpoint.int_attribute(kConsecutiveBad), total = checkpoint.int_attribute(kBadTotal);
   if (steps < 0 || batches < steps || consecutive < 0 || total < consecutive)
-    fail(fmt::format("inconsistent counters (step {}, batches {}, bad steps {} / {})", steps, batches, consecutive, total));
+    fail(fmt::format("inconsistent counters (step {}, batches {}, bad steps {} / {})", steps, batches, consecutive,
+                     total));
   Generator dropout_gen = model_.flow->dropout_generator(), mass_gen = mass_latent_gen_;
   restore_generator_state(checkpoint, kDropoutGen, dropout_gen);
   restore_generator_state(checkpoint, kMassLatentGen, mass_gen);

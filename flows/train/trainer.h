@@ -31,12 +31,12 @@ namespace flowjet::flows {
 
 /// What one call of Trainer::step() did.
 struct StepReport {
-  bool skipped = false;      // non-finite loss or gradient: nothing was updated
-  std::string bad_reason;    // why it was skipped ("NLL is nan", "gradient of <name> is not finite")
-  double nll = 0.0;          // L_nll of the batch
+  bool skipped = false;             // non-finite loss or gradient: nothing was updated
+  std::string bad_reason;           // why it was skipped ("NLL is nan", "gradient of <name> is not finite")
+  double nll = 0.0;                 // L_nll of the batch
   std::optional<double> mass_loss;  // L_mass when computed (CCNF models)
   bool mass_loss_added = false;     // inside the n_mse_delay/n_mse_turnoff window
-  int64_t jets = 0;          // rows of the batch
+  int64_t jets = 0;                 // rows of the batch
 };
 
 class Trainer {
@@ -81,6 +81,7 @@ class Trainer {
 
  private:
   const std::vector<int64_t>& next_batch_rows();
+  std::string batcher_description() const;
   void skip(StepReport& report, std::string reason, const NamedTensors& buffers_before);
 
   TrainOptions options_;
@@ -88,8 +89,8 @@ class Trainer {
   JetModel model_;
   Adam optimizer_;
   data::EpochBatcher batcher_;
-  FeatureScaling scaling_;      // the first 3P scaler columns, for the mass loss
-  Generator mass_latent_gen_;   // z draws of the mass-constraint sampling pass
+  FeatureScaling scaling_;     // the first 3P scaler columns, for the mass loss
+  Generator mass_latent_gen_;  // z draws of the mass-constraint sampling pass
   std::string data_fingerprint_;
 
   int64_t steps_done_ = 0;

@@ -36,8 +36,8 @@ flows::TrainOptions tiny_train_options() {
 
 data::PreparedData tiny_prepared(const flows::TrainOptions& options) {
   static std::map<std::string, data::PreparedData> cache;
-  const std::string key = options.data.path + "/" + std::to_string(options.data.max_jets) + "/" +
-                          std::to_string(options.data.prepare.seed);
+  const std::string key =
+      options.data.path + "/" + std::to_string(options.data.max_jets) + "/" + std::to_string(options.data.prepare.seed);
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, flows::load_training_data(options.data).prepared).first;
   return it->second;

@@ -14,9 +14,10 @@ Device choose_training_device(const std::string& requested, std::string& note) {
   if (requested != "cuda" && requested != "auto")
     throw ConfigError(fmt::format("[train] device = \"{}\" must be cpu, cuda or auto", requested));
   const std::string why = cuda_available()
-                              ? fmt::format("{} is present, but training on CUDA is not supported yet (the elementwise, "
-                                            "reduction, gather and softmax ops and Adam have no CUDA kernel)",
-                                            cuda_device_description())
+                              ? fmt::format(
+                                    "{} is present, but training on CUDA is not supported yet (the elementwise, "
+                                    "reduction, gather and softmax ops and Adam have no CUDA kernel)",
+                                    cuda_device_description())
                               : cuda_unavailable_reason();
   if (requested == "cuda") throw ConfigError(fmt::format("[train] device = cuda: {}; use device = cpu or auto", why));
   note = fmt::format("device = auto: training on the CPU ({})", why);

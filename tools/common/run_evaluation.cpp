@@ -32,9 +32,9 @@ void evaluate_generated_jets(const data::JetSet& real, const data::JetSet& gener
   const metrics::EvalSettings settings = metrics::preset_settings(metrics::parse_preset(preset));
   const metrics::JetArray r = to_jet_array(real), g = to_jet_array(generated);
   const metrics::BatchedMetric m = metrics::w1m(r, g, settings), p = metrics::w1p(r, g, settings);
-  out << fmt::format("metrics ({} preset, {} real vs {} generated jets): W1M = {:.3e} ± {:.1e}, W1P = {:.3e} ± {:.1e}\n",
-                     preset, real.jets, generated.jets, m.combined_mean, m.combined_std, p.combined_mean,
-                     p.combined_std);
+  out << fmt::format(
+      "metrics ({} preset, {} real vs {} generated jets): W1M = {:.3e} ± {:.1e}, W1P = {:.3e} ± {:.1e}\n", preset,
+      real.jets, generated.jets, m.combined_mean, m.combined_std, p.combined_mean, p.combined_std);
   for (const std::string& w : m.warnings) out << "  note: " << w << '\n';
   out << "  (W1EFP, FPND, COV and MMD: not computed by this build's end-of-run evaluation)\n";
 }
