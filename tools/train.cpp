@@ -123,7 +123,14 @@ void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets
   printer.on_message(
       fmt::format("generated {} jets (as many as the test split): {}", generated.jets, paths.generated()));
   if (o.metrics == "none") return;
-  tools::evaluate_generated_jets(flows::select_jets(all_jets, test_rows), generated, o.metrics, std::cout);
+  tools::RunEvaluationOptions e;
+  e.preset = o.metrics;
+  e.jet_type = o.data.jet_type;
+  e.fpnd_dir = o.fpnd_dir;
+  e.json_path = paths.evaluation();
+  e.real_name = fmt::format("test split of {}", o.data.path);
+  e.generated_name = paths.generated();
+  tools::evaluate_generated_jets(flows::select_jets(all_jets, test_rows), generated, e, std::cout);
 }
 
 int run(const Arguments& args) {

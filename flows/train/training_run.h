@@ -33,6 +33,7 @@ struct RunPaths {
   std::string periodic(int64_t step) const;
   std::string final_model() const { return root + "/final.h5"; }
   std::string generated() const { return root + "/generated.h5"; }
+  std::string evaluation() const { return root + "/evaluation.json"; }
 };
 
 /// Progress after each optimiser step, for a progress line.

@@ -59,8 +59,9 @@ TEST_CASE("train/bin_train: configs/quick.ini trains, resumes, and its final che
   REQUIRE(first.exit_code == 0);
   CHECK(contains(first.out, "parameters: 78,859 per coupling layer"));
   CHECK(contains(first.err, "generated 180 jets"));
-  CHECK(contains(first.out, "W1M = "));
-  for (const char* file : {"config.ini", "train_log.csv", "final.h5", "generated.h5", "checkpoints/best.h5",
+  CHECK(contains(first.out, "W1M ×10⁻³"));
+  CHECK(contains(first.out, "W1EFP ×10⁻⁵"));
+  for (const char* file : {"config.ini", "train_log.csv", "final.h5", "generated.h5", "evaluation.json", "checkpoints/best.h5",
                            "checkpoints/last.h5", "checkpoints/step_00000003.h5", "checkpoints/step_00000006.h5"})
     CHECK_MESSAGE(std::filesystem::exists(run_dir + "/" + file), file);
   CHECK(read_text(run_dir + "/train_log.csv")

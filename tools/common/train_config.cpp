@@ -2,6 +2,8 @@
 // they exist), and their conversion into FlowSpec and TrainOptions.
 #include "tools/common/train_config.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -136,6 +138,13 @@ Schema build_schema() {
          "talk",
          "evaluation preset of the end-of-run metrics, or none",
          {"talk", "jetnet", "full", "none"}});
+  s.add({"eval",
+         "fpnd_dir",
+         V::String,
+         "",
+         "directory of the FPND resources (jetnet's pnet_state_dict.pt and {g,q,t}_{mu,sigma}.txt); empty: "
+         "$FLOWJET_FPND_DIR, else FPND is not computed",
+         {}});
   // [output]
   s.add({"output", "dir", V::String, "", "run directory; empty: runs/<configuration file name without .ini>", {}});
   s.add({"output", "log_every", V::Int, "50", "optimiser steps between progress lines and CSV rows", {}});
@@ -244,6 +253,9 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.validation_batch_size = int_at_least(config, "eval", "batch_size", 1);
   o.generate = config.get_bool("eval", "generate");
   o.metrics = config.get_string("eval", "metrics");
+  o.fpnd_dir = config.get_string("eval", "fpnd_dir");
+  if (o.fpnd_dir.empty())
+    if (const char* env = std::getenv("FLOWJET_FPND_DIR")) o.fpnd_dir = env;
 
   o.run_dir = config.get_string("output", "dir");
   if (o.run_dir.empty()) o.run_dir = "runs/" + std::filesystem::path(config.name()).stem().string();
