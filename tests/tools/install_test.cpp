@@ -139,3 +139,15 @@ TEST_CASE("tools/install: JetGenerator samples like bin/sample and scores its ow
                        std::runtime_error);
   CHECK_THROWS_WITH_AS(JetGenerator(dir.file("nope.h5")), doctest::Contains("nope.h5"), std::runtime_error);
 }
+
+TEST_CASE("tools/install: the README's embedding example is docs/examples/embed.cpp, verbatim") {
+  auto read = [](const char* path) {
+    std::ifstream in(path);
+    REQUIRE_MESSAGE(in, path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const std::string readme = read("README.md"), example = read("docs/examples/embed.cpp");
+  CHECK(readme.find("```cpp\n" + example + "```\n") != std::string::npos);
+}

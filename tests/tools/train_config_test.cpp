@@ -102,15 +102,18 @@ TEST_CASE("tools/train_config: the effective INI reads back to the same options"
   CHECK(b.flow.parameter_count() == a.flow.parameter_count());
 }
 
-TEST_CASE("tools/train_config: docs/training.md holds the current key table") {
-  std::ifstream in("docs/training.md");
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string doc = text.str(), begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->";
-  const size_t from = doc.find(begin), to = doc.find(end);
-  REQUIRE(from != std::string::npos);
-  REQUIRE(to != std::string::npos);
-  // Regenerate with: bin/train --keys
-  CHECK(doc.substr(from + begin.size(), to - from - begin.size()) == train_schema().markdown());
+TEST_CASE("tools/train_config: README.md and docs/training.md hold the current key table") {
+  for (const char* file : {"README.md", "docs/training.md"}) {
+    CAPTURE(file);
+    std::ifstream in(file);
+    REQUIRE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string doc = text.str(), begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->";
+    const size_t from = doc.find(begin), to = doc.find(end);
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    // Regenerate with: bin/train --keys
+    CHECK(doc.substr(from + begin.size(), to - from - begin.size()) == train_schema().markdown());
+  }
 }
