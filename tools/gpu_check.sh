@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # GPU check: builds flowjet for sm_90 only, runs the CPU-vs-CUDA parity suite (and the engine suite),
-# a short bin/train run with train.device = cuda and bin/sample --device cuda on its model, the GPU bench (GEMM TFLOP/s, spline throughput, training step and sampling jets/s at batch 10,000),
-# then whatever time is left of the budget on `make bench`, and writes a summary. Fits in 8 minutes on
-# an H200. Usage: tools/gpu_check.sh [output-dir]   (default build/gpu_check; $OUT when set)
+# a short bin/train run with train.device = cuda and bin/sample --device cuda on its model, the GPU
+# bench (GEMM TFLOP/s, spline throughput, training step and sampling jets/s at batch 10,000), then
+# whatever time is left of the budget on `make bench`, and writes a summary. Fits in 8 minutes on an H200.
+# Usage: tools/gpu_check.sh [output-dir]   (default build/gpu_check; $OUT when set)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

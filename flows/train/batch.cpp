@@ -40,7 +40,8 @@ Batch Batch::to(Device device) const {
 FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features, Device device) {
   std::vector<double> mean(scaler.mean().begin(), scaler.mean().begin() + features);
   std::vector<double> deviation(scaler.std().begin(), scaler.std().begin() + features);
-  return {Tensor::from_vector(mean, Shape{features}).to(device), Tensor::from_vector(deviation, Shape{features}).to(device)};
+  return {Tensor::from_vector(mean, Shape{features}).to(device),
+          Tensor::from_vector(deviation, Shape{features}).to(device)};
 }
 
 }  // namespace flowjet::flows

@@ -141,7 +141,8 @@ TEST_CASE("tools/install: JetGenerator samples like bin/sample and scores its ow
   CHECK_THROWS_WITH_AS(JetGenerator(dir.file("nope.h5")), doctest::Contains("nope.h5"), std::runtime_error);
   CHECK(generator.device() == "cpu");
   CHECK_THROWS_WITH_AS(JetGenerator(dir.file("model.h5"), "gpu"),
-                       doctest::Contains("JetGenerator: device = \"gpu\" must be cpu, cuda or auto"), std::runtime_error);
+                       doctest::Contains("JetGenerator: device = \"gpu\" must be cpu, cuda or auto"),
+                       std::runtime_error);
   const JetGenerator automatic(dir.file("model.h5"), "auto");
   CHECK(automatic.device() == (cuda_available() ? "cuda" : "cpu"));
   if (!cuda_available())
