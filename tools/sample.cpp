@@ -1,6 +1,6 @@
 // bin/sample: generates jets from a trained jet model into a JetNet HDF5 file (training.md §9).
 //   sample CKPT -n N -o OUT.h5 [--seed S] [--batch B] [--conditions FILE] [--threads T]
-//          [--jet-pt GEV] [--min-pt-rel X]
+//          [--jet-pt GEV] [--min-pt-rel X] [--device cpu|cuda|auto]
 // Flags, the conditions file format and the output are documented in docs/sampling.md.
 #include <fmt/format.h>
 #include <unistd.h>
@@ -15,6 +15,7 @@
 
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cpu/thread_pool.h"
+#include "engine/backend/device_choice.h"
 #include "engine/core/error.h"
 #include "flows/conditions_file.h"
 #include "flows/generate.h"
@@ -25,7 +26,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: sample CKPT -n N -o OUT.h5 [--seed S] [--batch B] [--conditions FILE] [--threads T]\n"
-    "              [--jet-pt GEV] [--min-pt-rel X]\n"
+    "              [--jet-pt GEV] [--min-pt-rel X] [--device cpu|cuda|auto]\n"
     "  CKPT              a jet-model checkpoint written by bin/train\n"
     "  -n N              jets to generate (with --conditions: default one per condition; a multiple\n"
     "                    of the number of conditions repeats each of them)\n"
@@ -35,7 +36,8 @@ constexpr const char* kUsage =
     "  --conditions FILE text rows \"mass n\" (mass = m/pt as in training) or a JetNet .h5 file\n"
     "  --threads T       CPU threads (default: all cores, or FLOWJET_THREADS)\n"
     "  --jet-pt GEV      jet pt written to jet_features, scale of the written mass (default 1000)\n"
-    "  --min-pt-rel X    slots with pt_rel <= X are padding (default 0)\n";
+    "  --min-pt-rel X    slots with pt_rel <= X are padding (default 0)\n"
+    "  --device D        cpu (default), cuda, or auto (cuda when a GPU is usable, else cpu)\n";
 
 // A command-line mistake: reported with the usage text, exit code 2.
 struct UsageError {
@@ -48,6 +50,7 @@ struct Arguments {
   std::optional<int64_t> count;
   std::optional<std::string> conditions;
   std::optional<int64_t> threads;
+  std::string device = "cpu";
   flows::GenerateOptions generate;
 };
 
@@ -103,6 +106,10 @@ Arguments parse_arguments(int argc, char** argv) {
       args.generate.jet_pt = parse_number(arg, value());
     } else if (arg == "--min-pt-rel") {
       args.generate.min_pt_rel = parse_number(arg, value());
+    } else if (arg == "--device") {
+      args.device = value();
+      if (args.device != "cpu" && args.device != "cuda" && args.device != "auto")
+        throw UsageError{fmt::format("--device expects cpu, cuda or auto, got \"{}\"", args.device)};
     } else if (!arg.empty() && arg[0] == '-') {
       throw UsageError{fmt::format("unknown option {}", arg)};
     } else if (args.checkpoint.empty()) {
@@ -148,7 +155,11 @@ class Progress {
 
 int run(const Arguments& args) {
   if (args.threads) set_num_threads(static_cast<int>(*args.threads));
+  std::string note;
+  const Device device = choose_device(args.device, "--device", note);
+  if (!note.empty()) std::fprintf(stderr, "sample: %s\n", note.c_str());
   flows::JetModel model = flows::load_jet_model(args.checkpoint);
+  model.flow->to(device);
   if (model.jet_type.empty())
     std::fprintf(stderr, "sample: the checkpoint does not name its jet type; the file says \"g\"\n");
 

@@ -142,14 +142,14 @@ int run(const Arguments& args) {
   flows::TrainOptions o = tools::train_options_from(config);
   if (!args.resume_dir.empty()) o.run_dir = args.resume_dir;
   std::string note;
-  tools::choose_training_device(o.device, note);
+  const Device device = tools::choose_training_device(o.device, note);
   if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
   if (o.threads > 0) set_num_threads(static_cast<int>(o.threads));
 
   flows::TrainingData data = flows::load_training_data(o.data);
   for (const std::string& w : data.warnings) std::fprintf(stderr, "%s: warning: %s\n", o.data.path.c_str(), w.c_str());
-  flows::Trainer trainer(o, std::move(data.prepared));
-  fmt::print("configuration: {}, {} CPU thread(s)\n", config.name(), num_threads());
+  flows::Trainer trainer(o, std::move(data.prepared), device);
+  fmt::print("configuration: {}, device {}, {} CPU thread(s)\n", config.name(), device_name(device), num_threads());
   print_model_summary(trainer);
   print_plan(trainer);
   std::fflush(stdout);

@@ -33,10 +33,15 @@ Batch gather_batch(const data::PreparedData& prepared, const std::vector<int64_t
   return batch;
 }
 
-FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features) {
+Batch Batch::to(Device device) const {
+  return {x.to(device), context.defined() ? context.to(device) : Tensor(), mass.to(device)};
+}
+
+FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features, Device device) {
   std::vector<double> mean(scaler.mean().begin(), scaler.mean().begin() + features);
   std::vector<double> deviation(scaler.std().begin(), scaler.std().begin() + features);
-  return {Tensor::from_vector(mean, Shape{features}), Tensor::from_vector(deviation, Shape{features})};
+  return {Tensor::from_vector(mean, Shape{features}).to(device),
+          Tensor::from_vector(deviation, Shape{features}).to(device)};
 }
 
 }  // namespace flowjet::flows

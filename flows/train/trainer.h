@@ -10,6 +10,12 @@
 // runs AdamW on zeroed gradients, so weight decay and momentum still move the weights). The batch
 // is consumed and the generators advance, the optimiser step count does not. After
 // max_bad_steps consecutive bad steps should_stop() turns true.
+//
+// Device: the model, the optimiser's moments and the mass loss's scaling live on the device given
+// to the constructor. Each batch is assembled on the host and copied there once per step; the
+// losses are read back (one synchronisation) only after the backward pass has been queued, and
+// the gradients are checked on the device (all_grads_finite), so a step waits for the GPU once.
+// Checkpoints are written from host copies and restored onto the device.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +48,10 @@ struct StepReport {
 class Trainer {
  public:
   /// Builds the model (flow of options.flow, scaler, conditional sampler fitted like the scaler),
-  /// the optimiser and the batcher over the training rows. Throws ConfigError for inconsistent
-  /// options, ShapeError when `prepared` does not match them.
-  Trainer(const TrainOptions& options, data::PreparedData prepared);
+  /// moves its flow to `device` (resolved from options.device by the caller, e.g. with
+  /// choose_device), then the optimiser and the batcher over the training rows. Throws ConfigError
+  /// for inconsistent options, ShapeError when `prepared` does not match them.
+  Trainer(const TrainOptions& options, data::PreparedData prepared, Device device = Device::CPU);
 
   /// One step on the next batch; see the NaN/Inf policy above.
   StepReport step();
@@ -54,6 +61,8 @@ class Trainer {
   /// True once max_bad_steps consecutive steps were skipped.
   bool should_stop() const { return consecutive_bad_steps_ >= options_.max_bad_steps; }
 
+  /// Where the model trains.
+  Device device() const { return model_.flow->device(); }
   int64_t steps_done() const { return steps_done_; }
   int64_t batches_seen() const { return batches_seen_; }
   int64_t epoch() const { return batches_seen_ / batcher_.batches_per_epoch(); }
