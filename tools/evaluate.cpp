@@ -15,10 +15,10 @@
 
 #include "data/jet_set.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 #include "metrics/evaluation.h"
 #include "metrics/jet_set_input.h"
 #include "metrics/report/html_report.h"
-#include "tools/common/atomic_file.h"
 #include "tools/common/cli.h"
 
 using namespace flowjet;
@@ -102,7 +102,7 @@ void write_report(const std::string& path, metrics::JetArray real, metrics::JetA
                              std::filesystem::path(real_path).filename().string());
   report.real_source = real_path;
   report.gen_source = gen_path;
-  tools::write_text_file_atomically(path, metrics::html_report(real, gen, result, report));
+  write_text_file_atomically(path, metrics::html_report(real, gen, result, report));
 }
 
 int run(int argc, const char* const* argv) {
@@ -144,7 +144,7 @@ int run(int argc, const char* const* argv) {
                 *result.fpd_least_squares);
 
   if (const auto json_path = cli.value("json")) {
-    tools::write_text_file_atomically(*json_path, metrics::to_json(result, {real_path, gen_path}));
+    write_text_file_atomically(*json_path, metrics::to_json(result, {real_path, gen_path}));
     std::fprintf(stderr, "wrote %s\n", json_path->c_str());
   }
   if (const auto report_path = cli.value("report")) {

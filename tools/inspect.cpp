@@ -9,12 +9,12 @@
 
 #include "data/random.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 #include "engine/random/generator.h"
 #include "flows/inspect/flow_trace.h"
 #include "flows/inspect/model_summary.h"
 #include "flows/inspect/spline_curve.h"
 #include "flows/io/flow_inputs.h"
-#include "flows/train/atomic_text.h"
 #include "tools/common/arg_parser.h"
 #include "tools/common/tool_main.h"
 #include "tools/common/train_config.h"
@@ -117,7 +117,7 @@ int run(int argc, char** argv) {
         flows::spline_curve(flow, layer, feature, point.x, point.context, args.get_int("--grid", 201, 2));
     const std::string csv = flows::spline_csv(curve);
     if (args.has("-o"))
-      flows::write_text_atomically(args.get("-o"), csv);
+      write_text_file_atomically(args.get("-o"), csv);
     else
       std::fputs(csv.c_str(), stdout);
     return 0;

@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 #include "flows/io/flow_inputs.h"
-#include "flows/train/atomic_text.h"
 #include "tools/common/arg_parser.h"
 #include "tools/common/tool_main.h"
 #include "tools/common/log_prob_table.h"
@@ -51,7 +51,7 @@ int run(int argc, char** argv) {
   const int64_t features = opened.flow().spec().features;
   const std::string csv = tools::log_prob_csv(log_prob, first, features);
   if (args.has("-o"))
-    flows::write_text_atomically(args.get("-o"), csv);
+    write_text_file_atomically(args.get("-o"), csv);
   else
     std::fputs(csv.c_str(), stdout);
   const double mean = log_prob.empty() ? 0.0 : std::accumulate(log_prob.begin(), log_prob.end(), 0.0) /

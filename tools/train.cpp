@@ -12,8 +12,8 @@
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 #include "flows/generate.h"
-#include "flows/train/atomic_text.h"
 #include "flows/train/trainer.h"
 #include "flows/train/training_data.h"
 #include "flows/train/training_run.h"
@@ -166,7 +166,7 @@ int run(const Arguments& args) {
   tools::ProgressPrinter printer = tools::ProgressPrinter::for_stderr();
   if (!settings.resume) flows::check_fresh_run_directory(paths);  // before config.ini is overwritten
   std::filesystem::create_directories(paths.root);
-  flows::write_text_atomically(paths.config(), ini);
+  write_text_file_atomically(paths.config(), ini);
 
   const flows::RunSummary s = flows::run_training(trainer, paths, settings, printer);
   printer.finish_line();

@@ -1,6 +1,4 @@
-// Command-line parsing of the tools (tools/common/cli.h) and atomic text-file writes.
-#include <fstream>
-#include <sstream>
+// Command-line parsing of the tools (tools/common/cli.h).
 #include <string>
 #include <vector>
 
@@ -8,7 +6,6 @@
 
 #include "engine/core/error.h"
 #include "tests/support/temp_dir.h"
-#include "tools/common/atomic_file.h"
 #include "tools/common/cli.h"
 
 using namespace flowjet;
@@ -84,18 +81,4 @@ TEST_CASE("tools/cli: run_program maps errors to exit codes") {
   CHECK(run_program("prog", [] { return 0; }) == 0);
   CHECK(run_program("prog", []() -> int { throw ConfigError("bad flag"); }) == 2);
   CHECK(run_program("prog", []() -> int { throw DataError("bad file"); }) == 1);
-}
-
-TEST_CASE("tools/atomic_file: writes, replaces, and fails cleanly naming the path") {
-  test::TempDir dir;
-  const std::string path = dir.file("out.json");
-  write_text_file_atomically(path, "first\n");
-  write_text_file_atomically(path, "second\n");
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  CHECK(text.str() == "second\n");
-  CHECK(dir.listing() == std::vector<std::string>{"out.json"});  // no temporary file left behind
-  CHECK_THROWS_WITH_AS(write_text_file_atomically(dir.file("missing/out.json"), "x"),
-                       doctest::Contains("missing/out.json"), DataError);
 }

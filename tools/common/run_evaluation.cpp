@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "engine/io/atomic_file.h"
 #include "metrics/evaluation.h"
 #include "metrics/jet_set_input.h"
-#include "tools/common/atomic_file.h"
 
 namespace flowjet::tools {
 
