@@ -17,6 +17,7 @@
 #include "flows/train/trainer.h"
 #include "flows/train/training_data.h"
 #include "flows/train/training_run.h"
+#include "tools/common/cli.h"
 #include "tools/common/device_choice.h"
 #include "tools/common/progress.h"
 #include "tools/common/run_evaluation.h"
@@ -26,50 +27,45 @@ using namespace flowjet;
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]\n"
-    "       bin/train --resume RUN_DIR [section.key=value ...]   (reads RUN_DIR/config.ini)\n"
-    "       bin/train --keys      (prints the Markdown table of every configuration key)\n"
-    "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/training.md.\n";
+tools::CommandLine make_command_line() {
+  tools::CommandLine cli(
+      "bin/train",
+      "usage: bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]\n"
+      "       bin/train --resume RUN_DIR [section.key=value ...]   (reads RUN_DIR/config.ini)\n"
+      "       bin/train --keys      (prints the Markdown table of every configuration key)",
+      "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/training.md.");
+  cli.add_positional_list("CONFIG.ini | section.key=value",
+                          "the configuration file, then overrides applied in order after it");
+  cli.add_option("resume", "RUN_DIR", "continue the run in RUN_DIR (without CONFIG.ini: RUN_DIR/config.ini)");
+  cli.add_switch("dry-run", "check configuration, data and model, print the plan, train nothing");
+  cli.add_switch("keys", "print the Markdown table of every configuration key");
+  return cli;
+}
 
 struct Arguments {
   std::string config;
   std::vector<std::string> overrides;
   std::string resume_dir;
   bool dry_run = false;
-  bool help = false;  // print the usage
-  bool keys = false;  // print the key table
 };
 
-Arguments parse_arguments(int argc, char** argv) {
+// The positional words: overrides contain '=', the one other word is the configuration file.
+Arguments parse_arguments(const tools::CommandLine& cli) {
   Arguments a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      a.help = true;
-      return a;
-    } else if (arg == "--keys") {
-      a.keys = true;
-      return a;
-    } else if (arg == "--dry-run") {
-      a.dry_run = true;
-    } else if (arg == "--resume") {
-      if (i + 1 >= argc) throw ConfigError("command line: --resume needs the run directory");
-      a.resume_dir = argv[++i];
-    } else if (arg.rfind("--", 0) == 0) {
-      throw ConfigError(fmt::format("command line: unknown option {}", arg));
-    } else if (arg.find('=') != std::string::npos) {
-      a.overrides.push_back(arg);
+  a.resume_dir = cli.value("resume").value_or("");
+  a.dry_run = cli.has("dry-run");
+  for (const std::string& word : cli.positional()) {
+    if (word.find('=') != std::string::npos) {
+      a.overrides.push_back(word);
     } else if (a.config.empty()) {
-      a.config = arg;
+      a.config = word;
     } else {
-      throw ConfigError(
-          fmt::format("command line: a second configuration file \"{}\" (overrides look like "
-                      "section.key=value)",
-                      arg));
+      throw tools::UsageError(fmt::format(
+          "a second configuration file \"{}\" (overrides look like section.key=value)", word));
     }
   }
-  if (a.config.empty() && a.resume_dir.empty()) throw ConfigError("command line: no configuration file given");
+  if (a.config.empty() && a.resume_dir.empty())
+    throw tools::UsageError("no configuration file given (CONFIG.ini, or --resume RUN_DIR)");
   if (a.config.empty()) a.config = flows::RunPaths(a.resume_dir).config();
   return a;
 }
@@ -134,10 +130,6 @@ void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets
 }
 
 int run(const Arguments& args) {
-  if (args.help || args.keys) {
-    std::fputs(args.help ? kUsage : tools::train_schema().markdown().c_str(), stdout);
-    return 0;
-  }
   tools::IniConfig config = tools::load_train_config(args.config, args.overrides);
   flows::TrainOptions o = tools::train_options_from(config);
   if (!args.resume_dir.empty()) o.run_dir = args.resume_dir;
@@ -187,13 +179,11 @@ int run(const Arguments& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse_arguments(argc, argv));
-  } catch (const flowjet::Error& e) {
-    std::fprintf(stderr, "bin/train: error: %s\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bin/train: error: %s\n", e.what());
-    return 1;
-  }
+  return tools::run_program(make_command_line(), argc, argv, [](const tools::CommandLine& cli) {
+    if (cli.has("keys")) {
+      std::fputs(tools::train_schema().markdown().c_str(), stdout);
+      return 0;
+    }
+    return run(parse_arguments(cli));
+  });
 }

@@ -136,19 +136,21 @@ TEST_CASE("tools/sample: command-line and input errors exit non-zero with a clea
   write_text(dir.file("c.txt"), "0.1 3\n");
   const std::string model = dir.file("model.h5"), out = " -o " + dir.file("out.h5");
   const std::pair<std::string, std::string> cases[] = {
-      {model + " -n 10", "no output file given"},
+      {model + " -n 10", "-o is required"},
       {model + out, "the number of jets is missing"},
-      {model + " -n ten" + out, "-n expects an integer >= 1, got \"ten\""},
-      {model + " -n 10 --bogus" + out, "unknown option --bogus"},
-      {model + " -n 10 --seed -3" + out, "--seed expects a non-negative integer"},
-      {model + " -n 10 --device gpu" + out, "--device expects cpu, cuda or auto, got \"gpu\""},
+      {model + " -n ten" + out, "-n: 'ten' is not an integer"},
+      {model + " -n 0" + out, "-n: expected an integer >= 1, got 0"},
+      {model + " -n 10 --bogus" + out, "unknown flag --bogus"},
+      {model + " -n 10 --seed -3" + out, "--seed: '-3' is not a non-negative integer"},
+      {model + " -n 10 --device gpu" + out, "--device: 'gpu' is not one of cpu, cuda, auto"},
+      {"-n 10" + out, "missing argument CKPT"},
   };
   for (const auto& [arguments, message] : cases) {
     CAPTURE(arguments);
     const Run run = run_sample(dir, arguments);
     CHECK(run.exit_code == 2);
     CHECK(run.stderr_text.find(message) != std::string::npos);
-    CHECK(run.stderr_text.find("usage: sample") != std::string::npos);
+    CHECK(run.stderr_text.find("run bin/sample --help") != std::string::npos);
   }
   const std::pair<std::string, std::string> failures[] = {
       {dir.file("nope.h5") + " -n 10" + out, "nope.h5"},
