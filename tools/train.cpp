@@ -33,7 +33,8 @@ tools::CommandLine make_command_line() {
       "usage: bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]\n"
       "       bin/train --resume RUN_DIR [section.key=value ...]   (reads RUN_DIR/config.ini)\n"
       "       bin/train --keys      (prints the Markdown table of every configuration key)",
-      "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/training.md.");
+      "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/training.md.\n"
+      "Exit status: 0 done, 1 an error, 2 a command-line mistake, 3 stopped after too many bad steps.");
   cli.add_positional_list("CONFIG.ini | section.key=value",
                           "the configuration file, then overrides applied in order after it");
   cli.add_option("resume", "RUN_DIR", "continue the run in RUN_DIR (without CONFIG.ini: RUN_DIR/config.ini)");
@@ -164,7 +165,7 @@ int run(const Arguments& args) {
   printer.finish_line();
   if (!s.completed) {
     std::fprintf(stderr, "bin/train: error: %s\n", s.stop_reason.c_str());
-    return 2;
+    return 3;  // distinct from 2 (a command-line mistake), so scripts can tell a diverged run apart
   }
   fmt::print(
       "trained {} steps in {} ({:.0f} jets/s this session); validation NLL {:.5f}, best {:.5f} at step {}; "
