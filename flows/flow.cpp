@@ -101,8 +101,7 @@ Tensor Flow::sample(const Tensor& z, const Tensor& context) {
 }
 
 Tensor Flow::sample(int64_t rows, const Tensor& context, Generator& gen) {
-  // z is drawn on the device the flow's parameters live on.
-  Tensor z = random_normal(Shape{rows, spec_.features}, gen, spec_.dtype, parameters().front().device());
+  Tensor z = random_normal(Shape{rows, spec_.features}, gen, spec_.dtype, device());
   return sample(z, context);
 }
 

@@ -26,6 +26,8 @@ class Flow : public Module {
   explicit Flow(const FlowSpec& spec);
 
   const FlowSpec& spec() const { return spec_; }
+  /// The device of the flow's parameters (all on one device; moved with Module::to).
+  Device device() const { return parameters().front().device(); }
   int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }
   CouplingTransform& layer(int64_t i) { return *layers_.at(static_cast<std::size_t>(i)); }
 

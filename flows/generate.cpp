@@ -70,6 +70,7 @@ data::JetSet generate(JetModel& model, int64_t count, const SampledConditions* c
   Flow& flow = *model.flow;
   EvalScope eval(flow);
   const FlowSpec& spec = flow.spec();
+  const Device device = flow.device();
   const int64_t P = model.particles, D = spec.features, C = spec.context_features;
   const bool zero_beyond_n = C == 2;  // training.md §9.5: (m, n) models only
   const uint64_t latent_seed = data::derive_seed(options.seed, kLatentStream);
@@ -82,10 +83,13 @@ data::JetSet generate(JetModel& model, int64_t count, const SampledConditions* c
     if (conditions) {
       // context: [rows, C], the batch's slice of the condition rows
       const auto begin = context_rows.begin() + first * C;
-      context = Tensor::from_vector(std::vector<double>(begin, begin + rows * C), Shape{rows, C}, spec.dtype);
+      context = Tensor::from_vector(std::vector<double>(begin, begin + rows * C), Shape{rows, C}, spec.dtype)
+                    .to(device);
     }
-    // x: [rows, 3P], flow output mapped back to physical units (training.md §9.3–§9.4)
-    std::vector<double> x = flow.sample(latent_rows(latent_seed, first, rows, D, spec.dtype), context).to_vector();
+    // x: [rows, 3P], flow output mapped back to physical units (training.md §9.3–§9.4); the latent rows are
+    // drawn on the host (batch-independent) and copied to the flow's device
+    const Tensor z = latent_rows(latent_seed, first, rows, D, spec.dtype).to(device);
+    std::vector<double> x = flow.sample(z, context).to_vector();
     model.scaler.inverse(x.data(), rows, D, 0);
     for (int64_t r = 0; r < rows; ++r) {
       const double* row = x.data() + r * D;

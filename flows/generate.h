@@ -16,6 +16,10 @@
 // Reproducibility: the same model, count, conditions and seed give the same jets, bit for bit on
 // the CPU, whatever batch_size is: jet i's latent vector is elements [i·D, (i+1)·D) of one
 // standard-normal Philox stream, and the conditions are drawn for all rows before batching.
+// Device: the flow runs where its parameters are (model.flow->to(Device::CUDA) moves it); conditions
+// and latent rows are drawn on the host and copied to that device once per batch, and each batch's
+// output comes back to the host for the post-processing. A CUDA run draws the same latent vectors
+// as a CPU run, so its jets differ only by the backends' rounding.
 #pragma once
 
 #include <cstdint>

@@ -47,9 +47,11 @@ std::vector<double> jet_log_prob(JetModel& model, const data::JetSet& jets, int6
       }
     }
     model.scaler.transform(x.data(), rows, D, 0);
-    const Tensor context_tensor = C > 0 ? Tensor::from_vector(context, Shape{rows, C}, spec.dtype) : Tensor();
+    // assembled on the host, copied once to the flow's device
+    const Tensor context_tensor =
+        C > 0 ? Tensor::from_vector(context, Shape{rows, C}, spec.dtype).to(flow.device()) : Tensor();
     const std::vector<double> log_p =
-        flow.log_prob(Tensor::from_vector(x, Shape{rows, D}, spec.dtype), context_tensor).to_vector();
+        flow.log_prob(Tensor::from_vector(x, Shape{rows, D}, spec.dtype).to(flow.device()), context_tensor).to_vector();
     out.insert(out.end(), log_p.begin(), log_p.end());
   }
   return out;

@@ -13,6 +13,7 @@
 #include "engine/core/error.h"
 #include "metrics/bounded_line_fit.h"
 #include "metrics/efp.h"
+#include "metrics/fpnd.h"
 #include "metrics/w1_metrics.h"
 
 namespace flowjet::metrics {
@@ -154,7 +155,22 @@ EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const
   if (selected.w1p) timed(result, "w1p", [&] { result.w1p = w1p(real, gen, settings); });
   if (selected.cov_mmd)
     timed(result, "cov_mmd", [&] { result.cov_mmd = cov_mmd(real, gen, settings, options.order); });
-  // FPND (spec 9) is left empty here until ParticleNet's forward pass is part of the library.
+  if (selected.fpnd) {
+    // FPND needs the reference statistics of one jet type and jetnet's ParticleNet weights (spec 9);
+    // without them it stays unset (null in JSON) with a warning saying why.
+    if (!options.jet_type)
+      result.warnings.push_back("FPND not computed: no jet type (g, q or t) given");
+    else if (options.fpnd_dir.empty())
+      result.warnings.push_back("FPND not computed: no FPND resource directory given (--fpnd-dir or FLOWJET_FPND_DIR)");
+    else
+      timed(result, "fpnd", [&] {
+        FpndOptions fpnd_options;
+        fpnd_options.directory = options.fpnd_dir;
+        // The talk's jetnet 0.1.1 used every generated jet; current jetnet caps at 50,000 (spec 1, 9.1).
+        fpnd_options.max_jets = options.preset == Preset::Talk ? 0 : 50000;
+        result.fpnd = fpnd(gen, *options.jet_type, fpnd_options, &result.warnings);
+      });
+  }
   if (selected.w1efp || selected.fpd || selected.kpd) {
     // The 36 EFPs with d <= 4 of every jet, once: W1EFP uses five of them, FPD and KPD all.
     FeatureMatrix real_efps, gen_efps;

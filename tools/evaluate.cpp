@@ -15,10 +15,10 @@
 
 #include "data/jet_set.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 #include "metrics/evaluation.h"
 #include "metrics/jet_set_input.h"
 #include "metrics/report/html_report.h"
-#include "tools/common/atomic_file.h"
 #include "tools/common/cli.h"
 
 using namespace flowjet;
@@ -27,9 +27,9 @@ namespace {
 
 tools::CommandLine make_command_line() {
   tools::CommandLine cli(
-      "evaluate",
-      "usage: evaluate --real REAL.h5 --gen GEN.h5 [--jet-type g|q|t] [--preset talk|jetnet|full] [--cov-n N]\n"
-      "                [--seed S] [--fpnd-dir DIR] [--json OUT.json] [--report OUT.html] [--threads N]",
+      "bin/evaluate",
+      "usage: bin/evaluate --real REAL.h5 --gen GEN.h5 [--jet-type g|q|t] [--preset talk|jetnet|full] [--cov-n N]\n"
+      "                    [--seed S] [--fpnd-dir DIR] [--json OUT.json] [--report OUT.html] [--threads N]",
       "Scores generated jets against real jets with the JetNet metrics (W1M, W1P, W1EFP, COV/MMD, FPND,\n"
       "FPD/KPD) and prints the talk's table row. Negative pt_rel is clipped to 0 in both samples first.");
   cli.add_option("real", "REAL.h5", "real jets (JetNet HDF5 layout)");
@@ -46,21 +46,23 @@ tools::CommandLine make_command_line() {
   cli.add_option("json", "OUT.json", "write the raw values, per-feature arrays and settings as JSON");
   cli.add_option("report", "OUT.html", "write a self-contained HTML report with the plots");
   cli.add_option("threads", "N", "CPU threads", "$FLOWJET_THREADS or all cores");
-  cli.add_switch("help", "print this help");
   return cli;
 }
 
 // Fails early (before minutes of computing) when an input is missing or an output cannot be placed.
 void check_input_file(const std::string& flag, const std::string& path) {
-  if (!std::filesystem::exists(path)) throw ConfigError(fmt::format("--{}: file '{}' does not exist", flag, path));
-  if (std::filesystem::is_directory(path)) throw ConfigError(fmt::format("--{}: '{}' is a directory", flag, path));
+  if (!std::filesystem::exists(path))
+    throw tools::UsageError(fmt::format("--{}: file '{}' does not exist", flag, path));
+  if (std::filesystem::is_directory(path))
+    throw tools::UsageError(fmt::format("--{}: '{}' is a directory", flag, path));
 }
 
 void check_output_file(const std::string& flag, const std::string& path) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty() && !std::filesystem::is_directory(parent))
-    throw ConfigError(fmt::format("--{}: directory '{}' does not exist", flag, parent.string()));
-  if (std::filesystem::is_directory(path)) throw ConfigError(fmt::format("--{}: '{}' is a directory", flag, path));
+    throw tools::UsageError(fmt::format("--{}: directory '{}' does not exist", flag, parent.string()));
+  if (std::filesystem::is_directory(path))
+    throw tools::UsageError(fmt::format("--{}: '{}' is a directory", flag, path));
 }
 
 // --jet-type, else the real file's name (g.hdf5, q150.h5, ...), else the generated file's name.
@@ -78,13 +80,17 @@ metrics::EvaluationOptions evaluation_options(const tools::CommandLine& cli, std
   options.seed = static_cast<uint64_t>(cli.integer("seed", 42, 0, INT64_MAX));
   options.order = cli.choice("order", {"jetnet", "talk"}, "jetnet") == "talk" ? metrics::CovMmdOrder::Talk
                                                                             : metrics::CovMmdOrder::Jetnet;
-  options.metrics = metrics::parse_metric_selection(cli.value("metrics").value_or("all"));
+  try {
+    options.metrics = metrics::parse_metric_selection(cli.value("metrics").value_or("all"));
+  } catch (const ConfigError& e) {
+    throw tools::UsageError(fmt::format("--metrics: {}", e.what()));
+  }
   options.threads = static_cast<int>(cli.integer("threads", 0, 1, 1024));
   if (type && (*type == data::JetType::G || *type == data::JetType::Q || *type == data::JetType::T))
     options.jet_type = data::to_string(*type)[0];
   if (const auto dir = cli.value("fpnd-dir")) {
     if (!std::filesystem::is_directory(*dir))
-      throw ConfigError(fmt::format("--fpnd-dir: '{}' is not a directory", *dir));
+      throw tools::UsageError(fmt::format("--fpnd-dir: '{}' is not a directory", *dir));
     options.fpnd_dir = *dir;
   } else if (const char* env = std::getenv("FLOWJET_FPND_DIR"); env != nullptr) {
     options.fpnd_dir = env;
@@ -102,16 +108,10 @@ void write_report(const std::string& path, metrics::JetArray real, metrics::JetA
                              std::filesystem::path(real_path).filename().string());
   report.real_source = real_path;
   report.gen_source = gen_path;
-  tools::write_text_file_atomically(path, metrics::html_report(real, gen, result, report));
+  write_text_file_atomically(path, metrics::html_report(real, gen, result, report));
 }
 
-int run(int argc, const char* const* argv) {
-  tools::CommandLine cli = make_command_line();
-  cli.parse(argc, argv);
-  if (cli.has("help")) {
-    std::fputs(cli.help().c_str(), stdout);
-    return 0;
-  }
+int run(const tools::CommandLine& cli) {
   const std::string real_path = cli.required("real"), gen_path = cli.required("gen");
   check_input_file("real", real_path);
   check_input_file("gen", gen_path);
@@ -144,7 +144,7 @@ int run(int argc, const char* const* argv) {
                 *result.fpd_least_squares);
 
   if (const auto json_path = cli.value("json")) {
-    tools::write_text_file_atomically(*json_path, metrics::to_json(result, {real_path, gen_path}));
+    write_text_file_atomically(*json_path, metrics::to_json(result, {real_path, gen_path}));
     std::fprintf(stderr, "wrote %s\n", json_path->c_str());
   }
   if (const auto report_path = cli.value("report")) {
@@ -156,6 +156,4 @@ int run(int argc, const char* const* argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  return tools::run_program("evaluate", [&] { return run(argc, argv); });
-}
+int main(int argc, char** argv) { return tools::run_program(make_command_line(), argc, argv, run); }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # GPU check: builds flowjet for sm_90 only, runs the CPU-vs-CUDA parity suite (and the engine suite),
-# the GPU bench (GEMM TFLOP/s, spline throughput, training step and sampling jets/s at batch 10,000),
-# then whatever time is left of the budget on `make bench`, and writes a summary. Fits in 8 minutes on
-# an H200. Usage: tools/gpu_check.sh [output-dir]   (default build/gpu_check; $OUT when set)
+# a short bin/train run with train.device = cuda and bin/sample --device cuda on its model, the GPU
+# bench (GEMM TFLOP/s, spline throughput, training step and sampling jets/s at batch 10,000), then
+# whatever time is left of the budget on `make bench`, and writes a summary. Fits in 8 minutes on an H200.
+# Usage: tools/gpu_check.sh [output-dir]   (default build/gpu_check; $OUT when set)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +40,7 @@ fi
 
 # 1. Build (sm_90 only, all cores).
 step build "$(left)" make -j"$JOBS" CUDA=1 CUDA_ARCH=90 BUILD="$BUILD_DIR" BIN="$BIN_DIR" \
-  "$BIN_DIR/test_cuda" "$BIN_DIR/test_engine" "$BIN_DIR/bench_cuda" || { say "build failed: nothing else runs"; exit 1; }
+  "$BIN_DIR/test_cuda" "$BIN_DIR/test_engine" "$BIN_DIR/bench_cuda" "$BIN_DIR/train" "$BIN_DIR/sample" || { say "build failed: nothing else runs"; exit 1; }
 
 # 2. Parity tests: they must run, not be skipped.
 step parity "$(left)" "$BIN_DIR/test_cuda"
@@ -54,11 +55,22 @@ grep -E 'ERROR|differ' "$OUT_DIR/parity.log" | head -20 | sed 's/^/      /' | te
 step engine_tests "$(left)" "$BIN_DIR/test_engine"
 grep -E '^\[doctest\] test cases:' "$OUT_DIR/engine_tests.log" | sed 's/^/      engine: /' | tee -a "$SUMMARY"
 
-# 4. GPU bench columns.
+# 4. Training on the GPU: configs/quick.ini for 50 steps with train.device = cuda (validation, checkpoints,
+#    generation and W1M/W1P at the end), then bin/sample --device cuda from its final model. At most 150 s.
+cap() { local l; l=$(left); echo $((l < $1 ? l : $1)); }
+TRAIN_DIR="$OUT_DIR/train_cuda"
+rm -rf "$TRAIN_DIR"
+step train_cuda "$(cap 120)" "$BIN_DIR/train" configs/quick.ini train.device=cuda train.max_steps=50 data.max_jets=5000 \
+  eval.validate_every=25 output.log_every=10 output.checkpoint_every=25 output.dir="$TRAIN_DIR"
+grep -E '^(configuration|trained)' "$OUT_DIR/train_cuda.log" | sed 's/^/      /' | tee -a "$SUMMARY"
+step sample_cuda "$(cap 30)" "$BIN_DIR/sample" "$TRAIN_DIR/final.h5" -n 10000 -o "$TRAIN_DIR/sampled.h5" --device cuda
+grep -E 'sample: wrote' "$OUT_DIR/sample_cuda.log" | sed 's/^/      /' | tee -a "$SUMMARY"
+
+# 5. GPU bench columns.
 step bench_cuda "$(left)" "$BIN_DIR/bench_cuda"
 sed 's/^/      /' "$OUT_DIR/bench_cuda.log" >> "$SUMMARY"
 
-# 5. The rest of `make bench` (CPU benches for comparison), only with the time that is left.
+# 6. The rest of `make bench` (CPU benches for comparison), only with the time that is left.
 remaining=$(left)
 if [ "$remaining" -gt 60 ]; then
   step make_bench "$remaining" make -j"$JOBS" CUDA=1 CUDA_ARCH=90 BUILD="$BUILD_DIR" BIN="$BIN_DIR" bench

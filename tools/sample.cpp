@@ -1,46 +1,43 @@
 // bin/sample: generates jets from a trained jet model into a JetNet HDF5 file (training.md §9).
-//   sample CKPT -n N -o OUT.h5 [--seed S] [--batch B] [--conditions FILE] [--threads T]
-//          [--jet-pt GEV] [--min-pt-rel X]
 // Flags, the conditions file format and the output are documented in docs/sampling.md.
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cpu/thread_pool.h"
-#include "engine/core/error.h"
+#include "engine/backend/device_choice.h"
 #include "flows/conditions_file.h"
 #include "flows/generate.h"
+#include "tools/common/cli.h"
 
 using namespace flowjet;
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: sample CKPT -n N -o OUT.h5 [--seed S] [--batch B] [--conditions FILE] [--threads T]\n"
-    "              [--jet-pt GEV] [--min-pt-rel X]\n"
-    "  CKPT              a jet-model checkpoint written by bin/train\n"
-    "  -n N              jets to generate (with --conditions: default one per condition; a multiple\n"
-    "                    of the number of conditions repeats each of them)\n"
-    "  -o OUT.h5         output file in the JetNet layout (written atomically)\n"
-    "  --seed S          seed of every random draw (default 42)\n"
-    "  --batch B         jets per pass through the flow (default 10000; bounds memory)\n"
-    "  --conditions FILE text rows \"mass n\" (mass = m/pt as in training) or a JetNet .h5 file\n"
-    "  --threads T       CPU threads (default: all cores, or FLOWJET_THREADS)\n"
-    "  --jet-pt GEV      jet pt written to jet_features, scale of the written mass (default 1000)\n"
-    "  --min-pt-rel X    slots with pt_rel <= X are padding (default 0)\n";
-
-// A command-line mistake: reported with the usage text, exit code 2.
-struct UsageError {
-  std::string message;
-};
+tools::CommandLine make_command_line() {
+  tools::CommandLine cli(
+      "bin/sample",
+      "usage: bin/sample CKPT -n N -o OUT.h5 [--seed S] [--batch B] [--conditions FILE] [--threads T]\n"
+      "                  [--jet-pt GEV] [--min-pt-rel X] [--device cpu|cuda|auto]",
+      "Generates jets from a trained jet model into a JetNet HDF5 file (docs/sampling.md).");
+  cli.add_positional("CKPT", "a jet-model checkpoint written by bin/train");
+  cli.add_option("n", "N", "jets to generate (with --conditions: one per condition, or a multiple repeating each)");
+  cli.add_option("o", "OUT.h5", "output file in the JetNet layout (written atomically)");
+  cli.add_option("seed", "S", "seed of every random draw", "42");
+  cli.add_option("batch", "B", "jets per pass through the flow; bounds memory", "10000");
+  cli.add_option("conditions", "FILE", "text rows \"mass n\" (mass = m/pt as in training) or a JetNet .h5 file");
+  cli.add_option("threads", "T", "CPU threads", "all cores, or FLOWJET_THREADS");
+  cli.add_option("jet-pt", "GEV", "jet pt written to jet_features, scale of the written mass", "1000");
+  cli.add_option("min-pt-rel", "X", "slots with pt_rel <= X are padding", "0");
+  cli.add_option("device", "D", "cpu, cuda, or auto (cuda when a GPU is usable, else cpu)", "cpu");
+  return cli;
+}
 
 struct Arguments {
   std::string checkpoint;
@@ -48,72 +45,23 @@ struct Arguments {
   std::optional<int64_t> count;
   std::optional<std::string> conditions;
   std::optional<int64_t> threads;
+  std::string device;
   flows::GenerateOptions generate;
 };
 
-int64_t parse_integer(const std::string& flag, const std::string& text, int64_t minimum) {
-  char* end = nullptr;
-  errno = 0;
-  const long long value = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || value < minimum)
-    throw UsageError{fmt::format("{} expects an integer >= {}, got \"{}\"", flag, minimum, text)};
-  return value;
-}
-
-uint64_t parse_seed(const std::string& text) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || text[0] == '-' || *end != '\0' || errno != 0)
-    throw UsageError{fmt::format("--seed expects a non-negative integer, got \"{}\"", text)};
-  return value;
-}
-
-double parse_number(const std::string& flag, const std::string& text) {
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0') throw UsageError{fmt::format("{} expects a number, got \"{}\"", flag, text)};
-  return value;
-}
-
-Arguments parse_arguments(int argc, char** argv) {
+Arguments parse_arguments(const tools::CommandLine& cli) {
   Arguments args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw UsageError{fmt::format("{} needs a value", arg)};
-      return argv[++i];
-    };
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else if (arg == "-n") {
-      args.count = parse_integer(arg, value(), 1);
-    } else if (arg == "-o") {
-      args.output = value();
-    } else if (arg == "--seed") {
-      args.generate.seed = parse_seed(value());
-    } else if (arg == "--batch") {
-      args.generate.batch_size = parse_integer(arg, value(), 1);
-    } else if (arg == "--conditions") {
-      args.conditions = value();
-    } else if (arg == "--threads") {
-      args.threads = parse_integer(arg, value(), 1);
-    } else if (arg == "--jet-pt") {
-      args.generate.jet_pt = parse_number(arg, value());
-    } else if (arg == "--min-pt-rel") {
-      args.generate.min_pt_rel = parse_number(arg, value());
-    } else if (!arg.empty() && arg[0] == '-') {
-      throw UsageError{fmt::format("unknown option {}", arg)};
-    } else if (args.checkpoint.empty()) {
-      args.checkpoint = arg;
-    } else {
-      throw UsageError{fmt::format("unexpected argument \"{}\" (the checkpoint is \"{}\")", arg, args.checkpoint)};
-    }
-  }
-  if (args.checkpoint.empty()) throw UsageError{"no checkpoint given"};
-  if (args.output.empty()) throw UsageError{"no output file given (-o OUT.h5)"};
-  if (!args.count && !args.conditions) throw UsageError{"the number of jets is missing (-n N)"};
+  args.checkpoint = cli.positional()[0];
+  args.output = cli.required("o");
+  if (cli.has("n")) args.count = cli.integer("n", 0, 1);
+  args.conditions = cli.value("conditions");
+  if (cli.has("threads")) args.threads = cli.integer("threads", 0, 1, 1024);
+  args.device = cli.choice("device", {"cpu", "cuda", "auto"}, "cpu");
+  args.generate.seed = cli.unsigned_integer("seed", args.generate.seed);
+  args.generate.batch_size = cli.integer("batch", args.generate.batch_size, 1);
+  args.generate.jet_pt = cli.number("jet-pt", args.generate.jet_pt);
+  args.generate.min_pt_rel = cli.number("min-pt-rel", args.generate.min_pt_rel);
+  if (!args.count && !args.conditions) throw tools::UsageError("the number of jets is missing (-n N)");
   return args;
 }
 
@@ -148,7 +96,11 @@ class Progress {
 
 int run(const Arguments& args) {
   if (args.threads) set_num_threads(static_cast<int>(*args.threads));
+  std::string note;
+  const Device device = choose_device(args.device, "--device", note);
+  if (!note.empty()) std::fprintf(stderr, "sample: %s\n", note.c_str());
   flows::JetModel model = flows::load_jet_model(args.checkpoint);
+  model.flow->to(device);
   if (model.jet_type.empty())
     std::fprintf(stderr, "sample: the checkpoint does not name its jet type; the file says \"g\"\n");
 
@@ -180,13 +132,6 @@ int run(const Arguments& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse_arguments(argc, argv));
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "sample: %s\n%s", e.message.c_str(), kUsage);
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "sample: %s\n", e.what());
-    return 1;
-  }
+  return tools::run_program(make_command_line(), argc, argv,
+                            [](const tools::CommandLine& cli) { return run(parse_arguments(cli)); });
 }

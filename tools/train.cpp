@@ -1,22 +1,23 @@
 // bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]: trains one of the
 // talk's flows (training.md) with progress on stderr, a CSV log and checkpoints in the run
 // directory, then generates as many jets as the test split and evaluates them. docs/training.md.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 #include "flows/generate.h"
-#include "flows/train/atomic_text.h"
 #include "flows/train/trainer.h"
 #include "flows/train/training_data.h"
 #include "flows/train/training_run.h"
+#include "tools/common/cli.h"
 #include "tools/common/device_choice.h"
 #include "tools/common/progress.h"
 #include "tools/common/run_evaluation.h"
@@ -26,10 +27,21 @@ using namespace flowjet;
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]\n"
-    "       bin/train --resume RUN_DIR [section.key=value ...]   (reads RUN_DIR/config.ini)\n"
-    "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/training.md.\n";
+tools::CommandLine make_command_line() {
+  tools::CommandLine cli(
+      "bin/train",
+      "usage: bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]\n"
+      "       bin/train --resume RUN_DIR [section.key=value ...]   (reads RUN_DIR/config.ini)\n"
+      "       bin/train --keys      (prints the Markdown table of every configuration key)",
+      "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/training.md.\n"
+      "Exit status: 0 done, 1 an error, 2 a command-line mistake, 3 stopped after too many bad steps.");
+  cli.add_positional_list("CONFIG.ini | section.key=value",
+                          "the configuration file, then overrides applied in order after it");
+  cli.add_option("resume", "RUN_DIR", "continue the run in RUN_DIR (without CONFIG.ini: RUN_DIR/config.ini)");
+  cli.add_switch("dry-run", "check configuration, data and model, print the plan, train nothing");
+  cli.add_switch("keys", "print the Markdown table of every configuration key");
+  return cli;
+}
 
 struct Arguments {
   std::string config;
@@ -38,30 +50,23 @@ struct Arguments {
   bool dry_run = false;
 };
 
-Arguments parse_arguments(int argc, char** argv) {
+// The positional words: overrides contain '=', the one other word is the configuration file.
+Arguments parse_arguments(const tools::CommandLine& cli) {
   Arguments a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    } else if (arg == "--dry-run") {
-      a.dry_run = true;
-    } else if (arg == "--resume") {
-      if (i + 1 >= argc) throw ConfigError("command line: --resume needs the run directory");
-      a.resume_dir = argv[++i];
-    } else if (arg.rfind("--", 0) == 0) {
-      throw ConfigError(fmt::format("command line: unknown option {}", arg));
-    } else if (arg.find('=') != std::string::npos) {
-      a.overrides.push_back(arg);
+  a.resume_dir = cli.value("resume").value_or("");
+  a.dry_run = cli.has("dry-run");
+  for (const std::string& word : cli.positional()) {
+    if (word.find('=') != std::string::npos) {
+      a.overrides.push_back(word);
     } else if (a.config.empty()) {
-      a.config = arg;
+      a.config = word;
     } else {
-      throw ConfigError(fmt::format("command line: a second configuration file \"{}\" (overrides look like "
-                                    "section.key=value)", arg));
+      throw tools::UsageError(fmt::format(
+          "a second configuration file \"{}\" (overrides look like section.key=value)", word));
     }
   }
-  if (a.config.empty() && a.resume_dir.empty()) throw ConfigError("command line: no configuration file given");
+  if (a.config.empty() && a.resume_dir.empty())
+    throw tools::UsageError("no configuration file given (CONFIG.ini, or --resume RUN_DIR)");
   if (a.config.empty()) a.config = flows::RunPaths(a.resume_dir).config();
   return a;
 }
@@ -69,40 +74,34 @@ Arguments parse_arguments(int argc, char** argv) {
 void print_model_summary(const flows::Trainer& trainer) {
   const flows::TrainOptions& o = trainer.options();
   const flows::FlowSpec& s = o.flow;
-  std::string coupling = s.coupling == flows::CouplingKind::RationalQuadratic
-                             ? fmt::format("rqs, K {}, B {}", s.bins, s.tail_bound)
-                             : std::string("affine");
-  std::printf("model: %s, %lld coupling layers (%s), %lld blocks x H %lld, context %lld, dropout %g, batch norm %s, "
-              "%s masks\n",
-              flows::model_kind_name(o.model), static_cast<long long>(s.coupling_layers), coupling.c_str(),
-              static_cast<long long>(s.num_blocks), static_cast<long long>(s.hidden_features),
-              static_cast<long long>(s.context_features), s.dropout, s.batch_norm ? "on" : "off",
-              flows::mask_kind_name(s.mask));
-  std::printf("parameters: %s per coupling layer, %s in total (the built flow has %s)\n",
-              tools::format_count(s.parameters_per_layer()).c_str(), tools::format_count(s.parameter_count()).c_str(),
-              tools::format_count(trainer.model().flow->parameter_count()).c_str());
+  const std::string coupling = s.coupling == flows::CouplingKind::RationalQuadratic
+                                   ? fmt::format("rqs, K {}, B {}", s.bins, s.tail_bound)
+                                   : std::string("affine");
+  fmt::print("model: {}, {} coupling layers ({}), {} blocks x H {}, context {}, dropout {}, batch norm {}, {} masks\n",
+             flows::model_kind_name(o.model), s.coupling_layers, coupling, s.num_blocks, s.hidden_features,
+             s.context_features, s.dropout, s.batch_norm ? "on" : "off", flows::mask_kind_name(s.mask));
+  fmt::print("parameters: {} per coupling layer, {} in total (the built flow has {})\n",
+             tools::format_count(s.parameters_per_layer()), tools::format_count(s.parameter_count()),
+             tools::format_count(trainer.model().flow->parameter_count()));
 }
 
-void print_plan(const flows::Trainer& trainer, const std::string& data_path) {
+void print_plan(const flows::Trainer& trainer) {
   const flows::TrainOptions& o = trainer.options();
   const data::PreparedData& d = trainer.prepared();
-  const auto per_epoch = trainer.batches_per_epoch();
-  std::printf("data: %s, %lld jets -> train %zu, validation %zu, test %zu (noise %s, scaler fitted on %s)\n",
-              data_path.c_str(), static_cast<long long>(d.rows), d.split.train.size(),
-              d.split.validation_rows().size(), d.split.test.size(), o.data.prepare.add_noise ? "on" : "off",
-              o.data.prepare.fit_on_all_rows ? "all jets" : "the training jets");
-  std::printf("plan: %lld steps of %lld jets, %lld batches per epoch (%s), %.1f epochs; validation every %lld steps, "
-              "checkpoints every %lld, log every %lld\n",
-              static_cast<long long>(o.max_steps), static_cast<long long>(o.batch_size), static_cast<long long>(per_epoch),
-              o.data.shuffle ? "reshuffled every epoch" : "fixed order",
-              static_cast<double>(o.max_steps) / static_cast<double>(per_epoch),
-              static_cast<long long>(o.validate_every), static_cast<long long>(o.checkpoint_every),
-              static_cast<long long>(o.log_every));
+  fmt::print("data: {}, {} jets -> train {}, validation {}, test {} (noise {}, scaler fitted on {})\n", o.data.path,
+             d.rows, d.split.train.size(), d.split.validation_rows().size(), d.split.test.size(),
+             o.data.prepare.add_noise ? "on" : "off",
+             o.data.prepare.fit_on_all_rows ? "all jets" : "the training jets");
+  fmt::print(
+      "plan: {} steps of {} jets, {} batches per epoch ({}), {:.1f} epochs; validation every {} steps, "
+      "checkpoints every {}, log every {}\n",
+      o.max_steps, o.batch_size, trainer.batches_per_epoch(), o.data.shuffle ? "reshuffled every epoch" : "fixed order",
+      static_cast<double>(o.max_steps) / static_cast<double>(trainer.batches_per_epoch()), o.validate_every,
+      o.checkpoint_every, o.log_every);
   if (model_uses_mass_loss(o.model))
-    std::printf("mass loss: lambda %g while %lld < step%s\n", o.lambda, static_cast<long long>(o.n_mse_delay),
-                o.n_mse_turnoff < 0 ? " (never switched off)"
-                                    : fmt::format(" < {}", o.n_mse_turnoff).c_str());
-  std::printf("run directory: %s\n", o.run_dir.c_str());
+    fmt::print("mass loss: lambda {} while {} < step{}\n", o.lambda, o.n_mse_delay,
+               o.n_mse_turnoff < 0 ? std::string(" (never switched off)") : fmt::format(" < {}", o.n_mse_turnoff));
+  fmt::print("run directory: {}\n", o.run_dir);
 }
 
 /// End of a completed run: generated jets in the JetNet layout, then the evaluation.
@@ -115,12 +114,20 @@ void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets
   g.seed = o.seed;
   const data::JetSet generated = flows::generate_jets(trainer.model(), static_cast<int64_t>(test_rows.size()), g);
   data::WriteOptions w;
-  w.attributes["generator"] = fmt::format("bin/train: {} model, {} steps, seed {}", trainer.model().kind,
-                                          trainer.steps_done(), o.seed);
+  w.attributes["generator"] =
+      fmt::format("bin/train: {} model, {} steps, seed {}", trainer.model().kind, trainer.steps_done(), o.seed);
   data::write_jetnet(paths.generated(), generated, w);
-  printer.on_message(fmt::format("generated {} jets (as many as the test split): {}", generated.jets, paths.generated()));
+  printer.on_message(
+      fmt::format("generated {} jets (as many as the test split): {}", generated.jets, paths.generated()));
   if (o.metrics == "none") return;
-  tools::evaluate_generated_jets(flows::select_jets(all_jets, test_rows), generated, o.metrics, std::cout);
+  tools::RunEvaluationOptions e;
+  e.preset = o.metrics;
+  e.jet_type = o.data.jet_type;
+  e.fpnd_dir = o.fpnd_dir;
+  e.json_path = paths.evaluation();
+  e.real_name = fmt::format("test split of {}", o.data.path);
+  e.generated_name = paths.generated();
+  tools::evaluate_generated_jets(flows::select_jets(all_jets, test_rows), generated, e, std::cout);
 }
 
 int run(const Arguments& args) {
@@ -128,19 +135,19 @@ int run(const Arguments& args) {
   flows::TrainOptions o = tools::train_options_from(config);
   if (!args.resume_dir.empty()) o.run_dir = args.resume_dir;
   std::string note;
-  tools::choose_training_device(o.device, note);
+  const Device device = tools::choose_training_device(o.device, note);
   if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
   if (o.threads > 0) set_num_threads(static_cast<int>(o.threads));
 
   flows::TrainingData data = flows::load_training_data(o.data);
   for (const std::string& w : data.warnings) std::fprintf(stderr, "%s: warning: %s\n", o.data.path.c_str(), w.c_str());
-  flows::Trainer trainer(o, std::move(data.prepared));
-  std::printf("configuration: %s, %d CPU thread(s)\n", config.name().c_str(), num_threads());
+  flows::Trainer trainer(o, std::move(data.prepared), device);
+  fmt::print("configuration: {}, device {}, {} CPU thread(s)\n", config.name(), device_name(device), num_threads());
   print_model_summary(trainer);
-  print_plan(trainer, o.data.path);
+  print_plan(trainer);
   std::fflush(stdout);
   if (args.dry_run) {
-    std::printf("dry run: configuration, data and model are valid; nothing was trained\n");
+    fmt::print("dry run: configuration, data and model are valid; nothing was trained\n");
     return 0;
   }
 
@@ -150,23 +157,21 @@ int run(const Arguments& args) {
   const std::string ini = tools::effective_ini(config);
   settings.extra["train.config"] = ini;
   tools::ProgressPrinter printer = tools::ProgressPrinter::for_stderr();
+  if (!settings.resume) flows::check_fresh_run_directory(paths);  // before config.ini is overwritten
   std::filesystem::create_directories(paths.root);
-  if (!settings.resume && std::filesystem::exists(paths.last()))
-    throw ConfigError(fmt::format("{} already holds a training run: continue it with --resume {} or choose another "
-                                  "output.dir", paths.root, paths.root));
-  flows::write_text_atomically(paths.config(), ini);
+  write_text_file_atomically(paths.config(), ini);
 
   const flows::RunSummary s = flows::run_training(trainer, paths, settings, printer);
   printer.finish_line();
   if (!s.completed) {
     std::fprintf(stderr, "bin/train: error: %s\n", s.stop_reason.c_str());
-    return 2;
+    return 3;  // distinct from 2 (a command-line mistake), so scripts can tell a diverged run apart
   }
-  std::printf("trained %lld steps in %s (%.0f jets/s this session); validation NLL %.5f, best %.5f at step %lld; "
-              "%lld skipped step(s)\n",
-              static_cast<long long>(s.steps), tools::format_duration(s.elapsed_seconds).c_str(), s.jets_per_second,
-              s.final_validation.value_or(NAN), s.best_validation.value_or(NAN), static_cast<long long>(s.best_step),
-              static_cast<long long>(s.bad_steps));
+  fmt::print(
+      "trained {} steps in {} ({:.0f} jets/s this session); validation NLL {:.5f}, best {:.5f} at step {}; "
+      "{} skipped step(s)\n",
+      s.steps, tools::format_duration(s.elapsed_seconds), s.jets_per_second, s.final_validation.value_or(NAN),
+      s.best_validation.value_or(NAN), s.best_step, s.bad_steps);
   std::fflush(stdout);
   if (o.generate) generate_and_evaluate(trainer, data.jets, paths, printer);
   return 0;
@@ -175,13 +180,11 @@ int run(const Arguments& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse_arguments(argc, argv));
-  } catch (const flowjet::Error& e) {
-    std::fprintf(stderr, "bin/train: error: %s\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bin/train: error: %s\n", e.what());
-    return 1;
-  }
+  return tools::run_program(make_command_line(), argc, argv, [](const tools::CommandLine& cli) {
+    if (cli.has("keys")) {
+      std::fputs(tools::train_schema().markdown().c_str(), stdout);
+      return 0;
+    }
+    return run(parse_arguments(cli));
+  });
 }

@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "engine/backend/device_choice.h"
 #include "flows/generate.h"
 #include "flows/io/jet_model.h"
 #include "flows/jet_log_prob.h"
@@ -13,8 +14,20 @@ struct JetGenerator::Impl {
   flows::JetModel model;
 };
 
-JetGenerator::JetGenerator(const std::string& checkpoint_path)
-    : impl_(std::make_unique<Impl>(Impl{flows::load_jet_model(checkpoint_path)})) {}
+namespace {
+
+flows::JetModel load_on_device(const std::string& checkpoint_path, const std::string& device_name) {
+  std::string note;  // a library does not print; device() tells what "auto" chose
+  const Device device = choose_device(device_name, "JetGenerator: device", note);
+  flows::JetModel model = flows::load_jet_model(checkpoint_path);
+  model.flow->to(device);
+  return model;
+}
+
+}  // namespace
+
+JetGenerator::JetGenerator(const std::string& checkpoint_path, const std::string& device)
+    : impl_(std::make_unique<Impl>(Impl{load_on_device(checkpoint_path, device)})) {}
 JetGenerator::~JetGenerator() = default;
 JetGenerator::JetGenerator(JetGenerator&&) noexcept = default;
 JetGenerator& JetGenerator::operator=(JetGenerator&&) noexcept = default;
@@ -36,6 +49,7 @@ std::vector<double> JetGenerator::log_prob(const Jets& jets) {
 }
 
 int64_t JetGenerator::particles() const { return impl_->model.particles; }
+std::string JetGenerator::device() const { return device_name(impl_->model.flow->device()); }
 std::string JetGenerator::kind() const { return impl_->model.kind; }
 std::string JetGenerator::jet_type() const { return impl_->model.jet_type; }
 

@@ -28,8 +28,11 @@ struct Jets {
 /// destroyed or assigned to.
 class JetGenerator {
  public:
-  /// Loads a checkpoint written by bin/train (flow, scaler, conditional sampler).
-  explicit JetGenerator(const std::string& checkpoint_path);
+  /// Loads a checkpoint written by bin/train (flow, scaler, conditional sampler) and puts its flow
+  /// on `device`: "cpu", "cuda" (throws when this build has no CUDA or no GPU is usable, saying
+  /// which) or "auto" (CUDA when usable, else the CPU). Conditions, latent draws and the
+  /// post-processing stay on the host either way.
+  explicit JetGenerator(const std::string& checkpoint_path, const std::string& device = "cpu");
   ~JetGenerator();
   JetGenerator(JetGenerator&&) noexcept;
   JetGenerator& operator=(JetGenerator&&) noexcept;
@@ -43,6 +46,8 @@ class JetGenerator {
 
   /// Particles per jet P.
   int64_t particles() const;
+  /// Where the flow runs: "cpu" or "cuda" (what "auto" resolved to).
+  std::string device() const;
   /// "vnf", "cnf_m", "cnf_mn", "ccnf_m", "ccnf_mn" (or "" for an imported model).
   std::string kind() const;
   /// "g", "q", "t", "w", "z", or "" when the checkpoint does not say.

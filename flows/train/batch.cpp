@@ -9,7 +9,8 @@ namespace flowjet::flows {
 
 Batch gather_batch(const data::PreparedData& prepared, const std::vector<int64_t>& rows, int64_t context_features) {
   if (context_features > 2)
-    throw ShapeError(fmt::format("gather_batch: {} context features, the models use at most 2 (m~, n)", context_features));
+    throw ShapeError(
+        fmt::format("gather_batch: {} context features, the models use at most 2 (m~, n)", context_features));
   const int64_t B = static_cast<int64_t>(rows.size()), D = 3 * prepared.particles, W = prepared.width();
   const int64_t C = context_features > 0 ? context_features : 0;
   Batch batch;
@@ -30,6 +31,17 @@ Batch gather_batch(const data::PreparedData& prepared, const std::vector<int64_t
     if (C == 2) batch.context.data<float>()[i * C + 1] = n;
   }
   return batch;
+}
+
+Batch Batch::to(Device device) const {
+  return {x.to(device), context.defined() ? context.to(device) : Tensor(), mass.to(device)};
+}
+
+FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features, Device device) {
+  std::vector<double> mean(scaler.mean().begin(), scaler.mean().begin() + features);
+  std::vector<double> deviation(scaler.std().begin(), scaler.std().begin() + features);
+  return {Tensor::from_vector(mean, Shape{features}).to(device),
+          Tensor::from_vector(deviation, Shape{features}).to(device)};
 }
 
 }  // namespace flowjet::flows

@@ -1,13 +1,13 @@
 // CSV rows with empty cells for absent values; resumed runs cut the rows they will repeat.
 #include "flows/train/train_log.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "engine/core/error.h"
-#include "flows/train/atomic_text.h"
+#include "engine/io/atomic_file.h"
 
 namespace flowjet::flows {
 namespace {
@@ -34,7 +34,7 @@ void truncate_after(const std::string& path, int64_t last_step) {
   }
   std::string text;
   for (const std::string& k : kept) text += k + '\n';
-  write_text_atomically(path, text);
+  write_text_file_atomically(path, text);
 }
 
 }  // namespace

@@ -10,15 +10,15 @@
 namespace flowjet::flows {
 
 struct LogRow {
-  int64_t step = 0;                  // optimiser steps done
+  int64_t step = 0;  // optimiser steps done
   int64_t epoch = 0;
-  double nll = 0.0;                  // mean L_nll of the steps since the previous row
-  std::optional<double> mass_loss;   // mean L_mass of those steps (CCNF models)
+  double nll = 0.0;                 // mean L_nll of the steps since the previous row
+  std::optional<double> mass_loss;  // mean L_mass of those steps (CCNF models)
   double lr = 0.0;
-  double jets_per_second = 0.0;      // over the interval since the previous row
-  double elapsed_seconds = 0.0;      // since the start of the run, resumed sessions included
-  int64_t bad_steps = 0;             // skipped steps so far
-  std::optional<double> val_nll;     // when validated at this step
+  double jets_per_second = 0.0;   // jets / time inside the steps since the previous row
+  double elapsed_seconds = 0.0;   // since the start of the run, resumed sessions included
+  int64_t bad_steps = 0;          // skipped steps so far
+  std::optional<double> val_nll;  // when validated at this step
 };
 
 /// Column names in order.

@@ -66,9 +66,10 @@ void TrainOptions::validate() const {
   if (max_bad_steps < 1) fail(fmt::format("max_bad_steps must be >= 1, got {}", max_bad_steps));
   if (!(clip_value >= 0.0)) fail(fmt::format("clip_value must be >= 0, got {}", clip_value));
   if (validate_every < 0 || log_every < 1 || checkpoint_every < 0 || validation_batch_size < 1)
-    fail(fmt::format("intervals must be validate_every >= 0, log_every >= 1, checkpoint_every >= 0, "
-                     "validation batch >= 1 (got {}, {}, {}, {})",
-                     validate_every, log_every, checkpoint_every, validation_batch_size));
+    fail(
+        fmt::format("intervals must be validate_every >= 0, log_every >= 1, checkpoint_every >= 0, "
+                    "validation batch >= 1 (got {}, {}, {}, {})",
+                    validate_every, log_every, checkpoint_every, validation_batch_size));
   if (threads < 0) fail(fmt::format("threads must be >= 0, got {}", threads));
   if (device != "cpu" && device != "cuda" && device != "auto")
     fail(fmt::format("device must be cpu, cuda or auto, got \"{}\"", device));

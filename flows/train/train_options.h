@@ -31,7 +31,7 @@ struct DataOptions {
   int64_t particles = 30;      // P: the first P particles of each jet are used
   int64_t max_jets = 0;        // 0: every jet of the file, else the first max_jets
   data::PrepareOptions prepare;
-  bool shuffle = true;         // reshuffle the training rows every epoch (the reference does not, §5)
+  bool shuffle = true;  // reshuffle the training rows every epoch (the reference does not, §5)
 };
 
 struct TrainOptions {
@@ -50,17 +50,18 @@ struct TrainOptions {
   int64_t n_mse_turnoff = -1;
   int64_t max_bad_steps = 5;  // consecutive non-finite steps before the run stops
 
-  int64_t validate_every = 1000;         // optimiser steps; 0: only at the end
-  int64_t validation_batch_size = 10000; // rows per validation forward pass (bounds memory)
-  int64_t log_every = 50;                // optimiser steps between log rows
-  int64_t checkpoint_every = 1000;       // optimiser steps; 0: only best and final
-  uint64_t seed = 42;                    // weights, masks, data split and noise, shuffles, dropout, latents
+  int64_t validate_every = 1000;          // optimiser steps; 0: only at the end
+  int64_t validation_batch_size = 10000;  // rows per validation forward pass (bounds memory)
+  int64_t log_every = 50;                 // optimiser steps between log rows
+  int64_t checkpoint_every = 1000;        // optimiser steps; 0: only best and final
+  uint64_t seed = 42;                     // weights, masks, data split and noise, shuffles, dropout, latents
 
   std::string device = "cpu";  // cpu | cuda | auto
   int64_t threads = 0;         // 0: the engine's default
   std::string run_dir = "runs/run";
-  bool generate = true;            // generate as many jets as the test split at the end
-  std::string metrics = "talk";    // evaluation preset of the end-of-run metrics, or "none"
+  bool generate = true;          // generate as many jets as the test split at the end
+  std::string metrics = "talk";  // evaluation preset of the end-of-run metrics, or "none"
+  std::string fpnd_dir;          // FPND resources (pnet_state_dict.pt, statistics); empty: FPND skipped
 
   /// True when the mass loss is added at `step` (optimiser steps already done).
   bool mass_loss_active(int64_t step) const;

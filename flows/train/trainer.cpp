@@ -2,10 +2,10 @@
 // training state in checkpoints.
 #include "flows/train/trainer.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "data/random.h"
 #include "engine/autograd/recording.h"
@@ -22,13 +22,15 @@ namespace {
 // are unrelated to the flow's own (init, mask, dropout) streams.
 constexpr uint64_t kMassLatentStream = 0x4d617373ull;
 
-JetModel build_model(const TrainOptions& options, const data::PreparedData& prepared) {
+JetModel build_model(const TrainOptions& options, const data::PreparedData& prepared, Device device) {
   options.validate();
   if (prepared.particles != options.data.particles || prepared.rows < 1)
-    throw ShapeError(fmt::format("Trainer: the prepared data has {} particles and {} rows, the options ask for {} particles",
-                                 prepared.particles, prepared.rows, options.data.particles));
+    throw ShapeError(
+        fmt::format("Trainer: the prepared data has {} particles and {} rows, the options ask for {} particles",
+                    prepared.particles, prepared.rows, options.data.particles));
   JetModel model;
-  model.flow = std::make_unique<Flow>(options.flow);
+  model.flow = std::make_unique<Flow>(options.flow);  // initialised on the host from options.flow.seed
+  model.flow->to(device);
   model.scaler = prepared.scaler;
   // Fitted on the same rows as the scaler (the training part, or all rows with the leak option).
   model.sampler = ConditionalSampler::fit(prepared, options.seed);
@@ -37,12 +39,6 @@ JetModel build_model(const TrainOptions& options, const data::PreparedData& prep
   model.scaled_zero_mass = prepared.scaled_zero_mass;
   model.jet_type = options.data.jet_type;
   return model;
-}
-
-FeatureScaling feature_scaling(const data::StandardScaler& scaler, int64_t features) {
-  std::vector<double> mean(scaler.mean().begin(), scaler.mean().begin() + features);
-  std::vector<double> deviation(scaler.std().begin(), scaler.std().begin() + features);
-  return {Tensor::from_vector(mean, Shape{features}), Tensor::from_vector(deviation, Shape{features})};
 }
 
 NamedTensors clone_all(const NamedTensors& tensors) {
@@ -67,6 +63,7 @@ constexpr const char* kBadTotal = "train.bad_steps_total";
 constexpr const char* kFingerprint = "train.data_fingerprint";
 constexpr const char* kDropoutGen = "train.generator.dropout";
 constexpr const char* kMassLatentGen = "train.generator.mass_latent";
+constexpr const char* kBatcher = "train.batcher";  // "<batch size>/<shuffle>/<seed>": decides every batch
 constexpr const char* kOptimPrefix = "optim/";
 
 }  // namespace
@@ -79,15 +76,19 @@ std::string prepared_fingerprint(const data::PreparedData& prepared) {
   return fmt::format("{:016x}", hash);
 }
 
-Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared)
+Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared, Device device)
     : options_(options),
       prepared_(std::move(prepared)),
-      model_(build_model(options_, prepared_)),
-      optimizer_(model_.flow->named_parameters(), options_.optimizer),
+      model_(build_model(options_, prepared_, device)),
+      optimizer_(model_.flow->named_parameters(), options_.optimizer),  // moments on the parameters' device
       batcher_(prepared_.split.train, options_.batch_size, options_.data.shuffle, options_.seed),
-      scaling_(feature_scaling(prepared_.scaler, options_.flow.features)),
+      scaling_(feature_scaling(prepared_.scaler, options_.flow.features, device)),
       mass_latent_gen_(data::derive_seed(options_.seed, kMassLatentStream)),
       data_fingerprint_(prepared_fingerprint(prepared_)) {}
+
+std::string Trainer::batcher_description() const {
+  return fmt::format("{}/{}/{}", options_.batch_size, options_.data.shuffle ? "shuffle" : "fixed", options_.seed);
+}
 
 const std::vector<int64_t>& Trainer::next_batch_rows() {
   const int64_t epoch_now = epoch();
@@ -106,7 +107,7 @@ StepReport Trainer::step() {
   const NamedTensors buffers_before = clone_all(flow.named_buffers());
   flow.train();
   optimizer_.zero_grad();
-  const Batch batch = gather_batch(prepared_, next_batch_rows(), options_.flow.context_features);
+  const Batch batch = gather_batch(prepared_, next_batch_rows(), options_.flow.context_features).to(device());
   StepReport report;
   report.jets = batch.rows();
 
@@ -118,12 +119,14 @@ StepReport Trainer::step() {
   if (model_uses_mass_loss(options_.model)) {
     std::optional<NoGradScope> not_recorded;
     if (!report.mass_loss_added) not_recorded.emplace();
-    MassConstraintResult m = mass_constraint_loss(flow, batch.context, batch.mass, scaling_, mass_latent_gen_);
-    report.mass_loss = m.loss.item();
-    mass_term = m.loss;
+    mass_term = mass_constraint_loss(flow, batch.context, batch.mass, scaling_, mass_latent_gen_).loss;
   }
   const Tensor nll = nll_loss(flow, batch.x, batch.context);
+  // The backward pass is queued before the losses are read, so that on a GPU the passes run without a
+  // host round trip in between; a non-finite loss still skips the step and is named before the gradients.
+  backward(report.mass_loss_added ? nll + mass_term * options_.lambda : nll);
   report.nll = nll.item();
+  if (mass_term.defined()) report.mass_loss = mass_term.item();
   if (!std::isfinite(report.nll)) {
     skip(report, "NLL is " + non_finite_name(report.nll), buffers_before);
     return report;
@@ -132,7 +135,6 @@ StepReport Trainer::step() {
     skip(report, "mass loss is " + non_finite_name(*report.mass_loss), buffers_before);
     return report;
   }
-  backward(report.mass_loss_added ? nll + mass_term * options_.lambda : nll);
   if (gradient_hook_) gradient_hook_(params);
   if (!all_grads_finite(params)) {
     std::string name = "?";
@@ -173,7 +175,7 @@ double Trainer::validation_loss() {
   const int64_t chunk = options_.validation_batch_size, total = static_cast<int64_t>(rows.size());
   for (int64_t begin = 0; begin < total; begin += chunk) {
     const std::vector<int64_t> part(rows.begin() + begin, rows.begin() + std::min(begin + chunk, total));
-    const Batch batch = gather_batch(prepared_, part, options_.flow.context_features);
+    const Batch batch = gather_batch(prepared_, part, options_.flow.context_features).to(device());
     for (double log_p : flow.log_prob(batch.x, batch.context).to_vector()) sum += log_p;
   }
   flow.train();
@@ -188,6 +190,7 @@ void Trainer::save(const std::string& path, const Attributes& extra) const {
   a[kConsecutiveBad] = consecutive_bad_steps_;
   a[kBadTotal] = bad_steps_total_;
   a[kFingerprint] = data_fingerprint_;
+  a[kBatcher] = batcher_description();
   put_generator_state(a, kDropoutGen, model_.flow->dropout_generator());
   put_generator_state(a, kMassLatentGen, mass_latent_gen_);
   save_jet_model(path, model_, a, with_prefix(kOptimPrefix, optimizer_.state()));
@@ -202,14 +205,19 @@ void Trainer::restore(const Checkpoint& checkpoint) {
   put_flow_spec(expected_spec, options_.flow);
   put_flow_spec(found_spec, read_flow_spec(checkpoint));
   if (expected_spec != found_spec) fail("it was written by a run with another model configuration");
+  if (checkpoint.string_attribute(kBatcher) != batcher_description())
+    fail(fmt::format("its batches were drawn as {} (batch size/shuffle/seed), this run draws them as {}",
+                     checkpoint.string_attribute(kBatcher), batcher_description()));
   if (checkpoint.string_attribute(kFingerprint) != data_fingerprint_)
     fail("the training data differ (another file, max_jets, particles, split, noise or seed)");
   if (checkpoint.string_attribute("model.kind") != model_.kind)
-    fail(fmt::format("it holds a {} model, this run trains {}", checkpoint.string_attribute("model.kind"), model_.kind));
+    fail(
+        fmt::format("it holds a {} model, this run trains {}", checkpoint.string_attribute("model.kind"), model_.kind));
   const int64_t steps = checkpoint.int_attribute(kStep), batches = checkpoint.int_attribute(kBatchesSeen);
   const int64_t consecutive = checkpoint.int_attribute(kConsecutiveBad), total = checkpoint.int_attribute(kBadTotal);
   if (steps < 0 || batches < steps || consecutive < 0 || total < consecutive)
-    fail(fmt::format("inconsistent counters (step {}, batches {}, bad steps {} / {})", steps, batches, consecutive, total));
+    fail(fmt::format("inconsistent counters (step {}, batches {}, bad steps {} / {})", steps, batches, consecutive,
+                     total));
   Generator dropout_gen = model_.flow->dropout_generator(), mass_gen = mass_latent_gen_;
   restore_generator_state(checkpoint, kDropoutGen, dropout_gen);
   restore_generator_state(checkpoint, kMassLatentGen, mass_gen);

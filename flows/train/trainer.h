@@ -10,6 +10,12 @@
 // runs AdamW on zeroed gradients, so weight decay and momentum still move the weights). The batch
 // is consumed and the generators advance, the optimiser step count does not. After
 // max_bad_steps consecutive bad steps should_stop() turns true.
+//
+// Device: the model, the optimiser's moments and the mass loss's scaling live on the device given
+// to the constructor. Each batch is assembled on the host and copied there once per step; the
+// losses are read back (one synchronisation) only after the backward pass has been queued, and
+// the gradients are checked on the device (all_grads_finite), so a step waits for the GPU once.
+// Checkpoints are written from host copies and restored onto the device.
 #pragma once
 
 #include <cstdint>
@@ -31,20 +37,21 @@ namespace flowjet::flows {
 
 /// What one call of Trainer::step() did.
 struct StepReport {
-  bool skipped = false;      // non-finite loss or gradient: nothing was updated
-  std::string bad_reason;    // why it was skipped ("NLL is nan", "gradient of <name> is not finite")
-  double nll = 0.0;          // L_nll of the batch
+  bool skipped = false;             // non-finite loss or gradient: nothing was updated
+  std::string bad_reason;           // why it was skipped ("NLL is nan", "gradient of <name> is not finite")
+  double nll = 0.0;                 // L_nll of the batch
   std::optional<double> mass_loss;  // L_mass when computed (CCNF models)
   bool mass_loss_added = false;     // inside the n_mse_delay/n_mse_turnoff window
-  int64_t jets = 0;          // rows of the batch
+  int64_t jets = 0;                 // rows of the batch
 };
 
 class Trainer {
  public:
   /// Builds the model (flow of options.flow, scaler, conditional sampler fitted like the scaler),
-  /// the optimiser and the batcher over the training rows. Throws ConfigError for inconsistent
-  /// options, ShapeError when `prepared` does not match them.
-  Trainer(const TrainOptions& options, data::PreparedData prepared);
+  /// moves its flow to `device` (resolved from options.device by the caller, e.g. with
+  /// choose_device), then the optimiser and the batcher over the training rows. Throws ConfigError
+  /// for inconsistent options, ShapeError when `prepared` does not match them.
+  Trainer(const TrainOptions& options, data::PreparedData prepared, Device device = Device::CPU);
 
   /// One step on the next batch; see the NaN/Inf policy above.
   StepReport step();
@@ -54,6 +61,8 @@ class Trainer {
   /// True once max_bad_steps consecutive steps were skipped.
   bool should_stop() const { return consecutive_bad_steps_ >= options_.max_bad_steps; }
 
+  /// Where the model trains.
+  Device device() const { return model_.flow->device(); }
   int64_t steps_done() const { return steps_done_; }
   int64_t batches_seen() const { return batches_seen_; }
   int64_t epoch() const { return batches_seen_ / batcher_.batches_per_epoch(); }
@@ -81,6 +90,7 @@ class Trainer {
 
  private:
   const std::vector<int64_t>& next_batch_rows();
+  std::string batcher_description() const;
   void skip(StepReport& report, std::string reason, const NamedTensors& buffers_before);
 
   TrainOptions options_;
@@ -88,8 +98,8 @@ class Trainer {
   JetModel model_;
   Adam optimizer_;
   data::EpochBatcher batcher_;
-  FeatureScaling scaling_;      // the first 3P scaler columns, for the mass loss
-  Generator mass_latent_gen_;   // z draws of the mass-constraint sampling pass
+  FeatureScaling scaling_;     // the first 3P scaler columns, for the mass loss
+  Generator mass_latent_gen_;  // z draws of the mass-constraint sampling pass
   std::string data_fingerprint_;
 
   int64_t steps_done_ = 0;

@@ -1,9 +1,9 @@
 // Reading and preparing the training data.
 #include "flows/train/training_data.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "data/jetnet_hdf5.h"
 #include "engine/core/error.h"

@@ -12,7 +12,7 @@
 namespace flowjet::flows {
 
 struct TrainingData {
-  data::JetSet jets;               // as read (the real test jets for evaluation come from here)
+  data::JetSet jets;  // as read (the real test jets for evaluation come from here)
   data::PreparedData prepared;
   std::vector<std::string> warnings;  // non-fatal findings of the reader
 };

@@ -1,10 +1,10 @@
 // The run loop: steps, validation, log rows, checkpoints, stop and resume.
 #include "flows/train/training_run.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "engine/core/error.h"
 
@@ -20,12 +20,14 @@ constexpr const char* kStopReason = "train.stop_reason";
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-/// Means of the losses of the steps since the previous log row, and the jets seen meanwhile.
+/// Means of the losses of the steps since the previous log row, the jets seen meanwhile and the
+/// time spent in the steps (validation and checkpoints excluded).
 struct Interval {
-  double nll_sum = 0.0, mass_sum = 0.0;
+  double nll_sum = 0.0, mass_sum = 0.0, step_seconds = 0.0;
   int64_t steps = 0, mass_steps = 0, jets = 0;
-  Clock::time_point start = Clock::now();
 };
+
+double rate(int64_t jets, double seconds) { return seconds > 0.0 ? static_cast<double>(jets) / seconds : 0.0; }
 
 class RunLoop {
  public:
@@ -37,13 +39,19 @@ class RunLoop {
     TrainLog log(paths_.log(), settings_.resume ? std::optional<int64_t>(trainer_.steps_done()) : std::nullopt);
     Interval interval;
     while (trainer_.steps_done() < o_.max_steps) {
+      const Clock::time_point step_start = Clock::now();
       const StepReport r = trainer_.step();
+      const double step_seconds = seconds_since(step_start);
       interval.jets += r.jets;
+      interval.step_seconds += step_seconds;
       session_jets_ += r.jets;
+      session_step_seconds_ += step_seconds;
       if (r.skipped) {
-        observer_.on_message(fmt::format("batch {} after step {}: skipped ({}); {} consecutive bad step(s), the run "
-                                         "stops at {}", trainer_.batches_seen(), trainer_.steps_done(), r.bad_reason,
-                                         trainer_.consecutive_bad_steps(), o_.max_bad_steps));
+        observer_.on_message(
+            fmt::format("batch {} after step {}: skipped ({}); {} consecutive bad step(s), the run "
+                        "stops at {}",
+                        trainer_.batches_seen(), trainer_.steps_done(), r.bad_reason, trainer_.consecutive_bad_steps(),
+                        o_.max_bad_steps));
         if (trainer_.should_stop()) return stop(r.bad_reason);
         continue;
       }
@@ -81,20 +89,16 @@ class RunLoop {
         best_step_ = checkpoint.int_attribute(kBestStep);
         best_ = checkpoint.double_attribute(kBestValidation);
       }
-      observer_.on_message(fmt::format("resumed {} at step {} of {}", paths_.last(), trainer_.steps_done(), o_.max_steps));
-    } else if (std::filesystem::exists(paths_.last()) || std::filesystem::exists(paths_.log())) {
-      throw ConfigError(fmt::format("{} already holds a training run: continue it with --resume {} or choose another "
-                                    "output.dir", paths_.root, paths_.root));
+      observer_.on_message(
+          fmt::format("resumed {} at step {} of {}", paths_.last(), trainer_.steps_done(), o_.max_steps));
+    } else {
+      check_fresh_run_directory(paths_);
     }
     std::filesystem::create_directories(paths_.checkpoints());
     session_start_ = Clock::now();
   }
 
   double elapsed() const { return elapsed_before_ + seconds_since(session_start_); }
-  double session_rate() const {
-    const double t = seconds_since(session_start_);
-    return t > 0.0 ? static_cast<double>(session_jets_) / t : 0.0;
-  }
 
   StepProgress progress(const StepReport& r) const {
     StepProgress p;
@@ -102,7 +106,7 @@ class RunLoop {
     p.max_steps = o_.max_steps;
     p.nll = r.nll;
     p.mass_loss = r.mass_loss;
-    p.jets_per_second = session_rate();
+    p.jets_per_second = rate(session_jets_, session_step_seconds_);
     p.elapsed_seconds = elapsed();
     p.eta_seconds = session_steps_ > 0 ? seconds_since(session_start_) / static_cast<double>(session_steps_) *
                                              static_cast<double>(o_.max_steps - p.step)
@@ -119,7 +123,8 @@ class RunLoop {
       best_step_ = s;
       save(paths_.best(), v);
     }
-    observer_.on_message(fmt::format("step {}: validation NLL {:.5f} (best {:.5f} at step {})", s, v, *best_, best_step_));
+    observer_.on_message(
+        fmt::format("step {}: validation NLL {:.5f} (best {:.5f} at step {})", s, v, *best_, best_step_));
     return v;
   }
 
@@ -130,8 +135,7 @@ class RunLoop {
     row.nll = interval.steps > 0 ? interval.nll_sum / static_cast<double>(interval.steps) : 0.0;
     if (interval.mass_steps > 0) row.mass_loss = interval.mass_sum / static_cast<double>(interval.mass_steps);
     row.lr = trainer_.lr();
-    const double t = seconds_since(interval.start);
-    row.jets_per_second = t > 0.0 ? static_cast<double>(interval.jets) / t : 0.0;
+    row.jets_per_second = rate(interval.jets, interval.step_seconds);
     row.elapsed_seconds = elapsed();
     row.bad_steps = trainer_.bad_steps_total();
     row.val_nll = validation;
@@ -159,15 +163,16 @@ class RunLoop {
     s.best_step = best_step_;
     s.bad_steps = trainer_.bad_steps_total();
     s.elapsed_seconds = elapsed();
-    s.jets_per_second = session_rate();
+    s.jets_per_second = rate(session_jets_, session_step_seconds_);
     return s;
   }
 
   RunSummary stop(const std::string& last_reason) {
     RunSummary s = summary();
-    s.stop_reason = fmt::format("stopped after {} consecutive steps with a non-finite loss or gradient (last: {}); "
-                                "the weights of step {} (untouched by the bad steps) are in {}",
-                                trainer_.consecutive_bad_steps(), last_reason, trainer_.steps_done(), paths_.last());
+    s.stop_reason = fmt::format(
+        "stopped after {} consecutive steps with a non-finite loss or gradient (last: {}); "
+        "the weights of step {} (untouched by the bad steps) are in {}",
+        trainer_.consecutive_bad_steps(), last_reason, trainer_.steps_done(), paths_.last());
     save(paths_.last(), std::nullopt, {{kStopReason, s.stop_reason}});
     observer_.on_message(s.stop_reason);
     return s;
@@ -192,6 +197,7 @@ class RunLoop {
   Clock::time_point session_start_;
   double elapsed_before_ = 0.0;
   int64_t session_jets_ = 0, session_steps_ = 0;
+  double session_step_seconds_ = 0.0;  // inside Trainer::step()
   std::optional<double> best_, last_validation_;
   int64_t best_step_ = -1;
 };
@@ -199,6 +205,14 @@ class RunLoop {
 }  // namespace
 
 std::string RunPaths::periodic(int64_t step) const { return fmt::format("{}/step_{:08d}.h5", checkpoints(), step); }
+
+void check_fresh_run_directory(const RunPaths& paths) {
+  if (std::filesystem::exists(paths.last()) || std::filesystem::exists(paths.log()))
+    throw ConfigError(
+        fmt::format("{} already holds a training run: continue it with --resume {} or choose another "
+                    "output.dir",
+                    paths.root, paths.root));
+}
 
 RunSummary run_training(Trainer& trainer, const RunPaths& paths, const RunSettings& settings,
                         TrainingObserver& observer) {

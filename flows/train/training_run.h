@@ -33,6 +33,7 @@ struct RunPaths {
   std::string periodic(int64_t step) const;
   std::string final_model() const { return root + "/final.h5"; }
   std::string generated() const { return root + "/generated.h5"; }
+  std::string evaluation() const { return root + "/evaluation.json"; }
 };
 
 /// Progress after each optimiser step, for a progress line.
@@ -41,7 +42,7 @@ struct StepProgress {
   int64_t max_steps = 0;
   double nll = 0.0;
   std::optional<double> mass_loss;
-  double jets_per_second = 0.0;  // since this session started
+  double jets_per_second = 0.0;  // training throughput of this session (time inside the steps)
   double elapsed_seconds = 0.0;  // resumed sessions included
   double eta_seconds = 0.0;
 };
@@ -63,15 +64,19 @@ struct RunSettings {
 
 struct RunSummary {
   int64_t steps = 0;
-  bool completed = false;       // max_steps reached
-  std::string stop_reason;      // why not, otherwise empty
+  bool completed = false;   // max_steps reached
+  std::string stop_reason;  // why not, otherwise empty
   std::optional<double> final_validation;
   std::optional<double> best_validation;
   int64_t best_step = -1;
   int64_t bad_steps = 0;
-  double elapsed_seconds = 0.0;     // resumed sessions included
-  double jets_per_second = 0.0;     // training throughput of this session
+  double elapsed_seconds = 0.0;  // resumed sessions included
+  double jets_per_second = 0.0;  // training throughput of this session (time inside the steps)
 };
+
+/// Throws ConfigError when `paths` already hold a run (a log or checkpoints/last.h5), which a fresh
+/// run would overwrite; the message points to --resume.
+void check_fresh_run_directory(const RunPaths& paths);
 
 /// Trains until options.max_steps optimiser steps are done or should_stop(); writes the log and
 /// checkpoints under `paths` (creating the directories). A fresh run refuses a directory that

@@ -6,6 +6,7 @@
 #include "engine/core/error.h"
 #include "engine/ops/binary/binary.h"
 #include "flows/io/jet_model.h"
+#include "tests/support/flow_specs.h"
 #include "tests/support/temp_dir.h"
 
 using namespace flowjet;
@@ -13,20 +14,13 @@ using namespace flowjet::flows;
 
 namespace {
 
+// Fields away from FlowSpec's defaults, so that the round trip shows each one is stored.
 FlowSpec checkpoint_spec(CouplingKind coupling) {
-  FlowSpec spec;
-  spec.features = 6;
-  spec.coupling_layers = 2;
+  FlowSpec spec = test::small_flow_spec();
   spec.coupling = coupling;
-  spec.bins = 3;
-  spec.tail_bound = 3.0;
-  spec.hidden_features = 8;
   spec.num_blocks = 1;
-  spec.context_features = 2;
-  spec.batch_norm = true;
   spec.mask = MaskKind::WholeParticle;
   spec.seed = 18446744073709551557ull;  // needs all 64 bits
-  spec.dtype = DType::F64;
   return spec;
 }
 

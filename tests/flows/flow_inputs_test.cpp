@@ -9,6 +9,7 @@
 #include "engine/core/error.h"
 #include "flows/io/flow_inputs.h"
 #include "tests/support/error_message.h"
+#include "tests/support/flow_specs.h"
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/temp_dir.h"
 
@@ -70,12 +71,10 @@ TEST_CASE("flows/inputs: a saved jet model reads rows of a JetNet file") {
 
 TEST_CASE("flows/inputs: a bare flow reads \"inputs\" and \"context\" of a checkpoint-format file") {
   test::TempDir dir;
-  FlowSpec spec;
+  FlowSpec spec = test::small_flow_spec();
   spec.features = 4;
-  spec.coupling_layers = 1;
-  spec.hidden_features = 4;
-  spec.num_blocks = 1;
   spec.context_features = 1;
+  spec.dtype = DType::F32;
   save_flow(dir.file("flow.h5"), Flow(spec));
   const OpenedModel opened = open_model(dir.file("flow.h5"));
   CHECK_FALSE(opened.is_jet_model);

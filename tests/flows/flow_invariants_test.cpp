@@ -13,6 +13,7 @@
 #include "flows/loss/jet_mass.h"
 #include "flows/loss/mass_constraint.h"
 #include "flows/loss/nll.h"
+#include "tests/support/flow_specs.h"
 #include "tests/support/gradcheck_table.h"
 
 using namespace flowjet;
@@ -21,14 +22,9 @@ using namespace flowjet::flows;
 namespace {
 
 FlowSpec small_spec(CouplingKind coupling, MaskKind mask, int64_t context, bool batch_norm, DType dtype) {
-  FlowSpec spec;
-  spec.features = 6;
-  spec.coupling_layers = 3;
+  FlowSpec spec = test::small_flow_spec();
   spec.coupling = coupling;
-  spec.bins = 4;
   spec.tail_bound = 2.5;
-  spec.hidden_features = 8;
-  spec.num_blocks = 2;
   spec.context_features = context;
   spec.batch_norm = batch_norm;
   spec.mask = mask;

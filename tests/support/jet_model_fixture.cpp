@@ -6,6 +6,7 @@
 
 #include "data/preprocess.h"
 #include "data/random.h"
+#include "tests/support/flow_specs.h"
 
 namespace flowjet::test {
 
@@ -40,13 +41,7 @@ flows::JetModel small_jet_model(const std::string& kind, uint64_t seed) {
   prepare_options.seed = seed;
   const data::PreparedData prepared = data::prepare(jetnet_like_jets(400, seed), prepare_options);
 
-  flows::FlowSpec spec;
-  spec.features = 90;
-  spec.coupling_layers = 2;
-  spec.bins = 4;
-  spec.hidden_features = 16;
-  spec.num_blocks = 1;
-  spec.context_features = context;
+  flows::FlowSpec spec = small_jet_flow_spec(context);
   spec.seed = seed;
 
   flows::JetModel model;

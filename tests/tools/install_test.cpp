@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/backend/cuda/runtime.h"
 #include "flows/api/jet_generator.h"
 #include "flows/io/jet_model.h"
 #include "tests/support/jet_model_fixture.h"
@@ -138,4 +139,25 @@ TEST_CASE("tools/install: JetGenerator samples like bin/sample and scores its ow
   CHECK_THROWS_WITH_AS(generator.log_prob(wrong), doctest::Contains("10 particles per jet but the model expects 30"),
                        std::runtime_error);
   CHECK_THROWS_WITH_AS(JetGenerator(dir.file("nope.h5")), doctest::Contains("nope.h5"), std::runtime_error);
+  CHECK(generator.device() == "cpu");
+  CHECK_THROWS_WITH_AS(JetGenerator(dir.file("model.h5"), "gpu"),
+                       doctest::Contains("JetGenerator: device = \"gpu\" must be cpu, cuda or auto"),
+                       std::runtime_error);
+  const JetGenerator automatic(dir.file("model.h5"), "auto");
+  CHECK(automatic.device() == (cuda_available() ? "cuda" : "cpu"));
+  if (!cuda_available())
+    CHECK_THROWS_WITH_AS(JetGenerator(dir.file("model.h5"), "cuda"), doctest::Contains("JetGenerator: device = cuda: "),
+                         std::runtime_error);
+}
+
+TEST_CASE("tools/install: the README's embedding example is docs/examples/embed.cpp, verbatim") {
+  auto read = [](const char* path) {
+    std::ifstream in(path);
+    REQUIRE_MESSAGE(in, path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const std::string readme = read("README.md"), example = read("docs/examples/embed.cpp");
+  CHECK(readme.find("```cpp\n" + example + "```\n") != std::string::npos);
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "data/jetnet_hdf5.h"
+#include "engine/backend/cuda/runtime.h"
 #include "flows/conditions_file.h"
 #include "flows/generate.h"
 #include "tests/support/jet_model_fixture.h"
@@ -135,18 +136,21 @@ TEST_CASE("tools/sample: command-line and input errors exit non-zero with a clea
   write_text(dir.file("c.txt"), "0.1 3\n");
   const std::string model = dir.file("model.h5"), out = " -o " + dir.file("out.h5");
   const std::pair<std::string, std::string> cases[] = {
-      {model + " -n 10", "no output file given"},
+      {model + " -n 10", "-o is required"},
       {model + out, "the number of jets is missing"},
-      {model + " -n ten" + out, "-n expects an integer >= 1, got \"ten\""},
-      {model + " -n 10 --bogus" + out, "unknown option --bogus"},
-      {model + " -n 10 --seed -3" + out, "--seed expects a non-negative integer"},
+      {model + " -n ten" + out, "-n: 'ten' is not an integer"},
+      {model + " -n 0" + out, "-n: expected an integer >= 1, got 0"},
+      {model + " -n 10 --bogus" + out, "unknown flag --bogus"},
+      {model + " -n 10 --seed -3" + out, "--seed: '-3' is not a non-negative integer"},
+      {model + " -n 10 --device gpu" + out, "--device: 'gpu' is not one of cpu, cuda, auto"},
+      {"-n 10" + out, "missing argument CKPT"},
   };
   for (const auto& [arguments, message] : cases) {
     CAPTURE(arguments);
     const Run run = run_sample(dir, arguments);
     CHECK(run.exit_code == 2);
     CHECK(run.stderr_text.find(message) != std::string::npos);
-    CHECK(run.stderr_text.find("usage: sample") != std::string::npos);
+    CHECK(run.stderr_text.find("run bin/sample --help") != std::string::npos);
   }
   const std::pair<std::string, std::string> failures[] = {
       {dir.file("nope.h5") + " -n 10" + out, "nope.h5"},
@@ -160,4 +164,26 @@ TEST_CASE("tools/sample: command-line and input errors exit non-zero with a clea
     CHECK(run.stderr_text.find(message) != std::string::npos);
   }
   CHECK_FALSE(std::filesystem::exists(dir.file("out.h5")));
+}
+
+TEST_CASE("tools/sample: --device auto runs where CUDA is usable, --device cuda says why it cannot") {
+  test::TempDir dir;
+  flows::JetModel model = test::small_jet_model("cnf_mn");
+  flows::save_jet_model(dir.file("model.h5"), model);
+  const std::string common = dir.file("model.h5") + " -n 40 --seed 5 -o ";
+  const Run automatic = run_sample(dir, common + dir.file("auto.h5") + " --device auto");
+  INFO(automatic.stderr_text);
+  REQUIRE(automatic.exit_code == 0);
+  CHECK(read_strict(dir.file("auto.h5")).jets == 40);
+  const Run cuda = run_sample(dir, common + dir.file("cuda.h5") + " --device cuda");
+  if (cuda_available()) {
+    CHECK(automatic.stderr_text.find("--device = auto: using CUDA (") != std::string::npos);
+    CHECK(cuda.exit_code == 0);
+  } else {
+    CHECK(automatic.stderr_text.find("--device = auto: using the CPU (" + cuda_unavailable_reason() + ")") !=
+          std::string::npos);
+    CHECK(cuda.exit_code == 1);
+    CHECK(cuda.stderr_text.find("--device = cuda: " + cuda_unavailable_reason()) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.file("cuda.h5")));
+  }
 }

@@ -1,13 +1,16 @@
 // Tests of the training configuration: defaults, the model kinds' context features, range and
 // type errors naming file, line and key, and the effective INI read back to the same options.
-#include <functional>
+#include "tools/common/train_config.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <fstream>
+#include <functional>
+#include <sstream>
+
 #include "engine/core/error.h"
 #include "tests/support/error_message.h"
-#include "tools/common/train_config.h"
 
 using namespace flowjet;
 using namespace flowjet::tools;
@@ -48,7 +51,8 @@ TEST_CASE("tools/train_config: defaults and the context features of each model k
 }
 
 TEST_CASE("tools/train_config: the mass-loss window uses strict inequalities") {
-  flows::TrainOptions o = train_options_from(parse("[model]\nkind = ccnf_mn\n[train]\nn_mse_delay = 5\nn_mse_turnoff = 8\n"));
+  flows::TrainOptions o =
+      train_options_from(parse("[model]\nkind = ccnf_mn\n[train]\nn_mse_delay = 5\nn_mse_turnoff = 8\n"));
   CHECK(!o.mass_loss_active(5));
   CHECK(o.mass_loss_active(6));
   CHECK(o.mass_loss_active(7));
@@ -72,7 +76,8 @@ TEST_CASE("tools/train_config: errors name the file, the line and the key") {
   std::string missing = message_of([] { parse("[train]\nlr = 1e-3\n", "a.ini"); });
   CHECK(contains(missing, "a.ini"));
   CHECK(contains(missing, "\"kind\""));
-  std::string range = message_of([] { train_options_from(parse("[model]\nkind = vnf\n[train]\nbatch_size = 0\n", "a.ini")); });
+  std::string range =
+      message_of([] { train_options_from(parse("[model]\nkind = vnf\n[train]\nbatch_size = 0\n", "a.ini")); });
   CHECK(contains(range, "a.ini"));
   CHECK(contains(range, "batch_size"));
   std::string dropout = message_of([] { flow_spec_from(parse("[model]\nkind = vnf\ndropout = 1\n", "a.ini")); });
@@ -95,4 +100,20 @@ TEST_CASE("tools/train_config: the effective INI reads back to the same options"
   CHECK(b.lambda == a.lambda);
   CHECK(!b.optimizer.decoupled);
   CHECK(b.flow.parameter_count() == a.flow.parameter_count());
+}
+
+TEST_CASE("tools/train_config: README.md and docs/training.md hold the current key table") {
+  for (const char* file : {"README.md", "docs/training.md"}) {
+    CAPTURE(file);
+    std::ifstream in(file);
+    REQUIRE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string doc = text.str(), begin = "<!-- keys:begin -->\n", end = "<!-- keys:end -->";
+    const size_t from = doc.find(begin), to = doc.find(end);
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    // Regenerate with: bin/train --keys
+    CHECK(doc.substr(from + begin.size(), to - from - begin.size()) == train_schema().markdown());
+  }
 }

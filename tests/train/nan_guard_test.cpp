@@ -1,12 +1,12 @@
 // The NaN/Inf guard: a step with a non-finite loss or gradient changes nothing (parameters,
 // batch-norm statistics, optimiser state), is counted, and K consecutive ones stop the run with a
 // usable last checkpoint holding the weights from before the bad steps.
+#include <doctest/doctest.h>
+
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <limits>
-
-#include <doctest/doctest.h>
+#include <memory>
 
 #include "flows/io/flow_checkpoint.h"
 #include "flows/io/jet_model.h"

@@ -1,10 +1,10 @@
 // Resuming a run from its last checkpoint continues it bit for bit: N steps straight equal N/2
 // steps, a new process-like Trainer resumed from checkpoints/last.h5, and N/2 more.
+#include <doctest/doctest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <doctest/doctest.h>
 
 #include "flows/io/flow_checkpoint.h"
 #include "flows/train/training_run.h"
@@ -110,7 +110,8 @@ TEST_CASE("train/resume: a checkpoint of another model or other data is refused 
   const NamedTensors before = flow_state(other_model.flow());
   std::vector<NamedTensor> copies;
   for (const NamedTensor& t : before) copies.push_back({t.name, t.tensor.clone()});
-  CHECK_THROWS_WITH_AS(other_model.restore(checkpoint), doctest::Contains("another model configuration"), CheckpointError);
+  CHECK_THROWS_WITH_AS(other_model.restore(checkpoint), doctest::Contains("another model configuration"),
+                       CheckpointError);
   CHECK(test::bitwise_differences(copies, flow_state(other_model.flow())).empty());
 
   TrainOptions fewer = options;
@@ -118,7 +119,14 @@ TEST_CASE("train/resume: a checkpoint of another model or other data is refused 
   Trainer other_data(fewer, test::tiny_prepared(fewer));
   CHECK_THROWS_WITH_AS(other_data.restore(checkpoint), doctest::Contains("training data differ"), CheckpointError);
 
+  TrainOptions other_batches = options;
+  other_batches.batch_size = 32;
+  Trainer other_batcher(other_batches, test::tiny_prepared(other_batches));
+  CHECK_THROWS_WITH_AS(other_batcher.restore(checkpoint), doctest::Contains("batch size/shuffle/seed"),
+                       CheckpointError);
+
   // A fresh run refuses a directory that already holds one.
   Trainer again(options, test::tiny_prepared(options));
-  CHECK_THROWS_WITH_AS(run_training(again, RunPaths(dir.path()), {}, quiet), doctest::Contains("--resume"), ConfigError);
+  CHECK_THROWS_WITH_AS(run_training(again, RunPaths(dir.path()), {}, quiet), doctest::Contains("--resume"),
+                       ConfigError);
 }

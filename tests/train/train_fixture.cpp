@@ -4,21 +4,16 @@
 #include <map>
 
 #include "flows/flow_spec.h"
+#include "tests/support/flow_specs.h"
 
 namespace flowjet::test {
 
 flows::TrainOptions tiny_train_options() {
   flows::TrainOptions o;
   o.model = flows::ModelKind::CCNF_MN;
-  o.flow.features = 90;
-  o.flow.coupling_layers = 2;
-  o.flow.hidden_features = 16;
-  o.flow.num_blocks = 1;
-  o.flow.bins = 4;
-  o.flow.tail_bound = 6.0;
+  o.flow = small_jet_flow_spec(flows::model_context_features(o.model));
   o.flow.dropout = 0.1;
   o.flow.batch_norm = true;
-  o.flow.context_features = flows::model_context_features(o.model);
   o.data.path = "data/samples/q.h5";
   o.data.jet_type = "q";
   o.data.max_jets = 300;
@@ -36,8 +31,8 @@ flows::TrainOptions tiny_train_options() {
 
 data::PreparedData tiny_prepared(const flows::TrainOptions& options) {
   static std::map<std::string, data::PreparedData> cache;
-  const std::string key = options.data.path + "/" + std::to_string(options.data.max_jets) + "/" +
-                          std::to_string(options.data.prepare.seed);
+  const std::string key =
+      options.data.path + "/" + std::to_string(options.data.max_jets) + "/" + std::to_string(options.data.prepare.seed);
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, flows::load_training_data(options.data).prepared).first;
   return it->second;

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "flows/train/training_data.h"
 #include "flows/train/train_options.h"
+#include "flows/train/training_data.h"
 
 namespace flowjet::test {
 

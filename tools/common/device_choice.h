@@ -7,10 +7,9 @@
 
 namespace flowjet::tools {
 
-/// The device training runs on. Training runs on the CPU only so far: several ops of the flow
-/// (elementwise arithmetic, reductions, gather, softmax) and Adam have no CUDA kernel yet. So
-/// "cuda" throws ConfigError saying why it cannot be used (no CUDA in this build, no usable GPU, or
-/// the missing kernels), and "auto" returns CPU with `note` saying why.
+/// The device training runs on: choose_device (engine/backend/device_choice.h) for the key
+/// [train] device. "cuda" throws ConfigError naming why it cannot be used (a build without CUDA,
+/// no usable GPU); "auto" takes CUDA when usable, else the CPU, with `note` saying which and why.
 Device choose_training_device(const std::string& requested, std::string& note);
 
 }  // namespace flowjet::tools

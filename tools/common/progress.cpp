@@ -1,11 +1,10 @@
 // Progress lines: step/total, NLL, mass loss, jets/s, elapsed and ETA.
 #include "tools/common/progress.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace flowjet::tools {
 namespace {
@@ -41,8 +40,8 @@ void ProgressPrinter::on_step(const flows::StepProgress& p) {
   // Redraw at most ten times a second (and always at the last step).
   if (!interactive_ || (p.elapsed_seconds - last_draw_ < 0.1 && p.step != p.max_steps)) return;
   last_draw_ = p.elapsed_seconds;
-  const std::string line = progress_line(p.step, p.max_steps, p.nll, p.mass_loss, p.jets_per_second,
-                                         p.elapsed_seconds, p.eta_seconds);
+  const std::string line =
+      progress_line(p.step, p.max_steps, p.nll, p.mass_loss, p.jets_per_second, p.elapsed_seconds, p.eta_seconds);
   std::fprintf(out_, "\r%s\033[K", line.c_str());
   std::fflush(out_);
   line_open_ = true;

@@ -1,42 +1,30 @@
-// End-of-run metrics (interim: W1M and W1P).
+// End-of-run metrics of bin/train through metrics/evaluation.h.
 #include "tools/common/run_evaluation.h"
 
 #include <fmt/format.h>
 
-#include "metrics/batches.h"
-#include "metrics/jet_array.h"
-#include "metrics/w1_metrics.h"
+#include "engine/io/atomic_file.h"
+#include "metrics/evaluation.h"
+#include "metrics/jet_set_input.h"
 
 namespace flowjet::tools {
-namespace {
 
-/// JetNet particle features [N, P, 4] -> the metrics' [N, P, 3] (mask dropped), pt_rel clipped at 0.
-metrics::JetArray to_jet_array(const data::JetSet& jets) {
-  metrics::JetArray array(jets.jets, jets.particles);
-  for (int64_t j = 0; j < jets.jets; ++j)
-    for (int64_t p = 0; p < jets.particles; ++p) {
-      array.eta_rel(j, p) = jets.particle(j, p, data::kEtaRel);
-      array.phi_rel(j, p) = jets.particle(j, p, data::kPhiRel);
-      array.pt_rel(j, p) = jets.particle(j, p, data::kPtRel);
-    }
-  metrics::clip_negative_pt(array);
-  return array;
-}
-
-}  // namespace
-
-void evaluate_generated_jets(const data::JetSet& real, const data::JetSet& generated, const std::string& preset,
-                             std::ostream& out) {
-  // ---- When metrics/evaluation.h lands: replace the body below by evaluate(real, generated,
-  // options) and print its table row (W1M, W1P, W1EFP, FPND, COV, MMD). ----
-  const metrics::EvalSettings settings = metrics::preset_settings(metrics::parse_preset(preset));
-  const metrics::JetArray r = to_jet_array(real), g = to_jet_array(generated);
-  const metrics::BatchedMetric m = metrics::w1m(r, g, settings), p = metrics::w1p(r, g, settings);
-  out << fmt::format("metrics ({} preset, {} real vs {} generated jets): W1M = {:.3e} ± {:.1e}, W1P = {:.3e} ± {:.1e}\n",
-                     preset, real.jets, generated.jets, m.combined_mean, m.combined_std, p.combined_mean,
-                     p.combined_std);
-  for (const std::string& w : m.warnings) out << "  note: " << w << '\n';
-  out << "  (W1EFP, FPND, COV and MMD: not computed by this build's end-of-run evaluation)\n";
+void evaluate_generated_jets(const data::JetSet& real, const data::JetSet& generated,
+                             const RunEvaluationOptions& options, std::ostream& out) {
+  metrics::EvaluationOptions e;
+  e.preset = metrics::parse_preset(options.preset);
+  if (!options.jet_type.empty()) e.jet_type = options.jet_type.front();
+  e.fpnd_dir = options.fpnd_dir;
+  const metrics::EvaluationResult result =
+      metrics::evaluate(metrics::to_jet_array(real), metrics::to_jet_array(generated), e);
+  out << fmt::format("metrics ({} preset, {} real test jets vs {} generated jets):\n", options.preset, real.jets,
+                     generated.jets)
+      << metrics::format_table_row(result);
+  for (const std::string& w : result.warnings) out << "  note: " << w << '\n';
+  if (!options.json_path.empty()) {
+    write_text_file_atomically(options.json_path, metrics::to_json(result, {options.real_name, options.generated_name}));
+    out << "  raw values: " << options.json_path << '\n';
+  }
 }
 
 }  // namespace flowjet::tools

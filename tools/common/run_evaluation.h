@@ -1,7 +1,5 @@
 // The end-of-run evaluation of bin/train: the one place where a finished run's generated jets are
-// compared with the real test jets. It reports W1M and W1P (metrics/w1_metrics.h) until the full
-// evaluation library (metrics/evaluation.h: W1M, W1P, W1EFP, FPND, COV, MMD, the talk's table row)
-// is wired in here.
+// compared with the real test jets, through the same library as bin/evaluate (metrics/evaluation.h).
 #pragma once
 
 #include <ostream>
@@ -11,10 +9,19 @@
 
 namespace flowjet::tools {
 
-/// Compares `generated` with `real` (both with negative pt_rel clipped to 0, training.md §9.6)
-/// under the evaluation preset `preset` ("talk", "jetnet" or "full") and prints the results to
-/// `out`. Throws ShapeError/NumericError from the metrics for malformed jets.
-void evaluate_generated_jets(const data::JetSet& real, const data::JetSet& generated, const std::string& preset,
-                             std::ostream& out);
+struct RunEvaluationOptions {
+  std::string preset = "talk";  // "talk", "jetnet" or "full"
+  std::string jet_type;         // "g", "q" or "t": the FPND reference statistics
+  std::string fpnd_dir;         // empty: FPND is not computed (a note says so)
+  std::string json_path;        // where the raw values go (written atomically); empty: not written
+  std::string real_name;        // how the JSON settings name the two samples
+  std::string generated_name;
+};
+
+/// Compares `generated` with `real` (negative pt_rel clipped to 0 in both, training.md §9.6) and
+/// prints the talk's table row (W1M, W1P, W1EFP, FPND, COV, MMD, then FPD and KPD) and the
+/// evaluation's warnings to `out`. Throws ShapeError/NumericError from the metrics for malformed jets.
+void evaluate_generated_jets(const data::JetSet& real, const data::JetSet& generated,
+                             const RunEvaluationOptions& options, std::ostream& out);
 
 }  // namespace flowjet::tools

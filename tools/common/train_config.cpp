@@ -2,9 +2,11 @@
 // they exist), and their conversion into FlowSpec and TrainOptions.
 #include "tools/common/train_config.h"
 
-#include <filesystem>
+#include <cstdlib>
 
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "engine/core/error.h"
 #include "flows/masks.h"
@@ -16,27 +18,61 @@ Schema build_schema() {
   Schema s;
   using V = ValueType;
   // [data]
-  s.add({"data", "path", V::String, "",
+  s.add({"data",
+         "path",
+         V::String,
+         "",
          "JetNet HDF5 file (relative to the working directory); empty: the committed stand-in "
-         "`data/samples/<jet_type>.h5`", {}});
+         "`data/samples/<jet_type>.h5`",
+         {}});
   s.add({"data", "jet_type", V::String, "q", "jet type: g (gluon), q (light quark), t (top)", {"g", "q", "t"}});
-  s.add({"data", "particles", V::Int, "30", "particles per jet P (the first P of each jet; the flow has 3P features)", {}});
+  s.add({"data",
+         "particles",
+         V::Int,
+         "30",
+         "particles per jet P (the first P of each jet; the flow has 3P features)",
+         {}});
   s.add({"data", "max_jets", V::Int, "0", "use only the first N jets of the file; 0: all", {}});
-  s.add({"data", "noise", V::Bool, "on", "half-normal noise of scale `noise_scale` on zero-padded particles (training.md §3)", {}});
+  s.add({"data",
+         "noise",
+         V::Bool,
+         "on",
+         "half-normal noise of scale `noise_scale` on zero-padded particles (training.md §3)",
+         {}});
   s.add({"data", "noise_scale", V::Float, "1e-7", "scale of the padding noise", {}});
-  s.add({"data", "split", V::String, "70_30",
+  s.add({"data",
+         "split",
+         V::String,
+         "70_30",
          "70_30: train/test, the test part doubles as validation set (training.md §5); 70_15_15: the jetnet "
-         "package's train/valid/test", {"70_30", "70_15_15"}});
-  s.add({"data", "fit_on_all_rows", V::Bool, "false",
+         "package's train/valid/test",
+         {"70_30", "70_15_15"}});
+  s.add({"data",
+         "fit_on_all_rows",
+         V::Bool,
+         "false",
          "fit the scaler and conditional sampler on all jets, test part included (the reference's leak, "
-         "training.md §12.5); false: training part only", {}});
-  s.add({"data", "shuffle", V::Bool, "true",
-         "reshuffle the training rows every epoch; false: fixed consecutive batches as the reference", {}});
+         "training.md §12.5); false: training part only",
+         {}});
+  s.add({"data",
+         "shuffle",
+         V::Bool,
+         "true",
+         "reshuffle the training rows every epoch; false: fixed consecutive batches as the reference",
+         {}});
   // [model]
-  s.add({"model", "kind", V::String, std::nullopt,
+  s.add({"model",
+         "kind",
+         V::String,
+         std::nullopt,
          "vnf (no condition), cnf_m (mass), cnf_mn (mass, n), ccnf_m / ccnf_mn (plus the mass-constraint loss)",
          {"vnf", "cnf_m", "cnf_mn", "ccnf_m", "ccnf_mn"}});
-  s.add({"model", "coupling", V::String, "rqs", "coupling transform: rational-quadratic spline or affine", {"rqs", "affine"}});
+  s.add({"model",
+         "coupling",
+         V::String,
+         "rqs",
+         "coupling transform: rational-quadratic spline or affine",
+         {"rqs", "affine"}});
   s.add({"model", "coupling_layers", V::Int, "15", "number of coupling layers L", {}});
   s.add({"model", "network_layers", V::Int, "2", "residual blocks per conditioner (num_blocks)", {}});
   s.add({"model", "network_nodes", V::Int, "256", "hidden width H of the conditioner", {}});
@@ -44,31 +80,71 @@ Schema build_schema() {
   s.add({"model", "tail_bound", V::Float, "6", "spline interval [-B, B] with linear tails outside", {}});
   s.add({"model", "dropout", V::Float, "0", "dropout probability in the residual blocks (training mode only)", {}});
   s.add({"model", "batchnorm", V::Bool, "false", "batch norm in the residual blocks", {}});
-  s.add({"model", "mask", V::String, "random",
-         "coupling masks: independent random halves, alternating, or whole particles", {"random", "alternating", "particle"}});
+  s.add({"model",
+         "mask",
+         V::String,
+         "random",
+         "coupling masks: independent random halves, alternating, or whole particles",
+         {"random", "alternating", "particle"}});
   // [train]
   s.add({"train", "batch_size", V::Int, "10000", "jets per optimiser step", {}});
   s.add({"train", "lr", V::Float, "1e-3", "learning rate", {}});
-  s.add({"train", "optimizer", V::String, "adamw", "AdamW (talk-era code) or Adam (April 2022 code)", {"adamw", "adam"}});
-  s.add({"train", "weight_decay", V::Float, "0.01",
-         "AdamW: decoupled decay; adam: L2 term added to the gradient (PyTorch's Adam default is 0)", {}});
+  s.add(
+      {"train", "optimizer", V::String, "adamw", "AdamW (talk-era code) or Adam (April 2022 code)", {"adamw", "adam"}});
+  s.add({"train",
+         "weight_decay",
+         V::Float,
+         "0.01",
+         "AdamW: decoupled decay; adam: L2 term added to the gradient (PyTorch's Adam default is 0)",
+         {}});
   s.add({"train", "max_steps", V::Int, "50000", "optimiser steps of the run", {}});
   s.add({"train", "lambda", V::Float, "10", "weight of the mass-constraint loss (ccnf models)", {}});
-  s.add({"train", "n_mse_delay", V::Int, "5", "the mass loss is added when n_mse_delay < step (steps already done)", {}});
+  s.add(
+      {"train", "n_mse_delay", V::Int, "5", "the mass loss is added when n_mse_delay < step (steps already done)", {}});
   s.add({"train", "n_mse_turnoff", V::Int, "-1", "... and step < n_mse_turnoff; negative: never switched off", {}});
-  s.add({"train", "max_bad_steps", V::Int, "5",
-         "consecutive steps with a non-finite loss or gradient (each skipped) after which the run stops", {}});
+  s.add({"train",
+         "max_bad_steps",
+         V::Int,
+         "5",
+         "consecutive steps with a non-finite loss or gradient (each skipped) after which the run stops",
+         {}});
   s.add({"train", "clip_value", V::Float, "0", "clamp gradients to [-clip_value, clip_value]; 0: off", {}});
-  s.add({"train", "seed", V::Int, "42",
-         "seed of everything random: weights, masks, split, noise, shuffles, dropout, latent draws", {}});
-  s.add({"train", "device", V::String, "cpu", "cpu, cuda, or auto (cuda when usable, else cpu)", {"cpu", "cuda", "auto"}});
+  s.add({"train",
+         "seed",
+         V::Int,
+         "42",
+         "seed of everything random: weights, masks, split, noise, shuffles, dropout, latent draws",
+         {}});
+  s.add({"train",
+         "device",
+         V::String,
+         "cpu",
+         "cpu, cuda, or auto (cuda when usable, else cpu)",
+         {"cpu", "cuda", "auto"}});
   s.add({"train", "threads", V::Int, "0", "CPU threads; 0: FLOWJET_THREADS or every core", {}});
   // [eval]
-  s.add({"eval", "validate_every", V::Int, "1000", "optimiser steps between validation losses; 0: only at the end", {}});
+  s.add(
+      {"eval", "validate_every", V::Int, "1000", "optimiser steps between validation losses; 0: only at the end", {}});
   s.add({"eval", "batch_size", V::Int, "10000", "jets per validation forward pass (bounds memory)", {}});
-  s.add({"eval", "generate", V::Bool, "true", "at the end, generate as many jets as the test split into the run directory", {}});
-  s.add({"eval", "metrics", V::String, "talk", "evaluation preset of the end-of-run metrics, or none",
+  s.add({"eval",
+         "generate",
+         V::Bool,
+         "true",
+         "at the end, generate as many jets as the test split into the run directory",
+         {}});
+  s.add({"eval",
+         "metrics",
+         V::String,
+         "talk",
+         "evaluation preset of the end-of-run metrics, or none",
          {"talk", "jetnet", "full", "none"}});
+  s.add({"eval",
+         "fpnd_dir",
+         V::String,
+         "",
+         "directory of the FPND resources (jetnet's pnet_state_dict.pt and {g,q,t}_{mu,sigma}.txt); empty: "
+         "$FLOWJET_FPND_DIR, else FPND is not computed",
+         {}});
   // [output]
   s.add({"output", "dir", V::String, "", "run directory; empty: runs/<configuration file name without .ini>", {}});
   s.add({"output", "log_every", V::Int, "50", "optimiser steps between progress lines and CSV rows", {}});
@@ -91,8 +167,8 @@ double float_in(const IniConfig& config, const std::string& section, const std::
                 bool max_open) {
   const double value = config.get_float(section, key);
   if (value < min || value > max || (max_open && value == max))
-    throw ConfigError(fmt::format("{}: [{}] {} = {} must be in [{}, {}{}", config.name(), section, key, value, min,
-                                  max, max_open ? ")" : "]"));
+    throw ConfigError(fmt::format("{}: [{}] {} = {} must be in [{}, {}{}", config.name(), section, key, value, min, max,
+                                  max_open ? ")" : "]"));
   return value;
 }
 
@@ -177,6 +253,9 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.validation_batch_size = int_at_least(config, "eval", "batch_size", 1);
   o.generate = config.get_bool("eval", "generate");
   o.metrics = config.get_string("eval", "metrics");
+  o.fpnd_dir = config.get_string("eval", "fpnd_dir");
+  if (o.fpnd_dir.empty())
+    if (const char* env = std::getenv("FLOWJET_FPND_DIR")) o.fpnd_dir = env;
 
   o.run_dir = config.get_string("output", "dir");
   if (o.run_dir.empty()) o.run_dir = "runs/" + std::filesystem::path(config.name()).stem().string();
@@ -187,8 +266,8 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
 }
 
 std::string effective_ini(const IniConfig& config) {
-  std::string out = fmt::format("# Effective configuration of this run (from {}, defaults and overrides applied).\n",
-                                config.name());
+  std::string out =
+      fmt::format("# Effective configuration of this run (from {}, defaults and overrides applied).\n", config.name());
   std::string section;
   for (const KeySpec& k : train_schema().keys()) {
     if (k.section != section) {

@@ -3,22 +3,14 @@
 
 #include "engine/autograd/recording.h"
 #include "engine/ops/binary/binary.h"
+#include "tests/support/flow_specs.h"
 
 namespace flowjet::test {
 
 std::unique_ptr<flows::Flow> non_trivial_flow(flows::CouplingKind coupling, uint64_t seed) {
-  flows::FlowSpec spec;
-  spec.features = 6;
-  spec.coupling_layers = 3;
+  flows::FlowSpec spec = small_flow_spec();
   spec.coupling = coupling;
-  spec.bins = 4;
-  spec.tail_bound = 3.0;
-  spec.hidden_features = 8;
-  spec.num_blocks = 2;
-  spec.context_features = 2;
-  spec.batch_norm = true;
   spec.seed = seed;
-  spec.dtype = DType::F64;
   auto flow = std::make_unique<flows::Flow>(spec);
   Generator gen(seed + 1);
   NoGradScope no_grad;

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "flows/inspect/model_summary.h"
+#include "tests/support/flow_specs.h"
 
 using namespace flowjet;
 using namespace flowjet::flows;
@@ -49,14 +50,8 @@ TEST_CASE("inspect/summary: the talk-sized flow shows 437,366 per coupling layer
 }
 
 TEST_CASE("inspect/summary: small conditioned flow with batch norm, counts as nflows counts them") {
-  FlowSpec spec;
-  spec.features = 6;
-  spec.coupling_layers = 3;
-  spec.bins = 4;
-  spec.hidden_features = 8;
-  spec.num_blocks = 2;
-  spec.context_features = 2;
-  spec.batch_norm = true;
+  FlowSpec spec = test::small_flow_spec();  // D 6, 3 layers, K 4, H 8, 2 blocks, context 2
+  spec.dtype = DType::F32;
   Flow flow(spec);
   const ModelSummary s = summarize_flow(flow);
   CHECK(s.total_parameters == 2235);  // nflows' count of the same flow (tools/py/make_nflows_fixtures.py, rqs)

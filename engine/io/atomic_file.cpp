@@ -1,5 +1,5 @@
 // Atomic text-file writes (atomic_file.h).
-#include "tools/common/atomic_file.h"
+#include "engine/io/atomic_file.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -10,7 +10,7 @@
 
 #include "engine/core/error.h"
 
-namespace flowjet::tools {
+namespace flowjet {
 
 void write_text_file_atomically(const std::string& path, const std::string& text) {
   const std::string temporary = fmt::format("{}.tmp.{}", path, static_cast<long>(getpid()));
@@ -32,4 +32,4 @@ void write_text_file_atomically(const std::string& path, const std::string& text
   }
 }
 
-}  // namespace flowjet::tools
+}  // namespace flowjet

@@ -4,10 +4,10 @@
 
 #include <string>
 
-namespace flowjet::tools {
+namespace flowjet {
 
 /// Writes `text` to `path` atomically (temporary "<path>.tmp.<pid>", flushed, renamed). On failure
 /// the temporary file is removed and DataError names `path` and the reason.
 void write_text_file_atomically(const std::string& path, const std::string& text);
 
-}  // namespace flowjet::tools
+}  // namespace flowjet
