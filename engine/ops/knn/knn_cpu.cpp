@@ -1,12 +1,11 @@
 // CPU kernel of knn: per group, the symmetric matrix of squared distances, then for each point a
 // partial sort of the other points by (distance, point number). Parallel over groups.
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <utility>
 
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/knn/knn.h"
+#include "engine/ops/knn/knn_distance.h"
 
 namespace flowjet {
 
@@ -22,14 +21,9 @@ void knn_forward_cpu(const T* x, int64_t* index, int64_t groups, int64_t points,
       const T* xg = x + g * points * features;
       for (int64_t i = 0; i < points; ++i) {
         for (int64_t j = i + 1; j < points; ++j) {
-          T d = 0;
-          for (int64_t f = 0; f < features; ++f) {
-            const T diff = xg[i * features + f] - xg[j * features + f];
-            d += diff * diff;
-          }
-          if (std::isnan(d)) d = std::numeric_limits<T>::infinity();
+          const T d = knn_squared_distance(xg + i * features, xg + j * features, features);
           distance[static_cast<std::size_t>(i * points + j)] = d;
-          distance[static_cast<std::size_t>(j * points + i)] = d;  // (a - b)^2 == (b - a)^2 exactly
+          distance[static_cast<std::size_t>(j * points + i)] = d;  // d(i, j) == d(j, i) exactly
         }
       }
       for (int64_t i = 0; i < points; ++i) {

@@ -1,27 +1,16 @@
 // CUDA kernel of knn: one thread per point walks the other points of its group in increasing point number
 // and keeps the k best (distance, point number) pairs in an insertion-sorted list in device scratch.
-// Same indices as the CPU kernel, bit for bit:
-//   - the distance is the CPU's sum, term by term in feature order, with the multiply and the add rounded
-//     separately (__fmul_rn/__fadd_rn: nvcc would otherwise contract them into an FMA, which the CPU build,
-//     compiled as ISO C++ with GCC's default -ffp-contract=off, does not do); (a - b)^2 == (b - a)^2 exactly,
-//     so d(i, j) equals the CPU's d(min, max);
-//   - a NaN distance becomes +infinity;
-//   - candidates arrive in increasing point number and only a strictly smaller distance moves ahead, so
-//     equal distances keep the lower point number first, as the CPU's (distance, point) pair order.
-// The one way the two could differ is a CPU build that contracts multiply-adds (-ffp-contract=fast, e.g.
-// -std=gnu++17 with FMA hardware, or -ffast-math): then near-equal distances may round differently.
-#include <cmath>
-
+// Same indices as the CPU kernel, bit for bit: both compute the distance with knn_distance.h (explicit
+// fma, feature order, NaN as +infinity), and since candidates arrive in increasing point number and only
+// a strictly smaller distance moves ahead, equal distances keep the lower point number first, as the
+// CPU's (distance, point) pair order does.
 #include "engine/backend/cuda/launch.cuh"
 #include "engine/ops/knn/knn.h"
+#include "engine/ops/knn/knn_distance.h"
 #include "engine/tensor/storage.h"
 
 namespace flowjet {
 namespace {
-
-// x * y + acc with both roundings, never fused.
-__device__ inline float add_square(float acc, float diff) { return __fadd_rn(acc, __fmul_rn(diff, diff)); }
-__device__ inline double add_square(double acc, double diff) { return __dadd_rn(acc, __dmul_rn(diff, diff)); }
 
 template <class T>
 __global__ void knn_kernel(const T* x, int64_t* index, T* best, int64_t groups, int64_t points, int64_t features,
@@ -35,10 +24,7 @@ __global__ void knn_kernel(const T* x, int64_t* index, T* best, int64_t groups, 
     int64_t count = 0;
     for (int64_t j = 0; j < points; ++j) {
       if (j == i) continue;
-      const T* xj = xg + j * features;
-      T d = 0;
-      for (int64_t f = 0; f < features; ++f) d = add_square(d, xi[f] - xj[f]);
-      if (isnan(d)) d = static_cast<T>(INFINITY);
+      const T d = knn_squared_distance(xi, xg + j * features, features);
       if (count == k && !(d < best_d[k - 1])) continue;  // not better than the k-th: a tie keeps the lower j
       int64_t m = count < k ? count++ : k - 1;
       for (; m > 0 && d < best_d[m - 1]; --m) {
