@@ -28,6 +28,7 @@ double fpnd(const JetArray& generated, char jet_type, const FpndOptions& options
   int64_t used_jets = 0;
   const std::vector<float> input = fpnd_network_input(generated, options.max_jets, used_jets);
   const auto net = load_particlenet(options.directory + "/pnet_state_dict.pt");
+  net->to(options.device);
   const std::vector<float> activations =
       particlenet_activations(*net, input, used_jets, generated.particles, options.batch_size);
   return fpnd_from_activations(activations, used_jets, ParticleNet::kActivations, reference, warnings);

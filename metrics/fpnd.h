@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/device.h"
 #include "metrics/jet_array.h"
 
 namespace flowjet::metrics {
@@ -20,6 +21,10 @@ struct FpndOptions {
   /// Jets per ParticleNet forward pass; changes memory use and speed, not the result. Small batches
   /// keep the per-edge intermediates ([batch * 480, 256] float32, 16 MB at 32 jets) in cache.
   int64_t batch_size = 32;
+  /// Where ParticleNet runs: Device::CUDA needs a CUDA build and a usable GPU (CudaError otherwise);
+  /// pick it with choose_device (engine/backend/device_choice.h). On the GPU a larger batch_size
+  /// (e.g. 1,000) keeps it busy; the result matches the CPU's to float32 rounding.
+  Device device = Device::CPU;
 };
 
 /// FPND of `generated` ([N, 30, 3], eta_rel, phi_rel, pt_rel) against the reference statistics of

@@ -138,14 +138,16 @@ std::vector<float> particlenet_activations(ParticleNet& net, const std::vector<f
   if (jets < 0 || static_cast<int64_t>(input.size()) != jets * per_jet)
     throw ShapeError(fmt::format("ParticleNet: input holds {} values, expected [{}, {}, {}]", input.size(), jets,
                                  particles, ParticleNet::kNodeFeatures));
-  const DType dtype = net.parameters().front().dtype();
+  const Tensor first_parameter = net.parameters().front();
+  const DType dtype = first_parameter.dtype();
+  const Device device = first_parameter.device();
   std::vector<float> activations(static_cast<std::size_t>(jets * ParticleNet::kActivations));
   NoGradScope no_grad;
   for (int64_t begin = 0; begin < jets; begin += batch_size) {
     const int64_t count = std::min(batch_size, jets - begin);
     const Tensor x = Tensor::from_data<float>(input.data() + begin * per_jet,
                                               Shape{count, particles, ParticleNet::kNodeFeatures});
-    const Tensor a = net(x.to(dtype)).to(DType::F32);  // [count, 256]
+    const Tensor a = net(x.to(dtype).to(device)).to(DType::F32).to(Device::CPU);  // [count, 256]
     std::memcpy(activations.data() + begin * ParticleNet::kActivations, a.data<float>(),
                 static_cast<std::size_t>(a.numel()) * sizeof(float));
   }

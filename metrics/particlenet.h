@@ -47,7 +47,8 @@ class ParticleNet : public Module {
 };
 
 /// fc1 activations of `jets` jets, input [jets, particles, 3] float32 row-major (fpnd_network_input),
-/// computed batch_size jets at a time without autodiff; the engine's ops use its thread pool.
+/// computed batch_size jets at a time without autodiff, on the device of net's parameters (the CPU
+/// ops use the engine's thread pool; on CUDA each batch is copied to the GPU and its activations back).
 /// Returns [jets, 256] float32 row-major. Throws ShapeError for sizes that do not fit, ConfigError
 /// for batch_size < 1.
 std::vector<float> particlenet_activations(ParticleNet& net, const std::vector<float>& input, int64_t jets,
