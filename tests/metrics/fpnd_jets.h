@@ -1,11 +1,18 @@
 // The jets of spec metrics.md 11.7 (golden jets G1, G2, G3) and 11.8 (the 300 deterministic jets),
-// defined in double precision; FPND rounds them to float32 itself.
+// defined in double precision (FPND rounds them to float32 itself), and the reference activations of 11.7.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
 
 #include "metrics/jet_array.h"
+#include "test_util.h"
 
 namespace flowjet::metrics::testing {
 
@@ -50,6 +57,27 @@ inline JetArray deterministic_fpnd_jets() {
     }
   }
   return jets;
+}
+
+/// The reference fc1 activations of G1, G2, G3 (spec 11.7), from golden_activations.txt in the FPND
+/// resource directory: 256 rows (activation index) of 3 columns (G1 G2 G3); '#' lines are comments.
+/// Returns [3, 256] row-major (jet-major, like the network output).
+inline std::vector<double> golden_fpnd_activations() {
+  const std::string path = fpnd_test_dir() + "/golden_activations.txt";
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "cannot open " << path);
+  std::vector<double> jet_major(3 * 256);
+  std::string line;
+  int row = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    REQUIRE(row < 256);
+    std::istringstream fields(line);
+    for (int jet = 0; jet < 3; ++jet) REQUIRE(static_cast<bool>(fields >> jet_major[jet * 256 + row]));
+    ++row;
+  }
+  REQUIRE(row == 256);
+  return jet_major;
 }
 
 }  // namespace flowjet::metrics::testing

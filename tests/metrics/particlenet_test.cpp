@@ -3,8 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "engine/core/error.h"
@@ -20,26 +18,6 @@ using namespace flowjet::metrics::testing;
 namespace {
 
 std::string weights_path() { return fpnd_test_dir() + "/pnet_state_dict.pt"; }
-
-/// golden_activations.txt: 256 rows (activation index) of 3 columns (G1 G2 G3); '#' lines are comments.
-/// Returns [3, 256] row-major (jet-major, like the network output).
-std::vector<double> read_golden_activations() {
-  const std::string path = fpnd_test_dir() + "/golden_activations.txt";
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "cannot open " << path);
-  std::vector<double> jet_major(3 * 256);
-  std::string line;
-  int row = 0;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    REQUIRE(row < 256);
-    std::istringstream fields(line);
-    for (int jet = 0; jet < 3; ++jet) REQUIRE(static_cast<bool>(fields >> jet_major[jet * 256 + row]));
-    ++row;
-  }
-  REQUIRE(row == 256);
-  return jet_major;
-}
 
 /// Scaled network input of the three golden jets, [3, 30, 3].
 std::vector<float> golden_input() {
@@ -65,7 +43,7 @@ const std::vector<double> kGoldenLogits = {-2.63076, 5.07234,  -1.93707,  -3.546
 
 TEST_CASE("metrics/particlenet: fc1 activations of the golden jets (spec 11.7), 2e-5 absolute") {
   auto net = load_particlenet(weights_path());
-  const std::vector<double> expected = read_golden_activations();
+  const std::vector<double> expected = golden_fpnd_activations();
   const std::vector<float> activations = particlenet_activations(*net, golden_input(), 3, 30, 2);
   const double worst = max_abs_difference(activations, expected);
   INFO("largest difference " << worst);
@@ -84,7 +62,7 @@ TEST_CASE("metrics/particlenet: the float64 network is within 6e-6 of the float3
   net->to(DType::F64);
   const std::vector<float> activations = particlenet_activations(*net, golden_input(), 3, 30, 3);
   // Measured 5.01e-6; 6e-6 leaves room for the float32 rounding of the result.
-  const double worst = max_abs_difference(activations, read_golden_activations());
+  const double worst = max_abs_difference(activations, golden_fpnd_activations());
   INFO("largest difference " << worst);
   CHECK(worst <= 6e-6);
 }
