@@ -168,6 +168,10 @@ EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const
         fpnd_options.directory = options.fpnd_dir;
         // The talk's jetnet 0.1.1 used every generated jet; current jetnet caps at 50,000 (spec 1, 9.1).
         fpnd_options.max_jets = options.preset == Preset::Talk ? 0 : 50000;
+        fpnd_options.device = options.fpnd_device;
+        // A GPU needs large batches to be busy (1,000 jets: ~0.5 GB of per-edge intermediates); the CPU
+        // default keeps them in cache. The batch size does not change the result.
+        if (options.fpnd_device == Device::CUDA) fpnd_options.batch_size = 1000;
         result.fpnd = fpnd(gen, *options.jet_type, fpnd_options, &result.warnings);
       });
   }

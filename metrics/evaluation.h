@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/core/device.h"
 #include "metrics/batches.h"
 #include "metrics/cov_mmd.h"
 #include "metrics/fpd_kpd.h"
@@ -42,6 +43,8 @@ struct EvaluationOptions {
   uint64_t seed = 42;
   std::optional<char> jet_type;  ///< 'g', 'q' or 't': selects FPND's reference statistics
   std::string fpnd_dir;          ///< directory of the FPND resources (fpnd_resources.h)
+  /// Where FPND's ParticleNet runs (FpndOptions::device); the other metrics always run on the CPU.
+  Device fpnd_device = Device::CPU;
   CovMmdOrder order = CovMmdOrder::Jetnet;
   MetricSelection metrics;
   int threads = 0;  ///< threads for this call (0: keep num_threads(), i.e. FLOWJET_THREADS or all cores)

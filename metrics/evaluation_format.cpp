@@ -89,6 +89,7 @@ void write_settings(JsonWriter& json, const EvaluationResult& r, const Evaluatio
   json.key("fpnd_dir");
   if (!r.options.fpnd_dir.empty()) json.value(r.options.fpnd_dir);
   else json.null();
+  json.key("fpnd_device").value(device_name(r.options.fpnd_device));
   json.key("metrics").value(metric_selection_string(r.options.metrics));
   json.key("threads").value(r.threads);
   json.key("real_negative_pt_clipped").value(r.real_clipped);

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "data/jet_set.h"
+#include "engine/backend/device_choice.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 #include "metrics/evaluation.h"
@@ -29,7 +30,8 @@ tools::CommandLine make_command_line() {
   tools::CommandLine cli(
       "bin/evaluate",
       "usage: bin/evaluate --real REAL.h5 --gen GEN.h5 [--jet-type g|q|t] [--preset talk|jetnet|full] [--cov-n N]\n"
-      "                    [--seed S] [--fpnd-dir DIR] [--json OUT.json] [--report OUT.html] [--threads N]",
+      "                    [--seed S] [--fpnd-dir DIR] [--device cpu|cuda|auto] [--json OUT.json]\n"
+      "                    [--report OUT.html] [--threads N]",
       "Scores generated jets against real jets with the JetNet metrics (W1M, W1P, W1EFP, COV/MMD, FPND,\n"
       "FPD/KPD) and prints the talk's table row. Negative pt_rel is clipped to 0 in both samples first.");
   cli.add_option("real", "REAL.h5", "real jets (JetNet HDF5 layout)");
@@ -39,6 +41,7 @@ tools::CommandLine make_command_line() {
   cli.add_option("cov-n", "N", "full preset: COV/MMD on the first N jets of each file", "500");
   cli.add_option("seed", "S", "seed of every batch draw", "42");
   cli.add_option("fpnd-dir", "DIR", "directory of the FPND resources", "$FLOWJET_FPND_DIR");
+  cli.add_option("device", "D", "FPND's ParticleNet on cpu, cuda, or auto (cuda if usable)", "cpu");
   cli.add_option("order", "jetnet|talk", "COV/MMD argument order: jetnet's cov_mmd(real, gen) or the talk's swap",
                  "jetnet");
   cli.add_option("metrics", "LIST", "comma-separated subset of w1m,w1p,w1efp,cov_mmd,fpnd,fpd,kpd", "all");
@@ -95,6 +98,9 @@ metrics::EvaluationOptions evaluation_options(const tools::CommandLine& cli, std
   } else if (const char* env = std::getenv("FLOWJET_FPND_DIR"); env != nullptr) {
     options.fpnd_dir = env;
   }
+  std::string note;
+  options.fpnd_device = choose_device(cli.choice("device", {"cpu", "cuda", "auto"}, "cpu"), "--device", note);
+  if (!note.empty()) std::fprintf(stderr, "evaluate: %s\n", note.c_str());
   return options;
 }
 

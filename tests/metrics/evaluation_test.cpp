@@ -187,6 +187,7 @@ TEST_CASE("metrics/evaluation: JSON has the issue's keys first, null where not c
   CHECK(settings["cov_mmd_order"].text == "talk");
   CHECK(settings["jet_type"].text == "g");
   CHECK(settings["fpnd_dir"].kind == JsonValue::Kind::Null);
+  CHECK(settings["fpnd_device"].text == "cpu");
   CHECK(settings["metrics"].text == "w1m,cov_mmd");
   CHECK(settings["seed"].number == 42);
   CHECK(doc["seconds"].has("w1m"));

@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include "data/jetnet_hdf5.h"
+#include "engine/backend/cuda/runtime.h"
 #include "tests/support/temp_dir.h"
 
 using namespace flowjet;
@@ -113,4 +114,27 @@ TEST_CASE("tools/evaluate: a small run prints the table row and writes JSON and 
   CHECK(count_of(html, "<svg") == 31);
   CHECK(count_of(html, "<script") == 0);
   CHECK(dir.listing().size() == 4);  // g.h5, q.h5, out.json, out.html: no temporary files left
+}
+
+TEST_CASE("tools/evaluate: --device auto runs where CUDA is usable, --device cuda says why it cannot") {
+  test::TempDir dir;
+  write_subset("data/samples/g.h5", dir.file("g.h5"), 50);
+  const std::string common = "--real " + dir.file("g.h5") + " --gen " + dir.file("g.h5") +
+                             " --preset full --cov-n 10 --metrics w1m --threads 1 --device ";
+  const Run named = run_evaluate(common + "gpu");
+  CHECK(named.status == 2);
+  CHECK(named.output.find("--device: 'gpu' is not one of cpu, cuda, auto") != std::string::npos);
+  const Run automatic = run_evaluate(common + "auto");
+  INFO(automatic.output);
+  REQUIRE(automatic.status == 0);
+  const Run cuda = run_evaluate(common + "cuda");
+  if (cuda_available()) {
+    CHECK(automatic.output.find("--device = auto: using CUDA (") != std::string::npos);
+    CHECK(cuda.status == 0);
+  } else {
+    CHECK(automatic.output.find("--device = auto: using the CPU (" + cuda_unavailable_reason() + ")") !=
+          std::string::npos);
+    CHECK(cuda.status == 1);
+    CHECK(cuda.output.find("--device = cuda: " + cuda_unavailable_reason()) != std::string::npos);
+  }
 }
