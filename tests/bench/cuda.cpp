@@ -1,7 +1,9 @@
 // GPU benchmark (make bench): cuBLAS GEMM TFLOP/s (TF32 off and on), fused spline throughput, and
-// training-step (forward, backward, AdamW) and sampling throughput of the talk-sized flow at batch 10,000.
+// training-step (forward, backward, AdamW) and sampling throughput of the talk-sized flow at batch 10,000,
+// and FPND's ParticleNet forward pass on 10,000 jets (skipped with a line when its weights are absent).
 // Without a CUDA device it prints one "no CUDA device" line and exits 0.
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,6 +21,10 @@
 #include "flows/flow.h"
 #include "flows/loss/mass_constraint.h"
 #include "flows/loss/nll.h"
+#include "metrics/fpnd_pipeline.h"
+#include "metrics/fpnd_resources.h"
+#include "metrics/particlenet_weights.h"
+#include "tests/bench/bench_jets.h"
 #include "tests/bench/timing.h"
 
 using namespace flowjet;
@@ -151,6 +157,25 @@ void bench_flow() {
               static_cast<long long>(talk_spec(0).parameters_per_layer()));
 }
 
+// FPND's ParticleNet (spec metrics.md 9.2) on the GPU: fc1 activations of 10,000 jets in batches of
+// 1,000 (as bin/evaluate --device cuda runs it), input upload and activations download included.
+void bench_fpnd() {
+  const std::string weights = metrics::default_fpnd_directory() + "/pnet_state_dict.pt";
+  if (!std::ifstream(weights).good()) {
+    std::printf("\nParticleNet forward (FPND): skipped, no %s (set FLOWJET_FPND_DIR)\n", weights.c_str());
+    return;
+  }
+  const auto net = metrics::load_particlenet(weights);
+  net->to(kCuda);
+  const int64_t jets = 10000, batch = 1000;
+  int64_t used = 0;
+  const std::vector<float> input = metrics::fpnd_network_input(bench::bench_jets(jets), 0, used);
+  const bench::Timing t = time_device(3, [&] { metrics::particlenet_activations(*net, input, used, 30, batch); });
+  std::printf("\n%-52s %10s %10s %12s\n", "ParticleNet forward (FPND), f32", "best ms", "median ms", "jets/s");
+  std::printf("%-52s %10.1f %10.1f %12.0f\n", "fc1 activations, 10,000 jets, batch 1,000", 1e3 * t.best,
+              1e3 * t.median, static_cast<double>(used) / t.best);
+}
+
 }  // namespace
 
 int main() {
@@ -164,6 +189,7 @@ int main() {
     bench_gemm();
     bench_spline();
     bench_flow();
+    bench_fpnd();
   } catch (const Error& e) {
     std::fprintf(stderr, "cuda bench: %s\n", e.what());
     return 1;

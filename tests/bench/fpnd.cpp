@@ -3,7 +3,6 @@
 // Usage: bin/bench_fpnd [jets] [threads] [batch_size]; weights from $FLOWJET_FPND_DIR or ../shared/fpnd
 // (skipped with a note when they are not there).
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -16,34 +15,11 @@
 #include "metrics/fpnd_pipeline.h"
 #include "metrics/fpnd_resources.h"
 #include "metrics/particlenet_weights.h"
+#include "tests/bench/bench_jets.h"
 #include "tests/bench/timing.h"
 
 using namespace flowjet;
 using namespace flowjet::metrics;
-
-namespace {
-
-// Jets shaped like spec 11.8's deterministic sample, cycling through 1,000 patterns.
-JetArray bench_jets(int64_t count) {
-  JetArray jets(count, 30);
-  for (int64_t j = 0; j < count; ++j) {
-    const double pattern = static_cast<double>(j % 1000);
-    const int64_t n = 10 + (7 * j) % 21;
-    const double a = 0.1 + 0.3 * (static_cast<double>((37 * j) % 100) / 100.0);
-    const double lambda = 0.1 + 0.0002 * pattern;
-    double norm = 0;
-    for (int64_t k = 0; k < n; ++k) norm += std::exp(-lambda * static_cast<double>(k));
-    for (int64_t i = 0; i < n; ++i) {
-      const double di = static_cast<double>(i);
-      jets.eta_rel(j, i) = a * std::sin(0.9 * di + 0.11 * pattern) * std::exp(-0.04 * di);
-      jets.phi_rel(j, i) = a * std::cos(1.1 * di + 0.07 * pattern) * std::exp(-0.04 * di);
-      jets.pt_rel(j, i) = std::exp(-lambda * di) / norm;
-    }
-  }
-  return jets;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   try {
@@ -58,7 +34,7 @@ int main(int argc, char** argv) {
     }
     const auto net = load_particlenet(weights);
     int64_t used = 0;
-    const std::vector<float> input = fpnd_network_input(bench_jets(jets), 0, used);
+    const std::vector<float> input = fpnd_network_input(bench::bench_jets(jets), 0, used);
     const auto start = std::chrono::steady_clock::now();
     const std::vector<float> activations = particlenet_activations(*net, input, used, 30, batch_size);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
