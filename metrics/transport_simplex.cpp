@@ -123,14 +123,19 @@ bool TransportSimplex::price_block(int& enter_i, int& enter_j, double& reduced) 
     next_row_ = next_row_ + 1 == m_ ? 0 : next_row_ + 1;
     const double u = potential_[i];
     const double* row_cost = cost_ + static_cast<size_t>(i) * n_;
-    for (int j = 0; j < n_; ++j) {
+    double row_best = best;
+    int row_arg = -1;
+    for (int j = 0; j < n_; ++j) {  // branch-free minimum: compiles to compare and blend
       const double r = row_cost[j] - u - col_potential[j];
-      if (r < best) {
-        best = r;
-        enter_i = i;
-        enter_j = j;
-        found = true;
-      }
+      const bool less = r < row_best;
+      row_best = less ? r : row_best;
+      row_arg = less ? j : row_arg;
+    }
+    if (row_arg >= 0) {
+      best = row_best;
+      enter_i = i;
+      enter_j = row_arg;
+      found = true;
     }
     scanned += n_;
     if (found && scanned >= block_) break;
