@@ -169,7 +169,8 @@ int64_t TransportSimplex::pivot(int enter_i, int enter_j, double reduced, bool b
   int64_t theta = 0;
   auto consider = [&](int v, bool col_side) {
     if ((v >= m_) != col_side) return;  // a + arc
-    const bool better = leave < 0 || flow_[v] < theta || (bland && flow_[v] == theta && cell(v) < cell(leave));
+    const bool better =
+        leave < 0 || flow_[v] < theta || (bland && flow_[v] == theta && cell(v) < cell(leave));
     if (better) {
       leave = v;
       theta = flow_[v];
@@ -231,6 +232,10 @@ double TransportSimplex::solve(const std::vector<int64_t>& supply, const std::ve
   supply_ = supply.data();
   demand_ = demand.data();
   cost_ = cost.data();
+  int64_t supply_total = 0, demand_total = 0;
+  for (const int64_t s : supply) supply_total += s;
+  for (const int64_t d : demand) demand_total += d;
+  FLOWJET_CHECK(supply_total == demand_total, "transport problem is not balanced");
   double max_cost = 0;
   for (const double c : cost) {
     FLOWJET_CHECK(c >= 0, "transport costs must be non-negative");

@@ -59,16 +59,18 @@ int main(int argc, char** argv) {
               "Load average at start: %s\n",
               static_cast<long long>(real.jets), static_cast<long long>(gen.jets), bench::load_average().c_str());
 
-  // One COV/MMD batch's worth of EMDs on this thread; the sum keeps the calls from being optimised away.
+  // One COV/MMD batch's worth of EMDs on this thread; the sum keeps the calls from being
+  // optimised away.
   double emd_sum = 0;
   const bench::Timing emd_time = bench::time_calls(3, [&] {
     for (int64_t g = 0; g < 100; ++g)
-      for (int64_t r = 0; r < 100; ++r) emd_sum += emd(gen.jet(g), gen.particles, real.jet(r), real.particles);
+      for (int64_t r = 0; r < 100; ++r)
+        emd_sum += emd(gen.jet(g), gen.particles, real.jet(r), real.particles);
   });
-  std::printf("emd: %.1f us per EMD of two %lld-particle jets on 1 thread (best of 3 batches of 100 x 100; "
-              "median %.1f us), %.0f EMDs per second (checksum %.6f)\n",
-              emd_time.best / 1e4 * 1e6, static_cast<long long>(real.particles), emd_time.median / 1e4 * 1e6,
-              1e4 / emd_time.best, emd_sum / 4e4);
+  std::printf("emd: %.1f us per EMD of two %lld-particle jets on 1 thread (best of 3 batches of "
+              "100 x 100; median %.1f us), %.0f EMDs per second (checksum %.6f)\n",
+              emd_time.best / 1e4 * 1e6, static_cast<long long>(real.particles),
+              emd_time.median / 1e4 * 1e6, 1e4 / emd_time.best, emd_sum / 4e4);
 
   EvaluationOptions options;
   options.metrics = parse_metric_selection("w1m,w1p,w1efp,cov_mmd,fpd,kpd");
