@@ -100,6 +100,10 @@ $(BIN)/test_cuda: $(BUILD)/tests/train/train_fixture.o
 $(BIN)/bench_%: $(BUILD)/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) $(BENCH_LIBS) -o $@
+# bench_train reads training configurations with the tools' INI code.
+$(BIN)/bench_train: $(BUILD)/tests/bench/train.o $(TOOL_COMMON) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ $(LDLIBS) $(BENCH_LIBS) -o $@
 
 # Runs every suite; the last line printed is "N passed, N failed" (plus skipped).
 test: $(TEST_BINS) $(TOOLS)
@@ -112,8 +116,11 @@ gradcheck: $(BIN)/test_engine
 # Benchmarks link OpenBLAS (if present) for comparison only; the library never does.
 BENCH_LIBS := $(shell test -e /usr/lib/x86_64-linux-gnu/libopenblas.so && echo -lopenblas)
 $(BUILD)/tests/bench/%.o: CPPFLAGS += $(if $(BENCH_LIBS),-DFLOWJET_BENCH_OPENBLAS)
+# bench_train's defaults here are small (a minute or two); bench-vs-torch is the full comparison.
+BENCH_TRAIN_ARGS ?= configs/light_cnf_mn.ini --batch 1000 --steps 2
 bench: $(BENCH_BINS)
-	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+	@for b in $(filter-out $(BIN)/bench_train,$(BENCH_BINS)); do echo "== $$b"; $$b || exit 1; done
+	@echo "== $(BIN)/bench_train $(BENCH_TRAIN_ARGS)"; $(BIN)/bench_train $(BENCH_TRAIN_ARGS)
 
 # The whole test suite under AddressSanitizer and UndefinedBehaviorSanitizer (CPU build).
 sanitize:
