@@ -70,7 +70,7 @@ BENCH_SRCS := $(wildcard tests/bench/*.cpp)
 BENCH_BINS := $(patsubst tests/bench/%.cpp,$(BIN)/bench_%,$(BENCH_SRCS))
 
 .SECONDARY:
-.PHONY: all test gradcheck bench sanitize deps clean install
+.PHONY: all test gradcheck bench bench-vs-torch sanitize deps clean install
 all: $(LIB) $(TOOLS)
 
 $(LIB): $(LIB_OBJS)
@@ -121,6 +121,11 @@ BENCH_TRAIN_ARGS ?= configs/light_cnf_mn.ini --batch 1000 --steps 2
 bench: $(BENCH_BINS)
 	@for b in $(filter-out $(BIN)/bench_train,$(BENCH_BINS)); do echo "== $$b"; $$b || exit 1; done
 	@echo "== $(BIN)/bench_train $(BENCH_TRAIN_ARGS)"; $(BIN)/bench_train $(BENCH_TRAIN_ARGS)
+
+# flowjet against PyTorch + nflows on one configuration (docs/performance.md); not part of CI.
+bench-vs-torch: $(BIN)/bench_train
+	@bash tools/bench_vs_torch.sh $(or $(CONFIG),configs/light_cnf_mn.ini) $(or $(THREADS),1) \
+	  $(or $(STEPS),3) $(or $(BATCH),10000) $(or $(WARMUP),1)
 
 # The whole test suite under AddressSanitizer and UndefinedBehaviorSanitizer (CPU build).
 sanitize:
