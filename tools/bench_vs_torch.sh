@@ -38,8 +38,8 @@ for round in $(seq "$rounds"); do
   done
 done
 
-# Per engine and measurement: the lowest of the rounds' medians (the round least disturbed by
-# other load); peak RSS: the highest of the rounds.
+# Per engine and measurement: the lowest of the rounds' medians, wall and CPU time each (the round
+# least disturbed by other load); peak RSS: the highest of the rounds.
 echo
 awk -v config="$config" -v threads="$threads" -v batch="$batch" -v rounds="$rounds" '
   /^cpu: / && !cpu { cpu = substr($0, 6) }
@@ -55,18 +55,18 @@ awk -v config="$config" -v threads="$threads" -v batch="$batch" -v rounds="$roun
   function row(name, key,   t, f) {
     if (!(("pytorch" SUBSEP key "_ms") in v) || !(("flowjet" SUBSEP key "_ms") in v)) return
     t = v["pytorch", key "_ms"]; f = v["flowjet", key "_ms"]
-    printf "| %s | %.1f ms (%.0f jets/s) | %.1f ms (%.0f jets/s) | %.2f (%.2fx) |\n", name, t, batch * 1000 / t,
-           f, batch * 1000 / f, f / t, t / f
+    printf "| %s | %.1f ms (%.0f jets/s) | %.1f ms (%.0f jets/s) | %.2f (%.2fx) | %.2f |\n", name, t, batch * 1000 / t,
+           f, batch * 1000 / f, f / t, t / f, v["flowjet", key "_cpu_ms"] / v["pytorch", key "_cpu_ms"]
   }
   END {
     printf "%s, %s thread(s), batch %s, best round of %s (median of each run)\n\n", config, threads, batch, rounds
     printf "CPU: %s\n\n", cpu
-    print "| work | PyTorch + nflows | flowjet | flowjet/PyTorch time (speed-up) |"
-    print "|---|---|---|---|"
+    print "| work | PyTorch + nflows | flowjet | flowjet/PyTorch time (speed-up) | flowjet/PyTorch CPU time |"
+    print "|---|---|---|---|---|"
     row("training step", "train_step")
     row("training step without the mass pass", "train_step_cnf")
     row("sampling", "sample")
     row("log_prob", "logprob")
     t = v["pytorch", "peak_rss_mb"]; f = v["flowjet", "peak_rss_mb"]
-    printf "| peak RSS | %d MiB | %d MiB | %.2f |\n", t, f, f / t
+    printf "| peak RSS | %d MiB | %d MiB | %.2f | |\n", t, f, f / t
   }' "$results"

@@ -2,7 +2,8 @@
 // comparison with PyTorch + nflows (tools/bench_vs_torch.sh, docs/performance.md). The Trainer is
 // built from the INI exactly as bin/train builds it, on the CPU; the batch size is --batch.
 //   bin/bench_train CONFIG [--threads N] [--steps S] [--batch B] [--warmup W]
-// Each figure: median and best of S timed calls after W warm-up calls. For CCNF models the
+// Each figure: median and best of S timed calls after W warm-up calls, and the median CPU time of
+// the process per call (on a shared machine less disturbed by other jobs than the wall time). For CCNF models the
 // training step includes the mass-constraint sampling pass, recorded from the first step
 // (n_mse_delay is set to -1), and the step of the same flow without it (the CNF equivalent) is
 // timed as well. The last lines are "RESULT key=value ..." for scripts.
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -63,17 +65,34 @@ Settings parse_settings(const tools::CommandLine& cli) {
   return s;
 }
 
-/// Median and best seconds of `steps` timed calls after `warmup` untimed ones.
-bench::Timing time_calls(int warmup, int steps, const std::function<void()>& call) {
+struct Timing {
+  double median, best;  // wall-clock seconds per call
+  double cpu_median;    // CPU seconds of the whole process per call (all threads)
+};
+
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+/// `steps` timed calls after `warmup` untimed ones.
+Timing time_calls(int warmup, int steps, const std::function<void()>& call) {
   for (int w = 0; w < warmup; ++w) call();
-  std::vector<double> times;
+  std::vector<double> wall, cpu;
   for (int r = 0; r < steps; ++r) {
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = process_cpu_seconds();
     call();
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    cpu.push_back(process_cpu_seconds() - cpu_start);
+    wall.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  std::sort(times.begin(), times.end());
-  return {times[times.size() / 2], times.front()};
+  return {median_of(wall), *std::min_element(wall.begin(), wall.end()), median_of(cpu)};
 }
 
 std::string cpu_model() {
@@ -89,12 +108,12 @@ flows::ModelKind without_mass_loss(flows::ModelKind kind) {
 }
 
 /// One printed line and the RESULT fields of a timed measurement.
-void report(const char* name, const char* key, const bench::Timing& t, int64_t jets, std::string& result) {
+void report(const char* name, const char* key, const Timing& t, int64_t jets, std::string& result) {
   const double per_s = static_cast<double>(jets) / t.median;
-  fmt::print("{:<34} median {:9.1f} ms  best {:9.1f} ms  {:9.0f} jets/s\n", name, t.median * 1e3, t.best * 1e3,
-             per_s);
-  result += fmt::format(" {0}_ms={1:.2f} {0}_best_ms={2:.2f} {0}_jets_per_s={3:.0f}", key, t.median * 1e3,
-                        t.best * 1e3, per_s);
+  fmt::print("{:<34} median {:9.1f} ms  best {:9.1f} ms  {:9.0f} jets/s  CPU {:9.1f} ms\n", name, t.median * 1e3,
+             t.best * 1e3, per_s, t.cpu_median * 1e3);
+  result += fmt::format(" {0}_ms={1:.2f} {0}_best_ms={2:.2f} {0}_jets_per_s={3:.0f} {0}_cpu_ms={4:.2f}", key,
+                        t.median * 1e3, t.best * 1e3, per_s, t.cpu_median * 1e3);
 }
 
 int run(const Settings& s) {

@@ -11,7 +11,8 @@ and n uniform in 1..P): the timing does not depend on the values. For CCNF model
 runs the mass-constraint pass (a differentiable flow.sample with the batch's contexts, the jet
 mass of the generated (eta, phi, pt) particles, the mean squared difference to the batch's
 masses, weighted by train.lambda) and the step without it is timed too. The last line is
-"RESULT key=value ..." with the keys of bin/bench_train.
+"RESULT key=value ..." with the keys of bin/bench_train, including the median CPU time of the
+process per call.
 """
 import argparse
 import configparser
@@ -161,15 +162,16 @@ def jet_mass(x):
 
 
 def time_calls(warmup, steps, call):
+    """Median and best wall seconds, and median CPU seconds of the process, per timed call."""
     for _ in range(warmup):
         call()
-    times = []
+    wall, cpu = [], []
     for _ in range(steps):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         call()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2], times[0]
+        cpu.append(time.process_time() - cpu_start)
+        wall.append(time.perf_counter() - start)
+    return sorted(wall)[len(wall) // 2], min(wall), sorted(cpu)[len(cpu) // 2]
 
 
 def blas_backend():
@@ -253,10 +255,12 @@ def main():
         measurements.append(("train step (cnf equivalent)", "train_step_cnf", lambda: train_step(False)))
     result = ""
     for name, key, call in measurements:
-        median, best = time_calls(args.warmup, args.steps, call)
+        median, best, cpu = time_calls(args.warmup, args.steps, call)
         per_s = batch / median
-        print(f"{name:<34} median {median * 1e3:9.1f} ms  best {best * 1e3:9.1f} ms  {per_s:9.0f} jets/s")
-        result += f" {key}_ms={median * 1e3:.2f} {key}_best_ms={best * 1e3:.2f} {key}_jets_per_s={per_s:.0f}"
+        print(f"{name:<34} median {median * 1e3:9.1f} ms  best {best * 1e3:9.1f} ms  {per_s:9.0f} jets/s"
+              f"  CPU {cpu * 1e3:9.1f} ms")
+        result += (f" {key}_ms={median * 1e3:.2f} {key}_best_ms={best * 1e3:.2f} {key}_jets_per_s={per_s:.0f}"
+                   f" {key}_cpu_ms={cpu * 1e3:.2f}")
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_rss_mb = usage.ru_maxrss / 1024  # KiB on Linux
