@@ -1,8 +1,10 @@
 // Benchmark of the spline of one RQS coupling layer: forward + backward from the conditioner's packed
 // output [N, F (3K-1)] to the outputs and the per-row log|det|, at the model shapes (10,000 x 45 elements,
 // K = 4 and 5), both directions, on 1 and 2 threads. f32, CPU. Best of 5 after one warm-up.
+// Usage: bench_spline_bench [batch [repeats]] (smaller runs for instruction counts under callgrind).
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <vector>
 
@@ -43,9 +45,9 @@ Timing run_once(const Tensor& inputs, const Tensor& params, int bins, bool inver
 
 }  // namespace
 
-int main() {
-  const int64_t batch = 10000, features = 45;
-  const int repeats = 5;
+int main(int argc, char** argv) {
+  const int64_t batch = argc > 1 ? std::atoll(argv[1]) : 10000, features = 45;
+  const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
   std::printf("spline of a coupling layer, forward+backward, %lld x %lld elements, f32, best of %d\n",
               static_cast<long long>(batch), static_cast<long long>(features), repeats);
   std::printf("%3s %-9s %7s %12s %13s %10s %16s\n", "K", "direction", "threads", "forward ms", "backward ms",
