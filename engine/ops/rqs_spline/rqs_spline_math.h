@@ -101,7 +101,7 @@ struct Element {
 };
 
 /// Knots, bin and xi of an inside value v: forward xi = (x - x_k)/Dx; inverse xi = the stable root of
-/// the quadratic a xi^2 + b xi + c = 0 that inverts y = y_k + Dy f(xi) (Durkan et al. 2019, eq. 6-8;
+/// the quadratic a xi^2 + b xi + c = 0 that inverts y = y_k + Dy f(xi) (Durkan et al. 2019, appendix;
 /// flows.md §1.7). Only the derivatives at the two ends of the bin are evaluated.
 template <class T, int K>
 FLOWJET_HOST_DEVICE inline void locate(const T* logits, T v, const Constants<T>& c, bool inverse, Element<T, K>& e) {
@@ -136,7 +136,7 @@ FLOWJET_HOST_DEVICE inline void locate(const T* logits, T v, const Constants<T>&
   e.xi = (T(2) * qc) / (-qb - std::sqrt(disc));
 }
 
-/// Inside the bin, with t = xi (1 - xi) and beta = d0 + d1 - 2s (Durkan et al. 2019, eq. 4 and 5):
+/// Inside the bin, with t = xi (1 - xi) and beta = d0 + d1 - 2s (Durkan et al. 2019, §3):
 /// f = num/den = (s xi^2 + d0 t) / (s + beta t) is the position in the output bin (y = y_k + Dy f), and
 /// dy/dx = s^2 N2 / den^2 with N2 = d1 xi^2 + 2 s t + d0 (1 - xi)^2.
 template <class T>

@@ -1,8 +1,8 @@
 // The fused spline op against the composition it replaces, rebuilt here from the engine's general ops the way
 // nflows writes the spline in PyTorch: slices of the packed conditioner output and the 1/sqrt(H) logit scale,
 // softmax, cumsum, the bin found by a search and selected with one-hot masks, the rational-quadratic formulas
-// (Durkan et al. 2019, eq. 4-8), the tails by masks, and the sum over features. f64, outputs, log|det| and
-// every gradient, both directions, for the compile-time bin counts (4, 5) and a run-time one (7).
+// (Durkan et al. 2019), the tails by masks, and the sum over features. f64, outputs, log|det| and
+// every gradient, both directions, for the compile-time bin counts (4, 5, 8) and a run-time one (7).
 // Also: the op gives the same bits on 1 and 2 threads.
 #include <cmath>
 #include <string>
@@ -107,7 +107,7 @@ void check_close(const std::string& what, const std::vector<double>& got, const 
 TEST_CASE("ops/rqs_spline: fused op equals the composition of slices, scale, spline and sum, f64") {
   const int64_t N = 6, F = 5;
   const double B = 3.0, scale = 0.5;
-  for (int K : {4, 5, 7})
+  for (int K : {4, 5, 7, 8})
     for (bool inverse : {false, true}) {
       CAPTURE(K);
       CAPTURE(inverse);
