@@ -2,6 +2,7 @@
 // PiecewiseRationalQuadraticCouplingTransform, flows.md §2.3).
 #pragma once
 
+#include "engine/ops/rqs_spline/rqs_spline.h"
 #include "flows/coupling/coupling_transform.h"
 
 namespace flowjet::flows {
@@ -22,14 +23,9 @@ class RqsCoupling : public CouplingTransform {
   int64_t hidden_features_;
 };
 
-/// Raw spline parameters of one coupling output, split as the spline op wants them, with the widths and
-/// heights already divided by sqrt(hidden_features) (flows.md §2.3).
-struct SplineParams {
-  Tensor widths;       // [batch, F, K]
-  Tensor heights;      // [batch, F, K]
-  Tensor derivatives;  // [batch, F, K - 1]
-};
-SplineParams split_spline_params(const Tensor& params, int64_t transformed_features, int64_t num_bins,
-                                 int64_t hidden_features);
+/// The spline op's options for one coupling layer: nflows' constants, and the width and height logits divided
+/// by sqrt(hidden_features) of the conditioner (flows.md §2.3). The conditioner output is passed to the op as
+/// is: per transformed feature, [K width logits, K height logits, K-1 derivative logits].
+RqsSplineOptions coupling_spline_options(int64_t num_bins, double tail_bound, int64_t hidden_features);
 
 }  // namespace flowjet::flows

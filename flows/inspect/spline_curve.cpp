@@ -74,38 +74,35 @@ SplineCurve spline_curve(Flow& flow, int64_t layer, int64_t feature, const Tenso
   NoGradScope no_grad;
   // The layer's conditioner reads the output of the layers before it.
   const Tensor h = flow.trace(x, context, false).at(static_cast<std::size_t>(layer)).inputs;
-  const int64_t K = rqs->num_bins(), T = static_cast<int64_t>(transformed.size());
+  const int64_t K = rqs->num_bins();
   const int64_t j = it - transformed.begin();
-  SplineParams sp = split_spline_params(rqs->conditioner_params(h, context), T, K,
-                                        rqs->conditioner().spec().hidden_features);
-  auto row = [j](const Tensor& t, int64_t n) {  // the j-th feature's n parameters of a [1, T, n] tensor
-    const std::vector<double> all = t.to_vector();
-    return std::vector<double>(all.begin() + j * n, all.begin() + (j + 1) * n);
-  };
+  const int64_t P = 3 * K - 1;
+  const RqsSplineOptions options =
+      coupling_spline_options(K, rqs->tail_bound(), rqs->conditioner().spec().hidden_features);
+  // The j-th transformed feature's packed logits [K widths, K heights, K-1 derivatives] in the conditioner output.
+  const std::vector<double> all = rqs->conditioner_params(h, context).to_vector();
+  const std::vector<double> logits(all.begin() + j * P, all.begin() + (j + 1) * P);
+  std::vector<double> widths(logits.begin(), logits.begin() + K), heights(logits.begin() + K, logits.begin() + 2 * K);
+  for (double& w : widths) w *= options.width_height_scale;  // as the op scales them
+  for (double& hk : heights) hk *= options.width_height_scale;
+  const std::vector<double> derivatives(logits.begin() + 2 * K, logits.end());
   SplineCurve curve;
   curve.layer = layer;
   curve.feature = feature;
   curve.num_bins = K;
   curve.tail_bound = rqs->tail_bound();
-  const std::vector<double> widths = row(sp.widths, K), heights = row(sp.heights, K), derivatives = row(sp.derivatives, K - 1);
   curve.knots = spline_knots(widths, heights, derivatives, curve.tail_bound);
   // The curve: the spline op itself on the grid, each point with the same parameters.
   const double lo = -1.25 * curve.tail_bound, hi = 1.25 * curve.tail_bound;
-  std::vector<double> grid, w, hh, d;
+  std::vector<double> grid, packed;
   for (int64_t g = 0; g < grid_points; ++g) {
     grid.push_back(lo + (hi - lo) * static_cast<double>(g) / static_cast<double>(grid_points - 1));
-    w.insert(w.end(), widths.begin(), widths.end());
-    hh.insert(hh.end(), heights.begin(), heights.end());
-    d.insert(d.end(), derivatives.begin(), derivatives.end());
+    packed.insert(packed.end(), logits.begin(), logits.end());
   }
-  RqsSplineOptions options;
-  options.num_bins = static_cast<int>(K);
-  options.tail_bound = curve.tail_bound;
   const int64_t G = grid_points;
+  // One feature per row, so the row log|det| is the point's own.
   RqsSplineResult r = rqs_spline(Tensor::from_vector(grid, Shape{G, 1}, DType::F64),
-                                 Tensor::from_vector(w, Shape{G, 1, K}, DType::F64),
-                                 Tensor::from_vector(hh, Shape{G, 1, K}, DType::F64),
-                                 Tensor::from_vector(d, Shape{G, 1, K - 1}, DType::F64), options, false);
+                                 Tensor::from_vector(packed, Shape{G, P}, DType::F64), options, false);
   curve.grid_x = grid;
   curve.grid_y = r.outputs.to_vector();
   for (double ld : r.logabsdet.to_vector()) curve.grid_derivative.push_back(std::exp(ld));

@@ -24,10 +24,8 @@ TEST_CASE("cuda/chain: conditioner-like network into the spline, every gradient"
       normal(Shape{N, in}, 1.0),   normal(Shape{hidden, in}, 0.4),
       normal(Shape{hidden}, 0.1),  random_uniform(Shape{hidden}, gen, DType::F32, Device::CPU, 0.5, 1.5),
       normal(Shape{hidden}, 0.1),  normal(Shape{F, hidden}, 0.2),
-      normal(Shape{F}, 0.1),       normal(Shape{N, F, K}, 1.0),
-      normal(Shape{N, F, K}, 1.0), normal(Shape{N, F, K - 1}, 1.0)};
-  const std::vector<std::string> names{"x",  "w0", "b0",     "gamma",   "beta",
-                                       "w1", "b1", "widths", "heights", "derivatives"};
+      normal(Shape{F}, 0.1),       normal(Shape{N, F * (3 * K - 1)}, 1.0)};
+  const std::vector<std::string> names{"x", "w0", "b0", "gamma", "beta", "w1", "b1", "spline_params"};
   RqsSplineOptions options;
   options.num_bins = static_cast<int>(K);
   options.tail_bound = 1.0;
@@ -40,7 +38,7 @@ TEST_CASE("cuda/chain: conditioner-like network into the spline, every gradient"
       Tensor mask = random_keep_mask(Shape{N, hidden}, 0.1, mask_gen, DType::F32, device);
       Tensor h = relu(batchnorm(linear(p[0], p[1], p[2]), p[3], p[4], running_mean, running_var, true, 0.1, 1e-5));
       Tensor z = tanh(linear(dropout(h, mask), p[5], p[6]));  // in (-1, 1): inside the spline's bound
-      RqsSplineResult r = rqs_spline(z, p[7], p[8], p[9], options, inverse);
+      RqsSplineResult r = rqs_spline(z, p[7], options, inverse);
       return std::vector<Tensor>{r.outputs, r.logabsdet};
     };
     testing::check_op_parity(inverse ? "chain with inverse spline" : "chain with forward spline", network, inputs,

@@ -1,5 +1,5 @@
 // Wiring of the fused rational-quadratic spline: option and shape checks, allocation, dtype/device dispatch
-// and the tape node whose backward feeds both outputs' gradients into inputs and raw parameters (flows.md §1).
+// and the tape node whose backward feeds both outputs' gradients into the inputs and the packed parameters.
 #include "engine/ops/rqs_spline/rqs_spline.h"
 
 #include <cmath>
@@ -8,6 +8,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/ops/rqs_spline/rqs_spline_math.h"
 
 namespace flowjet {
 namespace {
@@ -16,9 +17,12 @@ constexpr const char* kOp = "rqs_spline";
 
 void check_options(const RqsSplineOptions& o) {
   auto fail = [](const std::string& what) { throw ConfigError(std::string(kOp) + ": " + what); };
-  if (o.num_bins < 1) fail("num_bins must be >= 1, got " + std::to_string(o.num_bins));
+  if (o.num_bins < 1 || o.num_bins > rqs::kMaxBins)
+    fail("num_bins must be in [1, " + std::to_string(rqs::kMaxBins) + "], got " + std::to_string(o.num_bins));
   if (!(o.tail_bound > 0) || !std::isfinite(o.tail_bound))
     fail("tail_bound must be finite and > 0, got " + std::to_string(o.tail_bound));
+  if (!std::isfinite(o.width_height_scale))
+    fail("width_height_scale must be finite, got " + std::to_string(o.width_height_scale));
   if (!(o.min_bin_width >= 0) || !(o.min_bin_height >= 0) || !(o.min_derivative >= 0))
     fail("min_bin_width, min_bin_height and min_derivative must be >= 0");
   // nflows: "Minimal bin width too large for the number of bins" (and the same for heights).
@@ -30,61 +34,54 @@ void check_options(const RqsSplineOptions& o) {
          std::to_string(o.num_bins));
 }
 
-void check_shapes(const Tensor& inputs, const Tensor& widths, const Tensor& heights, const Tensor& derivatives,
-                  int bins) {
-  const bool ok = inputs.ndim() == 2 && widths.ndim() == 3 && heights.ndim() == 3 && derivatives.ndim() == 3 &&
-                  widths.size(0) == inputs.size(0) && widths.size(1) == inputs.size(1) && widths.size(2) == bins &&
-                  heights.shape() == widths.shape() && derivatives.size(0) == inputs.size(0) &&
-                  derivatives.size(1) == inputs.size(1) && derivatives.size(2) == bins - 1;
+void check_shapes(const Tensor& inputs, const Tensor& params, int bins) {
+  const int64_t per_feature = rqs::params_per_element(bins);
+  const bool ok = inputs.ndim() == 2 && params.ndim() == 2 && params.size(0) == inputs.size(0) &&
+                  params.size(1) == inputs.size(1) * per_feature;
   if (!ok)
-    throw ShapeError(std::string(kOp) + ": expected inputs [N, F], unnormalized_widths and unnormalized_heights [N, F, " +
-                     std::to_string(bins) + "], unnormalized_derivatives [N, F, " + std::to_string(bins - 1) +
-                     "] (num_bins = " + std::to_string(bins) + "), got inputs " + inputs.shape().str() +
-                     ", unnormalized_widths " + widths.shape().str() + ", unnormalized_heights " +
-                     heights.shape().str() + ", unnormalized_derivatives " + derivatives.shape().str());
+    throw ShapeError(std::string(kOp) + ": expected inputs [N, F] and params [N, F * " + std::to_string(per_feature) +
+                     "] (3K-1 per feature, num_bins K = " + std::to_string(bins) + "), got inputs " +
+                     inputs.shape().str() + " and params " + params.shape().str());
 }
 
 }  // namespace
 
-RqsSplineResult rqs_spline(const Tensor& inputs, const Tensor& unnormalized_widths, const Tensor& unnormalized_heights,
-                           const Tensor& unnormalized_derivatives, const RqsSplineOptions& options, bool inverse) {
-  check_same_dtype_device(kOp, {&inputs, &unnormalized_widths, &unnormalized_heights, &unnormalized_derivatives});
+RqsSplineResult rqs_spline(const Tensor& inputs, const Tensor& params, const RqsSplineOptions& options, bool inverse) {
+  check_same_dtype_device(kOp, {&inputs, &params});
   check_options(options);
-  check_shapes(inputs, unnormalized_widths, unnormalized_heights, unnormalized_derivatives, options.num_bins);
+  check_shapes(inputs, params, options.num_bins);
+  const int64_t rows = inputs.size(0), features = inputs.size(1);
 
-  // outputs, logabsdet: [N, F]
   RqsSplineResult result{Tensor::empty(inputs.shape(), inputs.dtype(), inputs.device()),
-                         Tensor::empty(inputs.shape(), inputs.dtype(), inputs.device())};
+                         Tensor::empty(Shape{rows}, inputs.dtype(), inputs.device())};
   dispatch_dtype(inputs.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    auto run = [&](auto kernel) {
-      kernel(inputs.data<T>(), unnormalized_widths.data<T>(), unnormalized_heights.data<T>(),
-             unnormalized_derivatives.data<T>(), inputs.numel(), options, inverse, result.outputs.data<T>(),
-             result.logabsdet.data<T>());
-    };
-    if (inputs.device() == Device::CUDA)
-      cuda_branch(kOp, [&] { run(rqs_spline_forward_cuda<T>); });
-    else
-      run(rqs_spline_forward_cpu<T>);
+    const T* x = inputs.data<T>();
+    const T* p = params.data<T>();
+    T* out = result.outputs.data<T>();
+    T* lad = result.logabsdet.data<T>();
+    if (inputs.device() == Device::CUDA) {
+      cuda_branch(kOp, [&] {
+        Tensor element_logabsdet = Tensor::empty(inputs.shape(), inputs.dtype(), inputs.device());
+        rqs_spline_forward_cuda<T>(x, p, rows, features, options, inverse, out, lad, element_logabsdet.data<T>());
+      });
+    } else {
+      rqs_spline_forward_cpu<T>(x, p, rows, features, options, inverse, out, lad);
+    }
   });
 
-  if (should_record({&inputs, &unnormalized_widths, &unnormalized_heights, &unnormalized_derivatives})) {
-    // Saved: the four inputs only; the backward recomputes knots, bin index and xi (about one forward's work).
-    record(kOp, {inputs, unnormalized_widths, unnormalized_heights, unnormalized_derivatives},
-           {result.outputs, result.logabsdet},
-           [inputs, unnormalized_widths, unnormalized_heights, unnormalized_derivatives, options,
-            inverse](const std::vector<Tensor>& grads) {
+  if (should_record({&inputs, &params})) {
+    // Saved: the two inputs only; the backward recomputes knots, bin index and xi (about one forward's work).
+    record(kOp, {inputs, params}, {result.outputs, result.logabsdet},
+           [inputs, params, options, inverse, rows, features](const std::vector<Tensor>& grads) {
              Tensor grad_inputs = grad_buffer(inputs);
-             Tensor grad_widths = grad_buffer(unnormalized_widths);
-             Tensor grad_heights = grad_buffer(unnormalized_heights);
-             Tensor grad_derivatives = grad_buffer(unnormalized_derivatives);
+             Tensor grad_params = grad_buffer(params);
              dispatch_dtype(inputs.dtype(), [&](auto zero) {
                using T = decltype(zero);
                auto ptr = [](Tensor& t) { return t.defined() ? t.data<T>() : nullptr; };
                auto run = [&](auto kernel) {
-                 kernel(inputs.data<T>(), unnormalized_widths.data<T>(), unnormalized_heights.data<T>(),
-                        unnormalized_derivatives.data<T>(), grads[0].data<T>(), grads[1].data<T>(), inputs.numel(),
-                        options, inverse, ptr(grad_inputs), ptr(grad_widths), ptr(grad_heights), ptr(grad_derivatives));
+                 kernel(inputs.data<T>(), params.data<T>(), grads[0].data<T>(), grads[1].data<T>(), rows, features,
+                        options, inverse, ptr(grad_inputs), ptr(grad_params));
                };
                if (inputs.device() == Device::CUDA)
                  cuda_branch(kOp, [&] { run(rqs_spline_backward_cuda<T>); });

@@ -1,5 +1,6 @@
-// Tests of the fused rational-quadratic spline (flows.md §1): nflows golden vectors (§7.1), round trips,
-// log|det| against finite differences, f64 gradchecks in both directions (tails, ±B, bin edges), errors.
+// Tests of the fused rational-quadratic spline (flows.md §1) on packed parameters [N, F (3K-1)]: nflows golden
+// vectors (§7.1), round trips, log|det| against finite differences, f64 gradchecks of the inputs and the packed
+// parameters in both directions (tails, ±B, bin edges, the width/height logit scale), errors.
 #include <cmath>
 #include <string>
 #include <vector>
@@ -15,7 +16,7 @@ using namespace flowjet;
 
 namespace {
 
-struct SplineParams {
+struct GoldenCase {
   int bins;
   double bound;
   std::vector<double> widths, heights, derivatives;  // raw: K, K, K-1
@@ -32,8 +33,8 @@ struct GoldenRow {
 constexpr double kOnKnot = 1e-3;
 
 // flows.md §7.1 case A and case B (numbers produced by nflows in float64, copied from the spec).
-const SplineParams kCaseA{4, 3.0, {0.3, -0.6, 1.1, 0.2}, {-0.4, 0.8, 0.1, -0.9}, {0.5, -1.2, 2.0}};
-const SplineParams kCaseB{8,
+const GoldenCase kCaseA{4, 3.0, {0.3, -0.6, 1.1, 0.2}, {-0.4, 0.8, 0.1, -0.9}, {0.5, -1.2, 2.0}};
+const GoldenCase kCaseB{8,
                           5.0,
                           {2.0, -1.5, 0.0, 0.7, -0.3, 1.2, -2.0, 0.4},
                           {-1.0, 1.8, 0.5, -0.6, 0.0, 2.2, -1.4, 0.9},
@@ -97,28 +98,35 @@ const std::vector<GoldenRow> kCaseBInverse{
     {5.0, 5.0, 1.6653345369377348e-16},
     {9.0, 9.0, 0.0}};
 
-RqsSplineOptions options_of(const SplineParams& p) {
+RqsSplineOptions options_of(const GoldenCase& p) {
   RqsSplineOptions o;
   o.num_bins = p.bins;
   o.tail_bound = p.bound;
   return o;
 }
 
-// One raw parameter vector repeated for every element: [rows, cols, values.size()].
-Tensor broadcast(const std::vector<double>& values, int64_t rows, int64_t cols, DType dtype) {
+// The case's packed parameters [widths, heights, derivatives] repeated for `rows` rows of one feature: [rows, 3K-1].
+Tensor broadcast(const GoldenCase& p, int64_t rows, DType dtype) {
   std::vector<double> all;
-  for (int64_t i = 0; i < rows * cols; ++i) all.insert(all.end(), values.begin(), values.end());
-  return Tensor::from_vector(all, Shape{rows, cols, static_cast<int64_t>(values.size())}, dtype);
+  for (int64_t i = 0; i < rows; ++i) {
+    all.insert(all.end(), p.widths.begin(), p.widths.end());
+    all.insert(all.end(), p.heights.begin(), p.heights.end());
+    all.insert(all.end(), p.derivatives.begin(), p.derivatives.end());
+  }
+  return Tensor::from_vector(all, Shape{rows, 3 * p.bins - 1}, dtype);
 }
 
-RqsSplineResult run_broadcast(const SplineParams& p, const std::vector<double>& inputs, bool inverse, DType dtype) {
+// One input per row (F = 1), so the row log|det| is the element's.
+RqsSplineResult run_broadcast(const GoldenCase& p, const std::vector<double>& inputs, bool inverse, DType dtype) {
   const auto n = static_cast<int64_t>(inputs.size());
-  return rqs_spline(Tensor::from_vector(inputs, Shape{1, n}, dtype), broadcast(p.widths, 1, n, dtype),
-                    broadcast(p.heights, 1, n, dtype), broadcast(p.derivatives, 1, n, dtype), options_of(p), inverse);
+  return rqs_spline(Tensor::from_vector(inputs, Shape{n, 1}, dtype), broadcast(p, n, dtype), options_of(p), inverse);
 }
 
-// Knots of §1.3 written out independently in the test (used only to PLACE test points on/near knots).
-std::vector<double> reference_knots(const double* raw, int bins, double bound) {
+// Knots of §1.3 written out independently in the test (used only to PLACE test points on/near knots), from
+// K logits and the op's logit scale.
+std::vector<double> reference_knots(const double* logits, int bins, double bound, double logit_scale) {
+  std::vector<double> raw(logits, logits + bins);
+  for (double& r : raw) r *= logit_scale;
   double max_raw = raw[0], sum = 0.0;
   for (int j = 1; j < bins; ++j) max_raw = std::max(max_raw, raw[j]);
   for (int j = 0; j < bins; ++j) sum += std::exp(raw[j] - max_raw);
@@ -132,17 +140,16 @@ std::vector<double> reference_knots(const double* raw, int bins, double bound) {
   return knots;
 }
 
-// Random raw parameters for `count` elements (normal, std `scale`), as the three tensors.
+// Random packed parameters [rows, cols (3K-1)] (normal, std `scale`), f64, with the shape of the inputs.
 struct RandomParams {
-  Tensor widths, heights, derivatives;
+  int64_t rows, cols;
+  Tensor packed;
 };
 RandomParams random_params(int64_t rows, int64_t cols, int bins, Generator& gen, double scale = 1.0) {
-  return {random_normal(Shape{rows, cols, bins}, gen, DType::F64, Device::CPU, 0.0, scale),
-          random_normal(Shape{rows, cols, bins}, gen, DType::F64, Device::CPU, 0.0, scale),
-          random_normal(Shape{rows, cols, bins - 1}, gen, DType::F64, Device::CPU, 0.0, scale)};
+  return {rows, cols, random_normal(Shape{rows, cols * (3 * bins - 1)}, gen, DType::F64, Device::CPU, 0.0, scale)};
 }
 
-void check_golden(const SplineParams& p, const std::vector<GoldenRow>& rows, bool inverse, DType dtype) {
+void check_golden(const GoldenCase& p, const std::vector<GoldenRow>& rows, bool inverse, DType dtype) {
   std::vector<double> inputs;
   for (const GoldenRow& r : rows) inputs.push_back(r.input);
   RqsSplineResult res = run_broadcast(p, inputs, inverse, dtype);
@@ -184,27 +191,27 @@ TEST_CASE("ops/rqs_spline: nflows golden vectors, f32") {
 namespace {
 
 // Element e's knots on the side the direction searches (x for the forward, y for the inverse).
-std::vector<double> element_knots(const RandomParams& p, int64_t e, int bins, double bound, bool inverse) {
-  const Tensor& raw = inverse ? p.heights : p.widths;
-  return reference_knots(raw.data<double>() + e * bins, bins, bound);
+std::vector<double> element_knots(const RandomParams& p, int64_t e, int bins, double bound, bool inverse,
+                                  double logit_scale = 1.0) {
+  const double* logits = p.packed.data<double>() + e * (3 * bins - 1) + (inverse ? bins : 0);
+  return reference_knots(logits, bins, bound, logit_scale);
 }
 
 // Uniform inputs in [-spread*B, spread*B], moved at least `margin` away from every knot of their element
 // (including the ends ±B), so a finite-difference step never crosses a bin edge or the tail boundary.
 Tensor inputs_away_from_edges(const RandomParams& p, int bins, double bound, bool inverse, double spread,
-                              double margin, Generator& gen) {
-  Tensor x = random_uniform(Shape{p.widths.size(0), p.widths.size(1)}, gen, DType::F64, Device::CPU, -spread * bound,
-                            spread * bound);
+                              double margin, Generator& gen, double logit_scale = 1.0) {
+  Tensor x = random_uniform(Shape{p.rows, p.cols}, gen, DType::F64, Device::CPU, -spread * bound, spread * bound);
   double* v = x.data<double>();
   for (int64_t e = 0; e < x.numel(); ++e)
-    for (double knot : element_knots(p, e, bins, bound, inverse))
+    for (double knot : element_knots(p, e, bins, bound, inverse, logit_scale))
       if (std::fabs(v[e] - knot) < margin) v[e] = knot + (v[e] < knot ? -margin : margin);
   return x;
 }
 
 // Each element placed at one of its interior knots (cycling through them), offset by `offset`.
 Tensor inputs_at_knots(const RandomParams& p, int bins, double bound, bool inverse, double offset) {
-  Tensor x = Tensor::zeros(Shape{p.widths.size(0), p.widths.size(1)}, DType::F64);
+  Tensor x = Tensor::zeros(Shape{p.rows, p.cols}, DType::F64);
   for (int64_t e = 0; e < x.numel(); ++e)
     x.data<double>()[e] = element_knots(p, e, bins, bound, inverse)[1 + e % (bins - 1)] + offset;
   return x;
@@ -212,13 +219,12 @@ Tensor inputs_at_knots(const RandomParams& p, int bins, double bound, bool inver
 
 GradcheckFunction spline_fn(const RqsSplineOptions& o, bool inverse, bool with_logabsdet) {
   return [o, inverse, with_logabsdet](const std::vector<Tensor>& in) {
-    RqsSplineResult r = rqs_spline(in[0], in[1], in[2], in[3], o, inverse);
+    RqsSplineResult r = rqs_spline(in[0], in[1], o, inverse);
     return with_logabsdet ? std::vector<Tensor>{r.outputs, r.logabsdet} : std::vector<Tensor>{r.outputs};
   };
 }
 
-const std::vector<std::string> kNames{"inputs", "unnormalized_widths", "unnormalized_heights",
-                                      "unnormalized_derivatives"};
+const std::vector<std::string> kNames{"inputs", "params"};
 
 void gradcheck_spline(const std::string& case_name, const Tensor& x, const RandomParams& p, const RqsSplineOptions& o,
                       bool inverse, bool with_logabsdet, bool input_requires_grad = true,
@@ -226,15 +232,14 @@ void gradcheck_spline(const std::string& case_name, const Tensor& x, const Rando
   Tensor inputs = x.clone().set_requires_grad(input_requires_grad);
   testing::check_gradients("rqs_spline", case_name + (inverse ? ", inverse" : ", forward"),
                            spline_fn(o, inverse, with_logabsdet),
-                           {inputs, p.widths.clone().set_requires_grad(), p.heights.clone().set_requires_grad(),
-                            p.derivatives.clone().set_requires_grad()},
-                           kNames, options);
+                           {inputs, p.packed.clone().set_requires_grad()}, kNames, options);
 }
 
-RqsSplineOptions make_options(int bins, double bound) {
+RqsSplineOptions make_options(int bins, double bound, double logit_scale = 1.0) {
   RqsSplineOptions o;
   o.num_bins = bins;
   o.tail_bound = bound;
+  o.width_height_scale = logit_scale;
   return o;
 }
 
@@ -252,15 +257,35 @@ TEST_CASE("ops/rqs_spline: gradcheck f64, inside and in the tails, both outputs,
   }
 }
 
+// The coupling layer's shape: logits of std 4 with the width/height logit scale 1/sqrt(16), K = 4 and 5
+// (the compile-time bin counts) and K = 7 (the run-time one), several features per row summed in logabsdet.
+TEST_CASE("ops/rqs_spline: gradcheck f64, packed parameters with the width/height logit scale") {
+  const double bound = 3.0, logit_scale = 0.25;
+  for (int bins : {4, 5, 7})
+    for (bool inverse : {false, true}) {
+      Generator gen(static_cast<uint64_t>(100 + 2 * bins + (inverse ? 1 : 0)));
+      RandomParams p = random_params(3, 5, bins, gen, 4.0);
+      Tensor x = inputs_away_from_edges(p, bins, bound, inverse, 1.2, 1e-4, gen, logit_scale);
+      gradcheck_spline("random [3,5] K=" + std::to_string(bins) + ", logit scale 1/4", x, p,
+                       make_options(bins, bound, logit_scale), inverse, true);
+    }
+}
+
+// Step 1e-7: next to a knot with a small derivative d_k the inverse is steep (dx/dy ~ 1/d_k, ~600 in one
+// element here) and strongly curved, and the central difference's h^2 error at the default step exceeds the
+// tolerance there (9e-4 against 6e-4 on a gradient of 618).
 TEST_CASE("ops/rqs_spline: gradcheck f64, 1e-4 from interior knots, both outputs") {
   const int bins = 4;
   const double bound = 3.0;
+  GradcheckOptions small_step;
+  small_step.step = 1e-7;
   for (bool inverse : {false, true}) {
     Generator gen(inverse ? 41 : 40);
     RandomParams p = random_params(2, 6, bins, gen);
     for (double offset : {-1e-4, 1e-4})
       gradcheck_spline("random [2,6] K=4, knot " + std::string(offset < 0 ? "- " : "+ ") + "1e-4",
-                       inputs_at_knots(p, bins, bound, inverse, offset), p, make_options(bins, bound), inverse, true);
+                       inputs_at_knots(p, bins, bound, inverse, offset), p, make_options(bins, bound), inverse, true,
+                       true, small_step);
   }
 }
 
@@ -317,7 +342,7 @@ Tensor invariant_inputs(const RandomParams& p, int bins, double bound, bool inve
 }
 
 RqsSplineResult run_params(const Tensor& x, const RandomParams& p, const RqsSplineOptions& o, bool inverse, DType dtype) {
-  return rqs_spline(x.to(dtype), p.widths.to(dtype), p.heights.to(dtype), p.derivatives.to(dtype), o, inverse);
+  return rqs_spline(x.to(dtype), p.packed.to(dtype), o, inverse);
 }
 
 // Elements [2, count/2) sit on knots (see invariant_inputs); there the log-det sum gets `knot_lad_tolerance`.
@@ -327,7 +352,7 @@ void check_round_trip(DType dtype, double tolerance, double knot_lad_tolerance) 
   const RqsSplineOptions o = make_options(bins, bound);
   for (bool inverse_first : {false, true}) {
     Generator gen(inverse_first ? 71 : 70);
-    RandomParams p = random_params(8, 16, bins, gen);
+    RandomParams p = random_params(128, 1, bins, gen);  // one feature per row: the row log|det| is the element's
     Tensor x = invariant_inputs(p, bins, bound, inverse_first, gen).to(dtype);
     RqsSplineResult there = run_params(x, p, o, inverse_first, dtype);
     RqsSplineResult back = run_params(there.outputs, p, o, !inverse_first, dtype);
@@ -363,7 +388,7 @@ TEST_CASE("ops/rqs_spline: log|det| equals the log of a finite-difference deriva
   const RqsSplineOptions o = make_options(bins, bound);
   for (bool inverse : {false, true}) {
     Generator gen(inverse ? 81 : 80);
-    RandomParams p = random_params(4, 8, bins, gen);
+    RandomParams p = random_params(32, 1, bins, gen);  // one feature per row: the row log|det| is the element's
     Tensor x = inputs_away_from_edges(p, bins, bound, inverse, 0.999, 1e-4, gen);
     RqsSplineResult at = run_params(x, p, o, inverse, DType::F64);
     Tensor x_plus = x.clone(), x_minus = x.clone();
@@ -385,11 +410,10 @@ TEST_CASE("ops/rqs_spline: log|det| equals the log of a finite-difference deriva
 TEST_CASE("ops/rqs_spline: one bin is the identity, and an empty batch works") {
   RqsSplineOptions o = make_options(1, 2.0);
   std::vector<double> xs{-3.0, -2.0, -0.7, 0.0, 1.3, 2.0, 2.5};
-  Tensor x = Tensor::from_vector(xs, Shape{1, 7}, DType::F64);
-  Tensor w = Tensor::full(Shape{1, 7, 1}, 0.4, DType::F64);
-  Tensor d = Tensor::zeros(Shape{1, 7, 0}, DType::F64);
+  Tensor x = Tensor::from_vector(xs, Shape{7, 1}, DType::F64);
+  Tensor p = Tensor::full(Shape{7, 2}, 0.4, DType::F64);  // K = 1: one width and one height logit
   for (bool inverse : {false, true}) {
-    RqsSplineResult r = rqs_spline(x, w, w, d, o, inverse);
+    RqsSplineResult r = rqs_spline(x, p, o, inverse);
     std::vector<double> y = r.outputs.to_vector(), lad = r.logabsdet.to_vector();
     for (std::size_t i = 0; i < xs.size(); ++i) {
       CHECK(std::fabs(y[i] - xs[i]) <= 1e-14);
@@ -397,10 +421,11 @@ TEST_CASE("ops/rqs_spline: one bin is the identity, and an empty batch works") {
     }
   }
   RqsSplineOptions o8 = make_options(8, 3.0);
-  RqsSplineResult empty = rqs_spline(Tensor::zeros(Shape{0, 3}), Tensor::zeros(Shape{0, 3, 8}),
-                                     Tensor::zeros(Shape{0, 3, 8}), Tensor::zeros(Shape{0, 3, 7}), o8, false);
+  RqsSplineResult empty = rqs_spline(Tensor::zeros(Shape{0, 3}), Tensor::zeros(Shape{0, 3 * 23}), o8, false);
   CHECK(empty.outputs.shape() == Shape{0, 3});
-  CHECK(empty.logabsdet.shape() == Shape{0, 3});
+  CHECK(empty.logabsdet.shape() == Shape{0});
+  RqsSplineResult no_features = rqs_spline(Tensor::zeros(Shape{2, 0}), Tensor::zeros(Shape{2, 0}), o8, true);
+  CHECK(no_features.logabsdet.to_vector() == std::vector<double>{0.0, 0.0});
 }
 
 // In f32, 40 + 1e-6 rounds to 40, so nflows' search would put v = B in bin K (out of range); the op clamps
@@ -408,11 +433,11 @@ TEST_CASE("ops/rqs_spline: one bin is the identity, and an empty batch works") {
 // kernel would read past the knots: the sanitizer build catches that).
 TEST_CASE("ops/rqs_spline: f32 with a large tail bound keeps v = +-B in range") {
   Generator gen(99);
-  RandomParams p = random_params(1, 2, 4, gen);
+  RandomParams p = random_params(2, 1, 4, gen);
   for (bool inverse : {false, true}) {
-    RqsSplineResult r = run_params(Tensor::from_vector({-40.0, 40.0}, Shape{1, 2}, DType::F64), p,
+    RqsSplineResult r = run_params(Tensor::from_vector({-40.0, 40.0}, Shape{2, 1}, DType::F64), p,
                                    make_options(4, 40.0), inverse, DType::F32);
-    // f32 round-off of y_{K-1} + (Dy s)/s and of log(s^2 d_K) - 2 log s, values of size B and log(s^2).
+    // f32 round-off of y_{K-1} + (Dy s)/s and of log(s^2 d_K / s^2), values of size B and log(s^2).
     std::vector<double> out = r.outputs.to_vector();
     CHECK(std::fabs(out[0] + 40.0) <= 40.0 * 5e-7);
     CHECK(std::fabs(out[1] - 40.0) <= 40.0 * 5e-7);
@@ -422,21 +447,19 @@ TEST_CASE("ops/rqs_spline: f32 with a large tail bound keeps v = +-B in range") 
 
 // Tail points: identity, log|det| 0, input gradient = upstream gradient, exactly zero parameter gradients.
 TEST_CASE("ops/rqs_spline: tails pass gradients through and give none to the parameters") {
-  const RqsSplineOptions o = make_options(4, 1.0);
+  const RqsSplineOptions o = make_options(4, 1.0, 0.5);
   Generator gen(90);
   RandomParams p = random_params(1, 4, 4, gen);
   for (bool inverse : {false, true}) {
     Tensor x = Tensor::from_vector({-5.0, -1.0000001, 1.0000001, 40.0}, Shape{1, 4}, DType::F64).set_requires_grad();
-    Tensor w = p.widths.clone().set_requires_grad(), h = p.heights.clone().set_requires_grad(),
-           d = p.derivatives.clone().set_requires_grad();
-    RqsSplineResult r = rqs_spline(x, w, h, d, o, inverse);
+    Tensor params = p.packed.clone().set_requires_grad();
+    RqsSplineResult r = rqs_spline(x, params, o, inverse);
     CHECK(r.outputs.to_vector() == x.to_vector());
-    CHECK(r.logabsdet.to_vector() == std::vector<double>(4, 0.0));
+    CHECK(r.logabsdet.to_vector() == std::vector<double>{0.0});
     backward({r.outputs, r.logabsdet}, {Tensor::from_vector({1, 2, 3, 4}, Shape{1, 4}, DType::F64),
-                                        Tensor::full(Shape{1, 4}, 7.0, DType::F64)});
+                                        Tensor::full(Shape{1}, 7.0, DType::F64)});
     CHECK(x.grad().to_vector() == std::vector<double>{1, 2, 3, 4});
-    for (const Tensor* t : {&w, &h, &d})
-      for (double g : t->grad().to_vector()) CHECK(g == 0.0);
+    for (double g : params.grad().to_vector()) CHECK(g == 0.0);
   }
 }
 
@@ -448,19 +471,18 @@ TEST_CASE("ops/rqs_spline: f32 backward agrees with f64 backward") {
   RandomParams p = random_params(4, 8, bins, gen, 0.5);
   for (bool inverse : {false, true}) {
     Tensor x = inputs_away_from_edges(p, bins, 3.0, inverse, 1.2, 1e-2, gen);
-    Tensor g_out = random_normal(x.shape(), gen, DType::F64), g_lad = random_normal(x.shape(), gen, DType::F64);
+    Tensor g_out = random_normal(x.shape(), gen, DType::F64), g_lad = random_normal(Shape{4}, gen, DType::F64);
     std::vector<std::vector<double>> grads[2];
     for (int precision = 0; precision < 2; ++precision) {
       const DType dtype = precision == 0 ? DType::F64 : DType::F32;
       // clone(): to() may return the very same tensor for the same dtype, whose grad would accumulate.
-      std::vector<Tensor> in{x.to(dtype).clone(), p.widths.to(dtype).clone(), p.heights.to(dtype).clone(),
-                             p.derivatives.to(dtype).clone()};
+      std::vector<Tensor> in{x.to(dtype).clone(), p.packed.to(dtype).clone()};
       for (Tensor& t : in) t.set_requires_grad();
-      RqsSplineResult r = rqs_spline(in[0], in[1], in[2], in[3], o, inverse);
+      RqsSplineResult r = rqs_spline(in[0], in[1], o, inverse);
       backward({r.outputs, r.logabsdet}, {g_out.to(dtype), g_lad.to(dtype)});
       for (Tensor& t : in) grads[precision].push_back(t.grad().to_vector());
     }
-    for (std::size_t t = 0; t < 4; ++t)
+    for (std::size_t t = 0; t < 2; ++t)
       for (std::size_t i = 0; i < grads[0][t].size(); ++i) {
         CAPTURE(t);
         CAPTURE(i);
@@ -472,42 +494,49 @@ TEST_CASE("ops/rqs_spline: f32 backward agrees with f64 backward") {
 TEST_CASE("ops/rqs_spline: errors for bad shapes, options and dtypes") {
   const RqsSplineOptions o = make_options(4, 3.0);
   Tensor x = Tensor::zeros(Shape{2, 3});
-  Tensor w = Tensor::zeros(Shape{2, 3, 4}), d = Tensor::zeros(Shape{2, 3, 3});
-  auto expect_shape_error = [&](const Tensor& xs, const Tensor& ws, const Tensor& hs, const Tensor& ds) {
+  Tensor p = Tensor::zeros(Shape{2, 3 * 11});
+  auto expect_shape_error = [&](const Tensor& xs, const Tensor& ps) {
     try {
-      rqs_spline(xs, ws, hs, ds, o, false);
+      rqs_spline(xs, ps, o, false);
       FAIL("expected ShapeError");
     } catch (const ShapeError& e) {
       const std::string message = e.what();
       CHECK(message.find("rqs_spline") != std::string::npos);
-      for (const Tensor* t : {&xs, &ws, &hs, &ds}) CHECK(message.find(t->shape().str()) != std::string::npos);
+      CHECK(message.find("num_bins K = 4") != std::string::npos);
+      for (const Tensor* t : {&xs, &ps}) CHECK(message.find(t->shape().str()) != std::string::npos);
     }
   };
-  expect_shape_error(x, Tensor::zeros(Shape{2, 3, 5}), Tensor::zeros(Shape{2, 3, 5}), d);  // K != num_bins
-  expect_shape_error(x, w, w, Tensor::zeros(Shape{2, 3, 4}));                              // derivatives not K-1
-  expect_shape_error(x, w, Tensor::zeros(Shape{2, 4, 4}), d);                              // heights differ
-  expect_shape_error(Tensor::zeros(Shape{3, 3}), w, w, d);                                 // batch differs
-  expect_shape_error(Tensor::zeros(Shape{6}), w, w, d);                                    // inputs not 2-d
-  CHECK(rqs_spline(x, w, w, d, o, false).outputs.shape() == Shape{2, 3});
+  expect_shape_error(x, Tensor::zeros(Shape{2, 3 * 14}));     // 3K-1 for K = 5, not 4
+  expect_shape_error(x, Tensor::zeros(Shape{2, 3 * 11 + 1}));  // not a multiple of F
+  expect_shape_error(x, Tensor::zeros(Shape{2, 3, 11}));      // the old unpacked [N, F, P] layout
+  expect_shape_error(Tensor::zeros(Shape{3, 3}), p);          // batch differs
+  expect_shape_error(Tensor::zeros(Shape{6}), p);             // inputs not 2-d
+  CHECK(rqs_spline(x, p, o, false).outputs.shape() == Shape{2, 3});
 
   RqsSplineOptions bad = o;
   bad.num_bins = 0;
-  CHECK_THROWS_AS(rqs_spline(x, Tensor::zeros(Shape{2, 3, 0}), Tensor::zeros(Shape{2, 3, 0}),
-                             Tensor::zeros(Shape{2, 3, 0}), bad, false),
-                  ConfigError);
+  CHECK_THROWS_WITH_AS(rqs_spline(x, Tensor::zeros(Shape{2, 0}), bad, false), doctest::Contains("num_bins"),
+                       ConfigError);
+  bad.num_bins = 65;  // more than the per-element scratch holds
+  bad.min_bin_width = bad.min_bin_height = 1e-4;
+  CHECK_THROWS_WITH_AS(rqs_spline(x, Tensor::zeros(Shape{2, 3 * 194}), bad, false), doctest::Contains("[1, 64]"),
+                       ConfigError);
   bad = o;
   bad.min_bin_width = 0.26;  // 4 * 0.26 > 1 (nflows' check)
-  CHECK_THROWS_WITH_AS(rqs_spline(x, w, w, d, bad, false), doctest::Contains("min_bin_width"), ConfigError);
+  CHECK_THROWS_WITH_AS(rqs_spline(x, p, bad, false), doctest::Contains("min_bin_width"), ConfigError);
   bad = o;
   bad.min_bin_height = 0.3;
-  CHECK_THROWS_WITH_AS(rqs_spline(x, w, w, d, bad, true), doctest::Contains("min_bin_height"), ConfigError);
+  CHECK_THROWS_WITH_AS(rqs_spline(x, p, bad, true), doctest::Contains("min_bin_height"), ConfigError);
   bad = o;
   bad.min_bin_width = 0.25;  // exactly 1 is allowed
-  CHECK_NOTHROW(rqs_spline(x, w, w, d, bad, false));
+  CHECK_NOTHROW(rqs_spline(x, p, bad, false));
   bad = o;
   bad.tail_bound = 0.0;
-  CHECK_THROWS_WITH_AS(rqs_spline(x, w, w, d, bad, false), doctest::Contains("tail_bound"), ConfigError);
+  CHECK_THROWS_WITH_AS(rqs_spline(x, p, bad, false), doctest::Contains("tail_bound"), ConfigError);
+  bad = o;
+  bad.width_height_scale = std::nan("");
+  CHECK_THROWS_WITH_AS(rqs_spline(x, p, bad, false), doctest::Contains("width_height_scale"), ConfigError);
 
-  CHECK_THROWS_AS(rqs_spline(x.to(DType::F64), w, w, d, o, false), TypeError);
-  CHECK_THROWS_AS(rqs_spline(x, w, w, d.to(DType::F64), o, false), TypeError);
+  CHECK_THROWS_AS(rqs_spline(x.to(DType::F64), p, o, false), TypeError);
+  CHECK_THROWS_AS(rqs_spline(x, p.to(DType::F64), o, false), TypeError);
 }
