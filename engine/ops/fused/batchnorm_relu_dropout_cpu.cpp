@@ -1,6 +1,12 @@
 // CPU kernels of batchnorm_relu_dropout: batch norm's row-streaming kernels (batchnorm_rows_cpu.h) with
 // relu * keep applied before each output is stored, and in the backward dL/dv recomputed per element
 // from x, the statistics and the mask.
+//
+// flowjet never reads floating-point exception flags, so this file is compiled as if they could not be
+// observed: GCC may then evaluate the ReLU test `v > 0` for every element and vectorise the backward
+// loops (with trapping math it keeps them scalar). No rounding changes: the results are the same bits.
+#pragma GCC optimize("no-trapping-math")
+
 #include "engine/ops/batchnorm/batchnorm_rows_cpu.h"
 #include "engine/ops/fused/batchnorm_relu_dropout.h"
 #include "engine/ops/fused/fused_math.h"
