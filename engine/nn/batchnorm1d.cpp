@@ -5,6 +5,7 @@
 
 #include "engine/core/error.h"
 #include "engine/ops/batchnorm/batchnorm.h"
+#include "engine/ops/fused/batchnorm_relu_dropout.h"
 
 namespace flowjet {
 
@@ -26,14 +27,24 @@ BatchNorm::BatchNorm(const char* name, int min_rank, int max_rank, int64_t chann
   register_buffer("running_var", running_var_);
 }
 
-Tensor BatchNorm::forward(const Tensor& x) {
+void BatchNorm::check_rank(const Tensor& x) const {
   if (x.ndim() < min_rank_ || x.ndim() > max_rank_) {
     const std::string expected =
         min_rank_ == max_rank_ ? fmt::format("{}", min_rank_) : fmt::format("{} or {}", min_rank_, max_rank_);
     throw ShapeError(
         fmt::format("{}({}): x must have {} dimensions, got {}", name_, channels_, expected, x.shape().str()));
   }
+}
+
+Tensor BatchNorm::forward(const Tensor& x) {
+  check_rank(x);
   return batchnorm(x, gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_);
+}
+
+Tensor BatchNorm::forward_relu_dropout(const Tensor& x, const Tensor& keep_mask) {
+  check_rank(x);
+  return batchnorm_relu_dropout(x, gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_,
+                                keep_mask);
 }
 
 }  // namespace flowjet

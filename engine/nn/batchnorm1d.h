@@ -17,6 +17,9 @@ class BatchNorm : public Module {
   /// training batch with a single value per channel (see batchnorm()).
   Tensor forward(const Tensor& x);
   Tensor operator()(const Tensor& x) { return forward(x); }
+  /// relu(forward(x)) * keep_mask in one fused pass (batchnorm_relu_dropout) for x [batch, channels];
+  /// keep_mask undefined: no dropout. Same values, gradients and buffer updates as the three ops.
+  Tensor forward_relu_dropout(const Tensor& x, const Tensor& keep_mask = Tensor());
 
   int64_t channels() const { return channels_; }
   double eps() const { return eps_; }
@@ -32,6 +35,9 @@ class BatchNorm : public Module {
   BatchNorm(const char* name, int min_rank, int max_rank, int64_t channels, double eps, double momentum, DType dtype);
 
  private:
+  // Throws ShapeError naming the layer unless x has min_rank..max_rank dimensions.
+  void check_rank(const Tensor& x) const;
+
   const char* name_;
   int min_rank_;
   int max_rank_;

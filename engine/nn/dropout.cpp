@@ -12,9 +12,14 @@ Dropout::Dropout(double p, Generator& gen) : p_(p), gen_(gen) {
   if (!(p >= 0.0 && p < 1.0)) throw ConfigError(fmt::format("Dropout: probability must be in [0, 1), got {}", p));
 }
 
+Tensor Dropout::keep_mask(const Tensor& x) const {
+  if (!is_training() || p_ == 0.0) return Tensor();
+  return random_keep_mask(x.shape(), p_, gen_, x.dtype(), x.device());
+}
+
 Tensor Dropout::forward(const Tensor& x) const {
-  if (!is_training() || p_ == 0.0) return x;
-  return dropout(x, random_keep_mask(x.shape(), p_, gen_, x.dtype(), x.device()));
+  const Tensor mask = keep_mask(x);
+  return mask.defined() ? dropout(x, mask) : x;
 }
 
 }  // namespace flowjet

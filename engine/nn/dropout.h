@@ -17,6 +17,10 @@ class Dropout : public Module {
   /// scaled by 1/(1-p)). Otherwise returns x itself.
   Tensor forward(const Tensor& x) const;
   Tensor operator()(const Tensor& x) const { return forward(x); }
+  /// The keep-mask forward(x) would apply, for a fused op to apply instead: in training mode with p > 0 a
+  /// fresh random_keep_mask of x's shape, dtype and device (advancing the generator as forward does);
+  /// otherwise an undefined tensor (no dropout).
+  Tensor keep_mask(const Tensor& x) const;
 
   double p() const { return p_; }
 

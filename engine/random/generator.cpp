@@ -1,8 +1,10 @@
-// CPU draws from the Philox stream. The element-to-word mapping here is the contract the CUDA
-// kernels follow too: f32 element i <- word i; f64 element i <- words 2i and 2i+1; a normal pair
-// (2j, 2j+1) comes from the uniforms of elements 2j and 2j+1 (Box-Muller).
+// CPU draws from the Philox stream. The element-to-word mapping here is the contract the CUDA kernels
+// follow too: f32 element i <- word i; f64 element i <- words 2i and 2i+1; a normal pair (2j, 2j+1)
+// comes from the uniforms of elements 2j and 2j+1 (Box-Muller). Uniform and keep-mask fills compute
+// each Philox block once for its four words, eight blocks side by side.
 #include "engine/random/generator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -35,6 +37,60 @@ T uniform01(uint64_t seed, uint64_t offset, int64_t i) {
   }
 }
 
+// Blocks computed side by side: each loop below has this fixed trip count, so the compiler turns
+// it into vector instructions (8 x 32-bit lanes with AVX2).
+constexpr int kLanes = 8;
+// Words of the stream one group of lanes yields, and the elements of type T they make.
+constexpr int64_t kGroupWords = 4 * kLanes;
+template <class T>
+constexpr int64_t kGroupElements = kGroupWords / (std::is_same_v<T, float> ? 1 : 2);
+
+// words[k] = word (4 * first_block + k) of the stream of `seed`, for k < kGroupWords: the blocks
+// first_block .. first_block + kLanes - 1 of philox4x32_10, one lane each.
+void philox_group(uint64_t seed, uint64_t first_block, uint32_t* words) {
+  uint32_t c0[kLanes], c1[kLanes], c2[kLanes], c3[kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    const uint64_t block = first_block + static_cast<uint64_t>(l);
+    c0[l] = static_cast<uint32_t>(block);
+    c1[l] = static_cast<uint32_t>(block >> 32);
+    c2[l] = 0;
+    c3[l] = 0;
+  }
+  uint32_t key0 = static_cast<uint32_t>(seed), key1 = static_cast<uint32_t>(seed >> 32);
+  for (int round = 0; round < 10; ++round) {
+    for (int l = 0; l < kLanes; ++l) philox_round(c0[l], c1[l], c2[l], c3[l], key0, key1);
+    key0 += kPhiloxWeyl0;
+    key1 += kPhiloxWeyl1;
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    words[4 * l] = c0[l];
+    words[4 * l + 1] = c1[l];
+    words[4 * l + 2] = c2[l];
+    words[4 * l + 3] = c3[l];
+  }
+}
+
+// Calls fn(i, uniform01<T>(seed, offset, i)) for every i in [0, n), each Philox block computed once
+// (the per-element definition recomputes a block for each of its words), on the thread pool.
+template <class T, class Fn>
+void for_each_uniform(int64_t n, uint64_t seed, uint64_t offset, Fn fn) {
+  constexpr int64_t per_group = kGroupElements<T>;
+  const int64_t groups = (n + per_group - 1) / per_group;
+  parallel_for(groups, std::max<int64_t>(1, (1 << 14) / per_group), [&](int64_t g0, int64_t g1) {
+    uint32_t words[kGroupWords];
+    for (int64_t g = g0; g < g1; ++g) {
+      philox_group(seed, offset + static_cast<uint64_t>(g) * kLanes, words);
+      const int64_t first = g * per_group, count = std::min(per_group, n - first);
+      for (int64_t k = 0; k < count; ++k) {
+        if constexpr (std::is_same_v<T, float>)
+          fn(first + k, philox_uniform_float(words[k]));
+        else
+          fn(first + k, philox_uniform_double(words[2 * k], words[2 * k + 1]));
+      }
+    }
+  });
+}
+
 uint64_t words_per_element(DType dtype) { return dtype == DType::F32 ? 1 : 2; }
 
 // Reserves the stream for `shape`, then fills a new tensor on the CPU or through the CUDA hook.
@@ -61,10 +117,8 @@ Tensor random_uniform(const Shape& shape, Generator& gen, DType dtype, Device de
   auto fill = [low, high](auto zero, Tensor& out, uint64_t seed, uint64_t offset) {
     using T = decltype(zero);
     T* p = out.data<T>();
-    parallel_for(out.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i)
-        p[i] = static_cast<T>(low + (high - low) * static_cast<double>(uniform01<T>(seed, offset, i)));
-    });
+    for_each_uniform<T>(out.numel(), seed, offset,
+                        [&](int64_t i, T u) { p[i] = static_cast<T>(low + (high - low) * static_cast<double>(u)); });
   };
   std::function<void(Tensor&, uint64_t, uint64_t)> fill_cuda;
   if (auto hook = detail::cuda_random_hooks().uniform)
@@ -100,9 +154,8 @@ Tensor random_keep_mask(const Shape& shape, double p, Generator& gen, DType dtyp
     using T = decltype(zero);
     T* m = out.data<T>();
     T scale = static_cast<T>(1.0 / (1.0 - p));
-    parallel_for(out.numel(), 1 << 14, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) m[i] = uniform01<T>(seed, offset, i) >= static_cast<T>(p) ? scale : T(0);
-    });
+    const T threshold = static_cast<T>(p);
+    for_each_uniform<T>(out.numel(), seed, offset, [&](int64_t i, T u) { m[i] = u >= threshold ? scale : T(0); });
   };
   std::function<void(Tensor&, uint64_t, uint64_t)> fill_cuda;
   if (auto hook = detail::cuda_random_hooks().keep_mask)

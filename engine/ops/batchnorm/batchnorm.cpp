@@ -16,9 +16,9 @@ T* data_or_null(Tensor& t) {
 }
 
 // Throws ShapeError unless `t` is [channels].
-void check_channel_vector(const char* name, const Tensor& t, const Tensor& x) {
+void check_channel_vector(const char* op, const char* name, const Tensor& t, const Tensor& x) {
   if (t.ndim() != 1 || t.size(0) != x.size(1))
-    throw ShapeError(fmt::format("batchnorm: {} must be [{}] (the channels of x {}), got {}", name, x.size(1),
+    throw ShapeError(fmt::format("{}: {} must be [{}] (the channels of x {}), got {}", op, name, x.size(1),
                                  x.shape().str(), t.shape().str()));
 }
 
@@ -48,25 +48,31 @@ void batchnorm_backward(const BatchnormSaved& saved, const Tensor& grad_y, Tenso
 
 }  // namespace
 
-Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
-                 const Tensor& running_var, bool is_training, double momentum, double eps) {
-  check_same_dtype_device("batchnorm", {&x, &gamma, &beta, &running_mean, &running_var});
+void check_batchnorm_arguments(const char* op, const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const Tensor& running_mean, const Tensor& running_var, bool is_training) {
+  check_same_dtype_device(op, {&x, &gamma, &beta, &running_mean, &running_var});
   if (x.ndim() < 2 || x.ndim() > 4)
     throw ShapeError(
-        fmt::format("batchnorm: x must be [batch, channels], [batch, channels, length] or "
+        fmt::format("{}: x must be [batch, channels], [batch, channels, length] or "
                     "[batch, channels, height, width], got {}",
-                    x.shape().str()));
-  check_channel_vector("gamma", gamma, x);
-  check_channel_vector("beta", beta, x);
-  check_channel_vector("running_mean", running_mean, x);
-  check_channel_vector("running_var", running_var, x);
-  const int64_t N = x.size(0), C = x.size(1), S = values_per_sample(x);
+                    op, x.shape().str()));
+  check_channel_vector(op, "gamma", gamma, x);
+  check_channel_vector(op, "beta", beta, x);
+  check_channel_vector(op, "running_mean", running_mean, x);
+  check_channel_vector(op, "running_var", running_var, x);
+  const int64_t values = x.size(0) * values_per_sample(x);
   // PyTorch refuses too: the unbiased variance of a single value is undefined.
-  if (is_training && N * S < 2)
+  if (is_training && values < 2)
     throw ShapeError(
-        fmt::format("batchnorm: training mode needs more than one value per channel, got x {} "
+        fmt::format("{}: training mode needs more than one value per channel, got x {} "
                     "({} per channel); use a batch of at least 2 or eval mode",
-                    x.shape().str(), N * S));
+                    op, x.shape().str(), values));
+}
+
+Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                 const Tensor& running_var, bool is_training, double momentum, double eps) {
+  check_batchnorm_arguments("batchnorm", x, gamma, beta, running_mean, running_var, is_training);
+  const int64_t N = x.size(0), C = x.size(1), S = values_per_sample(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   BatchnormSaved saved{x, gamma, Tensor::empty(Shape{C}, x.dtype(), x.device()),
                        Tensor::empty(Shape{C}, x.dtype(), x.device()), is_training};

@@ -32,6 +32,11 @@ struct BatchnormSaved {
 Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                  const Tensor& running_var, bool is_training, double momentum, double eps);
 
+/// The argument checks of batchnorm, shared with the fused batchnorm_relu_dropout; `op` names the caller in
+/// the errors. Throws what batchnorm() documents.
+void check_batchnorm_arguments(const char* op, const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               const Tensor& running_mean, const Tensor& running_var, bool is_training);
+
 /// CPU kernels (batchnorm_cpu.cpp). N = batch, C = channels, S = values per (sample, channel): 1, length,
 /// or height * width. Forward writes y, the saved mean and inv_std, and (training) the running statistics.
 template <class T>

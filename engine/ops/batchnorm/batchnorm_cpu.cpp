@@ -1,12 +1,14 @@
 // CPU kernels of batchnorm: per-channel statistics, normalisation, and the backward pass derived in
 // README.md. N = batch, C = channels, S = values per (sample, channel); element (n, c, s) is at
-// (n * C + c) * S + s. Channels are split over the thread pool; sums are accumulated in double.
+// (n * C + c) * S + s. x [N, C] (S = 1) goes through the row-streaming kernels of batchnorm_rows_cpu.h;
+// for S > 1 channels are split over the thread pool. Sums are accumulated in double.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/batchnorm/batchnorm.h"
+#include "engine/ops/batchnorm/batchnorm_rows_cpu.h"
 
 namespace flowjet {
 namespace {
@@ -36,6 +38,9 @@ template <class T>
 void batchnorm_forward_cpu(const T* x, const T* gamma, const T* beta, T* running_mean, T* running_var, T* mean,
                            T* inv_std, T* y, int64_t N, int64_t C, int64_t S, bool is_training, double momentum,
                            double eps) {
+  if (S == 1)
+    return batchnorm_rows::forward(x, gamma, beta, running_mean, running_var, mean, inv_std, y, N, C, is_training,
+                                   momentum, eps, [](int64_t, T v) { return v; });
   const int64_t M = N * S;  // values per channel
   parallel_for(C, channel_grain(M), [&](int64_t c0, int64_t c1) {
     if (is_training) {
@@ -62,8 +67,9 @@ void batchnorm_forward_cpu(const T* x, const T* gamma, const T* beta, T* running
       }
     }
     // y = (x - mean) * inv_std * gamma + beta
-    for_each_in_channels(c0, c1, N, C, S,
-                         [&](int64_t c, int64_t i) { y[i] = (x[i] - mean[c]) * inv_std[c] * gamma[c] + beta[c]; });
+    for_each_in_channels(c0, c1, N, C, S, [&](int64_t c, int64_t i) {
+      y[i] = batchnorm_value(x[i], mean[c], inv_std[c], gamma[c], beta[c]);
+    });
   });
 }
 
@@ -72,6 +78,9 @@ void batchnorm_forward_cpu(const T* x, const T* gamma, const T* beta, T* running
 template <class T>
 void batchnorm_backward_cpu(const T* x, const T* gamma, const T* mean, const T* inv_std, const T* grad_y, T* grad_x,
                             T* grad_gamma, T* grad_beta, int64_t N, int64_t C, int64_t S, bool is_training) {
+  if (S == 1)
+    return batchnorm_rows::backward(x, gamma, mean, inv_std, grad_x, grad_gamma, grad_beta, N, C, is_training,
+                                    [grad_y](int64_t i, int64_t) { return grad_y[i]; });
   const int64_t M = N * S;
   parallel_for(C, channel_grain(M), [&](int64_t c0, int64_t c1) {
     // sum_dy = sum dL/dy, sum_dy_xhat = sum dL/dy * xhat over the M values of each channel.
@@ -87,13 +96,13 @@ void batchnorm_backward_cpu(const T* x, const T* gamma, const T* mean, const T* 
     }
     if (!grad_x) return;
     if (is_training) {
-      // dL/dx = gamma * inv_std * (dy - mean(dy) - xhat * mean(dy * xhat))   (README.md, step 5)
+      // README.md, step 5
       for_each_in_channels(c0, c1, N, C, S, [&](int64_t c, int64_t i) {
         const double xhat = (static_cast<double>(x[i]) - mean[c]) * inv_std[c];
         const double mean_dy = sum_dy[c - c0] / static_cast<double>(M);
         const double mean_dy_xhat = sum_dy_xhat[c - c0] / static_cast<double>(M);
-        grad_x[i] += static_cast<T>(static_cast<double>(gamma[c]) * inv_std[c] *
-                                    (static_cast<double>(grad_y[i]) - mean_dy - xhat * mean_dy_xhat));
+        grad_x[i] += static_cast<T>(batchnorm_grad_x(static_cast<double>(grad_y[i]), xhat,
+                                                     static_cast<double>(gamma[c]) * inv_std[c], mean_dy, mean_dy_xhat));
       });
     } else {
       // Eval mode: mean and inv_std are constants, so dL/dx = dy * gamma * inv_std.

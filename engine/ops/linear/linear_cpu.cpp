@@ -7,6 +7,7 @@
 
 #include "engine/backend/cpu/gemm.h"
 #include "engine/backend/cpu/thread_pool.h"
+#include "engine/ops/fused/lanes_cpu.h"
 
 namespace flowjet {
 namespace {
@@ -42,12 +43,16 @@ void linear_backward_cpu(const T* x, const T* weight, const T* grad_y, T* grad_x
     parallel_for(blocks, 1, [&](int64_t begin, int64_t end) {
       for (int64_t k = begin; k < end; ++k) {
         T* sum = block_sums.data() + k * out;
-        for (int64_t b = k * block_rows; b < std::min(batch, (k + 1) * block_rows); ++b)
-          for (int64_t o = 0; o < out; ++o) sum[o] += grad_y[b * out + o];
+        for (int64_t b = k * block_rows; b < std::min(batch, (k + 1) * block_rows); ++b) {
+          const T* row = grad_y + b * out;
+          lanes::for_columns(out, [&](int64_t o) { sum[o] += row[o]; });
+        }
       }
     });
-    for (int64_t k = 0; k < blocks; ++k)
-      for (int64_t o = 0; o < out; ++o) grad_bias[o] += block_sums[k * out + o];
+    for (int64_t k = 0; k < blocks; ++k) {
+      const T* sum = block_sums.data() + k * out;
+      lanes::for_columns(out, [&](int64_t o) { grad_bias[o] += sum[o]; });
+    }
   }
 }
 

@@ -1,0 +1,54 @@
+// Wiring of gate_residual: shape checks, dispatch, recording.
+#include "engine/ops/fused/gate_residual.h"
+
+#include <fmt/format.h>
+
+#include "engine/autograd/recording.h"
+#include "engine/backend/cuda/dispatch.h"
+#include "engine/core/error.h"
+
+namespace flowjet {
+namespace {
+
+template <class T>
+T* data_or_null(Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
+}  // namespace
+
+Tensor gate_residual(const Tensor& h, const Tensor& t, const Tensor& g) {
+  check_same_dtype_device("gate_residual", {&h, &t, &g});
+  if (t.shape() != h.shape() || g.shape() != h.shape())
+    throw ShapeError(fmt::format("gate_residual: h {}, t {} and g {} must have the same shape", h.shape().str(),
+                                 t.shape().str(), g.shape().str()));
+  const int64_t n = h.numel();
+  Tensor y = Tensor::empty(h.shape(), h.dtype(), h.device());
+  dispatch_dtype(h.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if (h.device() == Device::CUDA)
+      cuda_branch("gate_residual",
+                  [&] { gate_residual_forward_cuda<T>(h.data<T>(), t.data<T>(), g.data<T>(), y.data<T>(), n); });
+    else
+      gate_residual_forward_cpu<T>(h.data<T>(), t.data<T>(), g.data<T>(), y.data<T>(), n);
+  });
+  if (should_record({&h, &t, &g})) {
+    record("gate_residual", {h, t, g}, {y}, [h, t, g, n](const std::vector<Tensor>& grads) {
+      Tensor grad_h = grad_buffer(h), grad_t = grad_buffer(t), grad_g = grad_buffer(g);
+      dispatch_dtype(h.dtype(), [&](auto zero) {
+        using T = decltype(zero);
+        auto run = [&](auto kernel) {
+          kernel(t.data<T>(), g.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_h), data_or_null<T>(grad_t),
+                 data_or_null<T>(grad_g), n);
+        };
+        if (h.device() == Device::CUDA)
+          cuda_branch("gate_residual", [&] { run(gate_residual_backward_cuda<T>); });
+        else
+          run(gate_residual_backward_cpu<T>);
+      });
+    });
+  }
+  return y;
+}
+
+}  // namespace flowjet
