@@ -48,9 +48,11 @@ int64_t pack_a_sliver_f32(const float* src, int64_t lda, int64_t kc, float* dst)
 
 }  // namespace
 
-template <class T>
-void pack_a(bool trans_a, const T* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, T* dst) {
-  constexpr int64_t MR = Blocking<T>::kMR;
+template <class Kr>
+void pack_a(bool trans_a, const typename Kr::T* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
+            typename Kr::T* dst) {
+  using T = typename Kr::T;
+  constexpr int64_t MR = Kr::kMR;
   const int64_t slivers = (m + MR - 1) / MR, tail = m - (slivers - 1) * MR;
   if (tail < MR) std::fill(dst + (slivers - 1) * kc * MR, dst + slivers * kc * MR, T(0));
   if (trans_a) {
@@ -79,9 +81,11 @@ void pack_a(bool trans_a, const T* A, int64_t lda, int64_t i0, int64_t m, int64_
   }
 }
 
-template <class T>
-void pack_b_sliver(bool trans_b, const T* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n, T* dst) {
-  constexpr int64_t NR = Blocking<T>::kNR;
+template <class Kr>
+void pack_b_sliver(bool trans_b, const typename Kr::T* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0,
+                   int64_t n, typename Kr::T* dst) {
+  using T = typename Kr::T;
+  constexpr int64_t NR = Kr::kNR;
   if (n < NR) std::fill(dst, dst + kc * NR, T(0));
   if (trans_b) {
     // op(B)[k][j] = B[j * ldb + k]: each stored row j becomes column j of the sliver.
@@ -94,10 +98,17 @@ void pack_b_sliver(bool trans_b, const T* B, int64_t ldb, int64_t k0, int64_t kc
   }
 }
 
-template void pack_a<float>(bool, const float*, int64_t, int64_t, int64_t, int64_t, int64_t, float*);
-template void pack_a<double>(bool, const double*, int64_t, int64_t, int64_t, int64_t, int64_t, double*);
-template void pack_b_sliver<float>(bool, const float*, int64_t, int64_t, int64_t, int64_t, int64_t, float*);
-template void pack_b_sliver<double>(bool, const double*, int64_t, int64_t, int64_t, int64_t, int64_t, double*);
+// The packings of every ISA's kernel, f32 and f64.
+#define FLOWJET_INSTANTIATE_PACKING(isa, T)                                                                  \
+  template void pack_a<Kernel<isa, T>>(bool, const T*, int64_t, int64_t, int64_t, int64_t, int64_t, T*); \
+  template void pack_b_sliver<Kernel<isa, T>>(bool, const T*, int64_t, int64_t, int64_t, int64_t, int64_t, T*);
+FLOWJET_INSTANTIATE_PACKING(GemmIsa::generic, float)
+FLOWJET_INSTANTIATE_PACKING(GemmIsa::generic, double)
+FLOWJET_INSTANTIATE_PACKING(GemmIsa::avx2, float)
+FLOWJET_INSTANTIATE_PACKING(GemmIsa::avx2, double)
+FLOWJET_INSTANTIATE_PACKING(GemmIsa::avx512, float)
+FLOWJET_INSTANTIATE_PACKING(GemmIsa::avx512, double)
+#undef FLOWJET_INSTANTIATE_PACKING
 
 }  // namespace gemm_detail
 }  // namespace flowjet
