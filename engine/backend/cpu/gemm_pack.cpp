@@ -89,7 +89,7 @@ void pack_a(bool trans_a, const typename Kr::T* A, int64_t lda, int64_t i0, int6
       T* out = dst + s * kc * MR;
       const int64_t rows = s + 1 < slivers ? MR : tail;
       int64_t k_done = 0;
-      if constexpr (std::is_same<T, float>::value && MR <= 16) {
+      if constexpr (std::is_same<T, float>::value) {
         if (rows == MR) k_done = pack_a_sliver_f32<MR>(src, lda, kc, out);
       }
       for (int64_t r = 0; r < rows; ++r)
