@@ -16,8 +16,11 @@ namespace {
 
 using gemm_detail::Kernel;
 
-// Packed B for one column block spans all of K; the block width is chosen to keep it this small.
+// For a row-major A, packed B for one column block spans all of K; the block width is chosen to
+// keep it this small.
 constexpr int64_t kPackedBBytes = int64_t(8) << 20;
+// For a transposed A, the widest column block whose B is packed one K block at a time.
+constexpr int64_t kStreamedNC = 512;
 // Below about this many flops (or copied elements) per chunk, a thread wake-up costs more than it saves.
 constexpr int64_t kMinChunkFlops = int64_t(1) << 21;
 constexpr int64_t kMinChunkCopies = int64_t(1) << 15;
@@ -71,45 +74,49 @@ struct GemmArgs {
   int64_t k_begin(int64_t p) const { return K * p / k_blocks; }
 };
 
-// C block [i_begin, i_end) x slivers [s_begin, s_end) of the column block that starts at j0
-// (width nc), from the packed B of that column block.
+// One (row block, K block) step: packs rows [i0, i0 + mc) of op(A) over K block p, then adds
+// their product with slivers [s_begin, s_end) of the column block that starts at j0 (width nc)
+// into C. b_panel holds those B slivers packed for K block p, sliver s at (s - s_begin) * kc * NR.
 template <class Kr, class T = typename Kr::T>
-void compute_block(const GemmArgs<T>& g, const T* packed_b, int64_t j0, int64_t nc, int64_t i_begin, int64_t i_end,
-                   int64_t s_begin, int64_t s_end) {
-  constexpr int64_t MR = Kr::kMR, NR = Kr::kNR, MC = Kr::kMC;
-  const int64_t n_slivers = ceil_div(nc, NR);
-  T* packed_a = tls_packed_a.get<T>(MC * Kr::kKC);
-  // One (row block, K block) step: pack that block of A, then sweep the B slivers over it.
-  auto step = [&](int64_t i0, int64_t p) {
-    const int64_t mc = std::min(MC, i_end - i0), k0 = g.k_begin(p), kc = g.k_begin(p + 1) - k0;
-    const T* b_block = packed_b + k0 * n_slivers * NR;
-    // Later K blocks add to what the first one wrote.
-    const T beta = p == 0 ? g.beta : T(1);
-    const T* c_in = p == 0 ? g.c_in : g.C;
-    const int64_t ld_in = p == 0 ? g.ld_in : g.ldc;
-    gemm_detail::pack_a<Kr>(g.trans_a, g.A, g.lda, i0, mc, k0, kc, packed_a);
-    for (int64_t s = s_begin; s < s_end; ++s) {
-      const int64_t j = j0 + s * NR, n = std::min(NR, j0 + nc - j);
-      for (int64_t ir = 0; ir < mc; ir += MR) {
-        const int64_t i = i0 + ir;
-        Kr::run(kc, packed_a + ir * kc, b_block + s * kc * NR, g.alpha, beta, c_in + i * ld_in + j, ld_in,
-                g.C + i * g.ldc + j, g.ldc, std::min(MR, mc - ir), n);
-      }
+void multiply_block(const GemmArgs<T>& g, T* packed_a, const T* b_panel, int64_t j0, int64_t nc, int64_t i0,
+                    int64_t mc, int64_t p, int64_t s_begin, int64_t s_end) {
+  constexpr int64_t MR = Kr::kMR, NR = Kr::kNR;
+  const int64_t k0 = g.k_begin(p), kc = g.k_begin(p + 1) - k0;
+  // Later K blocks add to what the first one wrote.
+  const T beta = p == 0 ? g.beta : T(1);
+  const T* c_in = p == 0 ? g.c_in : g.C;
+  const int64_t ld_in = p == 0 ? g.ld_in : g.ldc;
+  gemm_detail::pack_a<Kr>(g.trans_a, g.A, g.lda, i0, mc, k0, kc, packed_a);
+  for (int64_t s = s_begin; s < s_end; ++s) {
+    const int64_t j = j0 + s * NR, n = std::min(NR, j0 + nc - j);
+    for (int64_t ir = 0; ir < mc; ir += MR) {
+      const int64_t i = i0 + ir;
+      Kr::run(kc, packed_a + ir * kc, b_panel + (s - s_begin) * kc * NR, g.alpha, beta, c_in + i * ld_in + j, ld_in,
+              g.C + i * g.ldc + j, g.ldc, std::min(MR, mc - ir), n);
     }
-  };
-  // Successive A blocks should continue where the last one stopped in memory, so hardware
-  // prefetching keeps packing fed: along K for a row-major A, along M for a transposed one.
-  // (Measured: the other order costs up to a third of the speed on tall or deep products.)
-  if (g.trans_a) {
-    for (int64_t p = 0; p < g.k_blocks; ++p)
-      for (int64_t i0 = i_begin; i0 < i_end; i0 += MC) step(i0, p);
-  } else {
-    for (int64_t i0 = i_begin; i0 < i_end; i0 += MC)
-      for (int64_t p = 0; p < g.k_blocks; ++p) step(i0, p);
   }
 }
 
-// One column block [j0, j0 + nc): pack its B for all of K, then compute its part of C.
+// Row-major A, B packed for all of K (see compute_column_block): C block [i_begin, i_end) x
+// slivers [s_begin, s_end) of the column block at j0. Row blocks outside, K blocks inside, so
+// successive A blocks continue along the rows in memory (which keeps hardware prefetching fed)
+// and a tile of C stays in cache from one K block to the next.
+template <class Kr, class T = typename Kr::T>
+void compute_block(const GemmArgs<T>& g, const T* packed_b, int64_t j0, int64_t nc, int64_t i_begin, int64_t i_end,
+                   int64_t s_begin, int64_t s_end) {
+  constexpr int64_t NR = Kr::kNR, MC = Kr::kMC;
+  const int64_t n_slivers = ceil_div(nc, NR);
+  T* packed_a = tls_packed_a.get<T>(MC * Kr::kKC);
+  for (int64_t i0 = i_begin; i0 < i_end; i0 += MC)
+    for (int64_t p = 0; p < g.k_blocks; ++p) {
+      const int64_t k0 = g.k_begin(p), kc = g.k_begin(p + 1) - k0;
+      multiply_block<Kr>(g, packed_a, packed_b + k0 * n_slivers * NR + s_begin * kc * NR, j0, nc, i0,
+                         std::min(MC, i_end - i0), p, s_begin, s_end);
+    }
+}
+
+// One column block [j0, j0 + nc) for a row-major A: pack its B for all of K (many row blocks of
+// a tall C reuse it), then compute its part of C.
 template <class Kr, class T = typename Kr::T>
 void compute_column_block(const GemmArgs<T>& g, T* packed_b, int64_t j0, int64_t nc) {
   constexpr int64_t MR = Kr::kMR, NR = Kr::kNR;
@@ -126,18 +133,15 @@ void compute_column_block(const GemmArgs<T>& g, T* packed_b, int64_t j0, int64_t
       const int64_t p = t / n_slivers, s = t % n_slivers;
       const int64_t k0 = g.k_begin(p), kc = g.k_begin(p + 1) - k0, j = j0 + s * NR;
       gemm_detail::pack_b_sliver<Kr>(g.trans_b, g.B, g.ldb, k0, kc, j, std::min(NR, j0 + nc - j),
-                                 packed_b + k0 * n_slivers * NR + s * kc * NR);
+                                     packed_b + k0 * n_slivers * NR + s * kc * NR);
     }
   });
   // Split the longer side of C among threads, in whole slivers. A row chunk reads all of packed
-  // B, so it is at least a row block tall; with a transposed A (K blocks outside, see
-  // compute_block) each thread takes one equal share so that a K block of B, once in L2, serves
-  // all of that thread's rows.
+  // B, so it is at least a row block tall.
   if (m_slivers >= n_slivers) {
     const int64_t flops_per_sliver = 2 * MR * nc * g.K;
-    const int64_t share = ceil_div(m_slivers, num_threads());
     const int64_t grain = std::max({int64_t(1), kMinChunkFlops / flops_per_sliver,
-                                    g.trans_a ? share : std::min(Kr::kMC / MR, share)});
+                                    std::min(Kr::kMC / MR, ceil_div(m_slivers, num_threads()))});
     parallel_for(m_slivers, grain, [&](int64_t begin, int64_t end) {
       compute_block<Kr>(g, packed_b, j0, nc, begin * MR, std::min(end * MR, g.M), 0, n_slivers);
     });
@@ -146,6 +150,51 @@ void compute_column_block(const GemmArgs<T>& g, T* packed_b, int64_t j0, int64_t
     parallel_for(n_slivers, std::max<int64_t>(1, kMinChunkFlops / flops_per_sliver),
                  [&](int64_t begin, int64_t end) { compute_block<Kr>(g, packed_b, j0, nc, 0, g.M, begin, end); });
   }
+}
+
+// Transposed A (the weight gradient dY^T X: small C, K the batch): C block [i_begin, i_end) x
+// [j_begin, j_end), j_begin a multiple of NR, with K blocks outermost. Each K block of B is packed
+// by this thread into a panel that stays in L2 while every A block of that K block passes over it,
+// and successive A blocks continue along M in memory (A is stored K x M); C is small enough to
+// stay in cache between K blocks. (Packing B for all of K first, as for a row-major A, wrote and
+// read back up to 8 MiB and ran at about 0.65x of OpenBLAS on these shapes.)
+template <class Kr, class T = typename Kr::T>
+void compute_streamed(const GemmArgs<T>& g, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end) {
+  constexpr int64_t NR = Kr::kNR, MC = Kr::kMC, KC = Kr::kKC;
+  const int64_t nc_max = std::min(kStreamedNC, ceil_div(j_end - j_begin, NR) * NR);
+  T* packed_a = tls_packed_a.get<T>(MC * KC);
+  T* packed_b = tls_packed_b.get<T>(KC * nc_max);
+  for (int64_t j0 = j_begin; j0 < j_end; j0 += nc_max) {
+    const int64_t nc = std::min(nc_max, j_end - j0), n_slivers = ceil_div(nc, NR);
+    for (int64_t p = 0; p < g.k_blocks; ++p) {
+      const int64_t k0 = g.k_begin(p), kc = g.k_begin(p + 1) - k0;
+      for (int64_t s = 0; s < n_slivers; ++s)
+        gemm_detail::pack_b_sliver<Kr>(g.trans_b, g.B, g.ldb, k0, kc, j0 + s * NR, std::min(NR, nc - s * NR),
+                                       packed_b + s * kc * NR);
+      for (int64_t i0 = i_begin; i0 < i_end; i0 += MC)
+        multiply_block<Kr>(g, packed_a, packed_b, j0, nc, i0, std::min(MC, i_end - i0), p, 0, n_slivers);
+    }
+  }
+}
+
+// compute_streamed over all of C, the longer side split among threads in whole slivers, one equal
+// share per thread: each thread packs the B panels of its own columns (all of them in a row
+// split) and the A blocks of its own rows, so no thread waits for another's packing. The share
+// packed twice on 2 threads (B for a row split) costs a few percent of each thread's time.
+template <class Kr, class T = typename Kr::T>
+void compute_transposed_a(const GemmArgs<T>& g) {
+  constexpr int64_t MR = Kr::kMR, NR = Kr::kNR;
+  const int64_t m_slivers = ceil_div(g.M, MR), n_slivers = ceil_div(g.N, NR);
+  const bool split_rows = m_slivers >= n_slivers;
+  const int64_t slivers = split_rows ? m_slivers : n_slivers;
+  const int64_t flops_per_sliver = 2 * (split_rows ? MR * g.N : g.M * NR) * g.K;
+  const int64_t grain = std::max(kMinChunkFlops / flops_per_sliver, ceil_div(slivers, num_threads()));
+  parallel_for(slivers, grain, [&](int64_t begin, int64_t end) {
+    if (split_rows)
+      compute_streamed<Kr>(g, begin * MR, std::min(end * MR, g.M), 0, g.N);
+    else
+      compute_streamed<Kr>(g, 0, g.M, begin * NR, std::min(end * NR, g.N));
+  });
 }
 
 // C = beta * C_in, for the cases with no product to add (K == 0 or alpha == 0).
@@ -166,6 +215,7 @@ void gemm_with(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T al
   }
   constexpr int64_t NR = Kr::kNR;
   // Packed B holds all of K for at least one sliver; past kMaxK, run K in slices that add up.
+  // (A transposed A is sliced the same way, so that either layout of A sums in the same order.)
   constexpr int64_t kMaxK = kPackedBBytes / static_cast<int64_t>(sizeof(T)) / NR;
   if (K > kMaxK) {
     for (int64_t k0 = 0; k0 < K; k0 += kMaxK) {
@@ -178,6 +228,7 @@ void gemm_with(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T al
   }
   const GemmArgs<T> g{trans_a, trans_b, M,     N, K,   alpha, A, lda, B, ldb,
                       beta,    c_in,    ld_in, C, ldc, ceil_div(K, Kr::kKC)};
+  if (trans_a) return compute_transposed_a<Kr>(g);
   // Column block width: as wide as N, but packed B (K x nc) within kPackedBBytes.
   const int64_t nc_max = std::max(NR, kPackedBBytes / static_cast<int64_t>(sizeof(T)) / K / NR * NR);
   const int64_t nc_alloc = std::min(nc_max, ceil_div(N, NR) * NR);
