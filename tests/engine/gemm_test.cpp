@@ -121,6 +121,17 @@ std::vector<GemmCase> model_cases() {
           {false, true, 2, 3, 300000, 1, 0.5, 0},     {true, false, 3, 17, 140000, 1, 0, 1}};  // K in slices
 }
 
+// Deep products (K the batch, as in a weight gradient), every transpose combination. A transposed
+// A runs K blocks outermost with B packed one K block at a time (gemm.cpp, compute_streamed):
+// C split over rows or over columns, more rows than one packed A panel (1024) and more columns
+// than one packed B panel (512) even on each of 2 threads, K not a multiple of the K block, edge
+// tiles, beta = 0 on a NaN C.
+std::vector<GemmCase> large_k_cases() {
+  return {{true, false, 37, 45, 10000, 1, 1, 0},   {true, true, 20, 70, 10007, -1.5, 0, 1},
+          {false, false, 45, 37, 10000, 1, 1, 1},  {false, true, 33, 17, 10003, 0.5, -0.7, 0},
+          {true, false, 2100, 5, 1500, 1, 1, 0},   {true, true, 3, 1100, 2000, 1, 0, 2}};
+}
+
 // Runs body once per ISA this CPU supports (set_gemm_isa), naming the ISA in failure messages;
 // the others are reported as skipped. Restores the ISA in use before.
 template <class Body>
@@ -167,6 +178,16 @@ TEST_CASE("gemm: model layer shapes and multi-block sizes, f32 and f64") {
   });
 }
 
+TEST_CASE("gemm: large K, all transposes, f32 and f64") {
+  for_each_isa([&] {
+    std::mt19937 rng(7);
+    for (const GemmCase& g : large_k_cases()) {
+      check_against_reference<float>(g, rng);
+      check_against_reference<double>(g, rng);
+    }
+  });
+}
+
 TEST_CASE("gemm: beta = 0 overwrites a NaN-filled C; K = 0 and alpha = 0 only scale C") {
   for_each_isa([&] {
     std::mt19937 rng(3);
@@ -204,6 +225,7 @@ TEST_CASE("gemm: 1 and 2 threads give bitwise identical results") {
     std::mt19937 rng(4);
     const int threads_before = num_threads();
     std::vector<GemmCase> cases = model_cases();
+    for (const GemmCase& g : large_k_cases()) cases.push_back(g);
     cases.push_back({false, false, 1, 3000, 200, 1, 1, 0});  // one row: split over columns
     cases.push_back({false, true, 600, 600, 300, 1, 0, 0});
     for (const GemmCase& g : cases) {
