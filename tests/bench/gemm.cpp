@@ -2,11 +2,15 @@
 // (light_cnf_mn and the talk model, batch 10,000: forward, grad_x and grad_W of the input,
 // hidden and output layers) and a square 2048^3 product, on 1 and 2 threads, with each
 // micro-kernel ISA this CPU supports, next to OpenBLAS when built with FLOWJET_BENCH_OPENBLAS.
+// `bench_gemm --cpu-time`: 1 thread only, each call timed by the CPU time of the calling thread.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -51,6 +55,26 @@ void add_model(std::vector<Shape>& shapes, const std::string& model, int64_t hid
   add_layer(shapes, model, batch, hidden, out);
 }
 
+// Median and best of `reps` calls after a warm-up call, each timed by the CPU time of the calling
+// thread. On 1 thread (engine and OpenBLAS both compute in the caller) this leaves out the time
+// the call waited for a core, which on a busy machine is most of the noise in wall-clock times.
+flowjet::bench::Timing time_calls_cpu(int reps, const std::function<void()>& call) {
+  auto now = [] {
+    timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+  };
+  call();
+  std::vector<double> times;
+  for (int r = 0; r < reps; ++r) {
+    const double start = now();
+    call();
+    times.push_back(now() - start);
+  }
+  std::sort(times.begin(), times.end());
+  return {times[times.size() / 2], times.front()};
+}
+
 std::string cpu_model() {
   std::ifstream file("/proc/cpuinfo");
   for (std::string line; std::getline(file, line);)
@@ -60,8 +84,11 @@ std::string cpu_model() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   using flowjet::GemmIsa;
+  const bool cpu_time = argc > 1 && std::strcmp(argv[1], "--cpu-time") == 0;
+  const auto time_calls = cpu_time ? time_calls_cpu : flowjet::bench::time_calls;
+  const std::vector<int> thread_counts = cpu_time ? std::vector<int>{1} : std::vector<int>{1, 2};
   std::vector<Shape> shapes;
   add_model(shapes, "light", 221, 45 * (3 * 4 - 1));  // light_cnf_mn: H 221, 4 spline bins
   add_model(shapes, "talk ", 256, 45 * (3 * 5 - 1));  // talk model: H 256, 5 spline bins
@@ -72,10 +99,10 @@ int main() {
   const GemmIsa default_isa = flowjet::gemm_isa();
 
   std::printf("CPU: %s; engine ISA in use: %s\n", cpu_model().c_str(), flowjet::gemm_isa_name());
-  std::printf("f32 GEMM, GFLOP/s = 2*M*N*K / time of the fastest of 3..15 timed calls after a warm-up call\n"
+  std::printf("f32 GEMM, GFLOP/s = 2*M*N*K / %s of the fastest of 3..15 timed calls after a warm-up call\n"
               "(the median is in parentheses); beta = 1; y: B transposed, grad_W: A transposed.\n"
               "Load average at start: %s\n",
-              flowjet::bench::load_average().c_str());
+              cpu_time ? "CPU time of the calling thread" : "wall time", flowjet::bench::load_average().c_str());
 #ifdef FLOWJET_BENCH_OPENBLAS
   std::printf("OpenBLAS: %s (kernel: %s)\n", openblas_get_config(), openblas_get_corename());
 #else
@@ -97,7 +124,7 @@ int main() {
     for (float& v : b) v = uniform(rng);
     const int64_t lda = s.trans_a ? s.M : s.K, ldb = s.trans_b ? s.K : s.N;
     const double flops = 2.0 * s.M * s.N * s.K;
-    for (int threads : {1, 2}) {
+    for (int threads : thread_counts) {
       // About 0.1 s of timed calls per measurement at 100 GFLOP/s, between 3 and 15 calls.
       const int reps = static_cast<int>(std::clamp(0.1 * 100e9 / threads / flops, 3.0, 15.0));
       flowjet::set_num_threads(threads);
@@ -105,7 +132,7 @@ int main() {
       std::vector<double> engine_best;
       for (GemmIsa isa : isas) {
         flowjet::set_gemm_isa(isa);
-        const flowjet::bench::Timing t = flowjet::bench::time_calls(reps, [&] {
+        const flowjet::bench::Timing t = time_calls(reps, [&] {
           flowjet::gemm_cpu<float>(s.trans_a, s.trans_b, s.M, s.N, s.K, 1.f, a.data(), lda, b.data(), ldb, 1.f,
                                    c.data(), s.N);
         });
@@ -115,7 +142,7 @@ int main() {
       flowjet::set_gemm_isa(default_isa);
 #ifdef FLOWJET_BENCH_OPENBLAS
       openblas_set_num_threads(threads);
-      const flowjet::bench::Timing blas = flowjet::bench::time_calls(reps, [&] {
+      const flowjet::bench::Timing blas = time_calls(reps, [&] {
         cblas_sgemm(CblasRowMajor, s.trans_a ? CblasTrans : CblasNoTrans, s.trans_b ? CblasTrans : CblasNoTrans,
                     s.M, s.N, s.K, 1.f, a.data(), lda, b.data(), ldb, 1.f, c.data(), s.N);
       });
