@@ -1,10 +1,15 @@
-// bench_gemm: GFLOP/s of the engine's f32 GEMM on the model's layer shapes (forward, grad_x,
-// grad_W at batch 1024 and 10,000) and a square 2048^3 product, on 1 and 2 threads, next to
-// OpenBLAS on the same shapes and threads when built with FLOWJET_BENCH_OPENBLAS.
+// bench_gemm: GFLOP/s of the engine's f32 GEMM on the layer shapes of the two model configs
+// (light_cnf_mn and the talk model, batch 10,000: forward, grad_x and grad_W of the input,
+// hidden and output layers) and a square 2048^3 product, on 1 and 2 threads, with each
+// micro-kernel ISA this CPU supports, next to OpenBLAS when built with FLOWJET_BENCH_OPENBLAS.
+// `bench_gemm --cpu-time`: 1 thread only, each call timed by the CPU time of the calling thread.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <string>
@@ -19,6 +24,7 @@
 #include <cblas.h>
 extern "C" void openblas_set_num_threads(int num_threads);
 extern "C" char* openblas_get_config(void);
+extern "C" char* openblas_get_corename(void);
 #endif
 
 namespace {
@@ -31,34 +37,85 @@ struct Shape {
 
 // Linear layer y = x W^T with x [batch, in], W [out, in]: the three products of one training
 // step, called with the same transposes as engine/ops/linear/linear_cpu.cpp.
-void add_layer(std::vector<Shape>& shapes, int64_t batch, int64_t in, int64_t out) {
+void add_layer(std::vector<Shape>& shapes, const std::string& model, int64_t batch, int64_t in, int64_t out) {
   auto dims = [](int64_t a, int64_t b, int64_t c) {
     return "(" + std::to_string(a) + "x" + std::to_string(b) + ").(" + std::to_string(b) + "x" + std::to_string(c) + ")";
   };
-  shapes.push_back({"y      " + dims(batch, in, out), false, true, batch, out, in});
-  shapes.push_back({"grad_x " + dims(batch, out, in), false, false, batch, in, out});
-  shapes.push_back({"grad_W " + dims(out, batch, in), true, false, out, in, batch});
+  shapes.push_back({model + " y      " + dims(batch, in, out), false, true, batch, out, in});
+  shapes.push_back({model + " grad_x " + dims(batch, out, in), false, false, batch, in, out});
+  shapes.push_back({model + " grad_W " + dims(out, batch, in), true, false, out, in, batch});
+}
+
+// A model's residual MLP at batch 10,000: input layer (45 features + 2 conditions), one hidden
+// block layer, output layer (the spline parameters).
+void add_model(std::vector<Shape>& shapes, const std::string& model, int64_t hidden, int64_t out) {
+  const int64_t batch = 10000, in = 47;
+  add_layer(shapes, model, batch, in, hidden);
+  add_layer(shapes, model, batch, hidden, hidden);
+  add_layer(shapes, model, batch, hidden, out);
+}
+
+// Median and best of `reps` calls after a warm-up call, each timed by the CPU time of the calling
+// thread. On 1 thread (engine and OpenBLAS both compute in the caller) this leaves out the time
+// the call waited for a core, which on a busy machine is most of the noise in wall-clock times.
+flowjet::bench::Timing time_calls_cpu(int reps, const std::function<void()>& call) {
+  auto now = [] {
+    timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+  };
+  call();
+  std::vector<double> times;
+  for (int r = 0; r < reps; ++r) {
+    const double start = now();
+    call();
+    times.push_back(now() - start);
+  }
+  std::sort(times.begin(), times.end());
+  return {times[times.size() / 2], times.front()};
+}
+
+std::string cpu_model() {
+  std::ifstream file("/proc/cpuinfo");
+  for (std::string line; std::getline(file, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
 }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  using flowjet::GemmIsa;
+  const bool cpu_time = argc > 1 && std::strcmp(argv[1], "--cpu-time") == 0;
+  const auto time_calls = cpu_time ? time_calls_cpu : flowjet::bench::time_calls;
+  const std::vector<int> thread_counts = cpu_time ? std::vector<int>{1} : std::vector<int>{1, 2};
   std::vector<Shape> shapes;
-  for (int64_t batch : {1024, 10000})
-    for (auto [in, out] : {std::pair<int64_t, int64_t>{47, 128}, {128, 128}, {128, 1035}}) add_layer(shapes, batch, in, out);
+  add_model(shapes, "light", 221, 45 * (3 * 4 - 1));  // light_cnf_mn: H 221, 4 spline bins
+  add_model(shapes, "talk ", 256, 45 * (3 * 5 - 1));  // talk model: H 256, 5 spline bins
   shapes.push_back({"square (2048x2048).(2048x2048)", false, false, 2048, 2048, 2048});
+  std::vector<GemmIsa> isas;
+  for (GemmIsa isa : {GemmIsa::avx512, GemmIsa::avx2})
+    if (flowjet::gemm_isa_supported(isa)) isas.push_back(isa);
+  const GemmIsa default_isa = flowjet::gemm_isa();
 
-  std::printf("f32 GEMM, GFLOP/s = 2*M*N*K / time of one call: median (and best) of 3..15 timed calls after a\n"
-              "warm-up call; y: B transposed, grad_W: A transposed. Load average at start: %s\n",
-              flowjet::bench::load_average().c_str());
+  std::printf("CPU: %s; engine ISA in use: %s\n", cpu_model().c_str(), flowjet::gemm_isa_name());
+  std::printf("f32 GEMM, GFLOP/s = 2*M*N*K / %s of the fastest of 3..15 timed calls after a warm-up call\n"
+              "(the median is in parentheses); beta = 1; y: B transposed, grad_W: A transposed.\n"
+              "Load average at start: %s\n",
+              cpu_time ? "CPU time of the calling thread" : "wall time", flowjet::bench::load_average().c_str());
 #ifdef FLOWJET_BENCH_OPENBLAS
-  std::printf("OpenBLAS: %s\n", openblas_get_config());
-  std::printf("%-32s %3s %8s %8s %6s | %8s %8s %6s\n", "product", "thr", "engine", "OpenBLAS", "ratio", "best:eng",
-              "OpenBLAS", "ratio");
+  std::printf("OpenBLAS: %s (kernel: %s)\n", openblas_get_config(), openblas_get_corename());
 #else
   std::printf("built without OpenBLAS: engine only\n");
-  std::printf("%-32s %3s %8s | %8s\n", "product", "thr", "engine", "best:eng");
 #endif
+  std::printf("%-38s %3s", "product", "thr");
+  for (GemmIsa isa : isas) std::printf(" %15s", flowjet::gemm_isa_name(isa));
+#ifdef FLOWJET_BENCH_OPENBLAS
+  std::printf(" %15s", "OpenBLAS");
+  for (GemmIsa isa : isas) std::printf(" %7s", (std::string(flowjet::gemm_isa_name(isa)) + "/B").c_str());
+#endif
+  std::printf("\n");
+
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> uniform(-1.f, 1.f);
   for (const Shape& s : shapes) {
@@ -67,31 +124,35 @@ int main() {
     for (float& v : b) v = uniform(rng);
     const int64_t lda = s.trans_a ? s.M : s.K, ldb = s.trans_b ? s.K : s.N;
     const double flops = 2.0 * s.M * s.N * s.K;
-    for (int threads : {1, 2}) {
-      // About 0.2 s of timed calls per measurement at 50 GFLOP/s, between 3 and 15 calls.
-      const int reps = static_cast<int>(std::clamp(0.2 * 50e9 / threads / flops, 3.0, 15.0));
+    for (int threads : thread_counts) {
+      // About 0.1 s of timed calls per measurement at 100 GFLOP/s, between 3 and 15 calls.
+      const int reps = static_cast<int>(std::clamp(0.1 * 100e9 / threads / flops, 3.0, 15.0));
       flowjet::set_num_threads(threads);
-      // beta = 1: the layer's products add into existing outputs and gradients.
-      const flowjet::bench::Timing engine = flowjet::bench::time_calls(reps, [&] {
-        flowjet::gemm_cpu<float>(s.trans_a, s.trans_b, s.M, s.N, s.K, 1.f, a.data(), lda, b.data(), ldb, 1.f, c.data(),
-                                 s.N);
-      });
+      std::printf("%-38s %3d", s.label.c_str(), threads);
+      std::vector<double> engine_best;
+      for (GemmIsa isa : isas) {
+        flowjet::set_gemm_isa(isa);
+        const flowjet::bench::Timing t = time_calls(reps, [&] {
+          flowjet::gemm_cpu<float>(s.trans_a, s.trans_b, s.M, s.N, s.K, 1.f, a.data(), lda, b.data(), ldb, 1.f,
+                                   c.data(), s.N);
+        });
+        std::printf(" %6.1f (%6.1f)", flops / t.best / 1e9, flops / t.median / 1e9);
+        engine_best.push_back(t.best);
+      }
+      flowjet::set_gemm_isa(default_isa);
 #ifdef FLOWJET_BENCH_OPENBLAS
       openblas_set_num_threads(threads);
-      const flowjet::bench::Timing blas = flowjet::bench::time_calls(reps, [&] {
+      const flowjet::bench::Timing blas = time_calls(reps, [&] {
         cblas_sgemm(CblasRowMajor, s.trans_a ? CblasTrans : CblasNoTrans, s.trans_b ? CblasTrans : CblasNoTrans,
                     s.M, s.N, s.K, 1.f, a.data(), lda, b.data(), ldb, 1.f, c.data(), s.N);
       });
-      std::printf("%-32s %3d %8.1f %8.1f %6.2f | %8.1f %8.1f %6.2f\n", s.label.c_str(), threads,
-                  flops / engine.median / 1e9, flops / blas.median / 1e9, blas.median / engine.median,
-                  flops / engine.best / 1e9, flops / blas.best / 1e9, blas.best / engine.best);
+      std::printf(" %6.1f (%6.1f)", flops / blas.best / 1e9, flops / blas.median / 1e9);
+      for (double best : engine_best) std::printf(" %7.2f", blas.best / best);
       // OpenBLAS's idle workers spin for a while after a call; let them sleep before the next
       // engine measurement so they do not take its cores.
       if (threads > 1) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-#else
-      std::printf("%-32s %3d %8.1f | %8.1f\n", s.label.c_str(), threads, flops / engine.median / 1e9,
-                  flops / engine.best / 1e9);
 #endif
+      std::printf("\n");
       std::fflush(stdout);
     }
   }
