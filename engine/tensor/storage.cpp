@@ -2,9 +2,12 @@
 // allocator hooks.
 #include "engine/tensor/storage.h"
 
+#include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <cstring>
 #include <mutex>
+#include <map>
 #include <new>
 #include <unordered_map>
 #include <vector>
@@ -31,6 +34,11 @@ namespace {
 
 constexpr std::size_t kAlignment = 64;
 constexpr std::size_t kSmallLimit = 256;  // up to here classes are multiples of kAlignment
+// Requests from this size on may take a larger cached block (best fit, at most kMaxOversize times
+// their class): a partial last batch then reuses the full batches' blocks instead of allocating
+// a second set. Smaller requests take their own class only.
+constexpr std::size_t kBestFitFrom = std::size_t(1) << 20;
+constexpr std::size_t kMaxOversize = 8;
 
 bool cache_enabled_from_environment() {
   const char* value = std::getenv("FLOWJET_ALLOCATOR_CACHE");
@@ -41,17 +49,47 @@ bool cache_enabled_from_environment() {
 struct CpuAllocator {
   std::mutex mutex;
   bool caching = cache_enabled_from_environment();
-  std::unordered_map<std::size_t, std::vector<void*>> free_lists;  // size class -> cached blocks
+  std::map<std::size_t, std::vector<void*>> free_lists;  // block size -> cached blocks (no empty lists)
+  std::unordered_map<void*, std::size_t> block_sizes;    // handed-out block -> its size
   AllocatorStats stats;
 
-  // Frees every cached block; the caller holds the mutex.
-  void release_cached_locked() {
-    for (auto& entry : free_lists)
-      for (void* p : entry.second) std::free(p);
-    free_lists.clear();
-    stats.system_bytes -= stats.cached_bytes;
-    stats.cached_blocks = 0;
-    stats.cached_bytes = 0;
+  void free_block(void* p, std::size_t size) {
+    std::free(p);
+    stats.system_bytes -= static_cast<int64_t>(size);
+  }
+
+  // Frees cached blocks smaller than `below`, largest first, until `bytes` are freed or there are
+  // none left; the caller holds the mutex.
+  void release_cached_locked(std::size_t below = SIZE_MAX, std::size_t bytes = SIZE_MAX) {
+    std::size_t freed = 0;
+    while (freed < bytes) {
+      auto it = free_lists.lower_bound(below);
+      if (it == free_lists.begin()) break;
+      --it;
+      for (void* p : it->second) {
+        free_block(p, it->first);
+        freed += it->first;
+        stats.cached_blocks -= 1;
+        stats.cached_bytes -= static_cast<int64_t>(it->first);
+      }
+      free_lists.erase(it);
+    }
+  }
+
+  // A cached block for a request of class `size`, or nullptr; sets `block` to its size.
+  void* take_cached(std::size_t size, std::size_t& block) {
+    auto it = free_lists.lower_bound(size);
+    if (it == free_lists.end()) return nullptr;
+    const bool fits = it->first == size || (size >= kBestFitFrom && it->first <= kMaxOversize * size);
+    if (!fits) return nullptr;
+    block = it->first;
+    void* p = it->second.back();
+    it->second.pop_back();
+    if (it->second.empty()) free_lists.erase(it);
+    stats.cached_blocks -= 1;
+    stats.cached_bytes -= static_cast<int64_t>(block);
+    stats.cache_hits += 1;
+    return p;
   }
 };
 
@@ -70,23 +108,22 @@ void* cpu_allocate(std::size_t bytes) {
   const std::size_t size = detail::cpu_size_class(bytes);
   CpuAllocator& a = cpu();
   std::lock_guard<std::mutex> lock(a.mutex);
-  void* p = nullptr;
-  auto hit = a.free_lists.find(size);
-  if (hit != a.free_lists.end() && !hit->second.empty()) {
-    p = hit->second.back();
-    hit->second.pop_back();
-    a.stats.cached_blocks -= 1;
-    a.stats.cached_bytes -= static_cast<int64_t>(size);
-    a.stats.cache_hits += 1;
-  } else {
+  std::size_t block = size;
+  void* p = a.take_cached(size, block);
+  if (!p) {
+    // A large miss: give back as many bytes of smaller cached blocks (which cannot serve it) as
+    // it takes, so that blocks of sizes no longer asked for do not pile up on top of the live
+    // peak (a run whose batch size changes would otherwise keep every size it has seen).
+    if (size >= kBestFitFrom) a.release_cached_locked(size, size);
     p = std::aligned_alloc(kAlignment, size);
-    if (!p && a.stats.cached_blocks > 0) {  // the cache may hold what the system lacks
-      a.release_cached_locked();
+    if (!p) {
+      a.release_cached_locked();  // everything, then try once more
       p = std::aligned_alloc(kAlignment, size);
     }
     if (!p) throw std::bad_alloc();
     a.stats.system_bytes += static_cast<int64_t>(size);
   }
+  a.block_sizes.emplace(p, block);
   a.stats.allocations += 1;
   a.stats.allocated_bytes += static_cast<int64_t>(bytes);
   a.stats.live_blocks += 1;
@@ -96,18 +133,19 @@ void* cpu_allocate(std::size_t bytes) {
 }
 
 void cpu_release(void* p, std::size_t bytes) {
-  const std::size_t size = detail::cpu_size_class(bytes);
   CpuAllocator& a = cpu();
   std::lock_guard<std::mutex> lock(a.mutex);
+  auto it = a.block_sizes.find(p);
+  const std::size_t block = it->second;
+  a.block_sizes.erase(it);
   a.stats.live_blocks -= 1;
   a.stats.live_bytes -= static_cast<int64_t>(bytes);
   if (a.caching) {
-    a.free_lists[size].push_back(p);
+    a.free_lists[block].push_back(p);
     a.stats.cached_blocks += 1;
-    a.stats.cached_bytes += static_cast<int64_t>(size);
+    a.stats.cached_bytes += static_cast<int64_t>(block);
   } else {
-    std::free(p);
-    a.stats.system_bytes -= static_cast<int64_t>(size);
+    a.free_block(p, block);
   }
 }
 

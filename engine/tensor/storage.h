@@ -2,7 +2,8 @@
 // memory does not grow across training steps.
 //
 // CPU blocks come from a caching allocator (storage.cpp): a freed block goes to a free list of
-// its size class and is handed to the next request of that class, so a training loop that
+// its size class and is handed to the next request of that class (requests from 1 MiB may take
+// a somewhat larger cached block, best fit), so a training loop that
 // allocates the same tensors every step stops calling the system allocator (and stops paying
 // its page faults) after the first step. FLOWJET_ALLOCATOR_CACHE=0 in the environment turns the
 // cache off (every block goes straight back to the system, as sanitizers and valgrind need); the

@@ -77,6 +77,30 @@ TEST_CASE("allocator: a freed block is reused by the next request of its size cl
   }
 }
 
+TEST_CASE("allocator: large requests take the best-fitting larger block; a large miss gives back smaller ones") {
+  CacheOn on;
+  release_cached_memory(Device::CPU);
+  constexpr std::size_t MiB = std::size_t(1) << 20;
+  void* four = nullptr;
+  { Storage s(4 * MiB, Device::CPU); four = s.data(); }
+  { Storage big(3 * MiB, Device::CPU);  // a partial batch reuses a full batch's block
+    CHECK(big.data() == four);
+  }
+  CHECK(allocator_stats(Device::CPU).cached_bytes == static_cast<int64_t>(4 * MiB));  // back under its own size
+  void* small_block = nullptr;
+  { Storage s(128 * 1024, Device::CPU); small_block = s.data(); }
+  { Storage small(64 * 1024, Device::CPU);  // below 1 MiB only the exact class is reused
+    CHECK(small.data() != small_block);
+  }
+  CHECK(allocator_stats(Device::CPU).cached_blocks == 3);
+  { Storage huge(40 * MiB, Device::CPU);  // fits none (4 MiB is too small): a miss
+    const AllocatorStats s = allocator_stats(Device::CPU);
+    CHECK(s.cached_blocks == 0);  // the smaller blocks went back to the system
+    CHECK(s.cached_bytes == 0);
+  }
+  release_cached_memory(Device::CPU);
+}
+
 TEST_CASE("allocator: release_cached_memory returns the cache; the peak counts requested bytes") {
   CacheOn on;
   { std::vector<std::unique_ptr<Storage>> blocks;
