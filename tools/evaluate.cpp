@@ -48,6 +48,7 @@ tools::CommandLine make_command_line() {
   cli.add_option("particles", "N", "particles per jet to read (0: all stored)", "30");
   cli.add_option("json", "OUT.json", "write the raw values, per-feature arrays and settings as JSON");
   cli.add_option("report", "OUT.html", "write a self-contained HTML report with the plots");
+  tools::add_profile_switch(cli);
   cli.add_option("threads", "N", "CPU threads", "$FLOWJET_THREADS or all cores");
   return cli;
 }

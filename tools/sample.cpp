@@ -36,6 +36,7 @@ tools::CommandLine make_command_line() {
   cli.add_option("jet-pt", "GEV", "jet pt written to jet_features, scale of the written mass", "1000");
   cli.add_option("min-pt-rel", "X", "slots with pt_rel <= X are padding", "0");
   cli.add_option("device", "D", "cpu, cuda, or auto (cuda when a GPU is usable, else cpu)", "cpu");
+  tools::add_profile_switch(cli);
   return cli;
 }
 

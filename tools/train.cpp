@@ -14,6 +14,7 @@
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 #include "flows/generate.h"
+#include "flows/train/peak_memory.h"
 #include "flows/train/trainer.h"
 #include "flows/train/training_data.h"
 #include "flows/train/training_run.h"
@@ -39,6 +40,7 @@ tools::CommandLine make_command_line() {
                           "the configuration file, then overrides applied in order after it");
   cli.add_option("resume", "RUN_DIR", "continue the run in RUN_DIR (without CONFIG.ini: RUN_DIR/config.ini)");
   cli.add_switch("dry-run", "check configuration, data and model, print the plan, train nothing");
+  tools::add_profile_switch(cli);
   cli.add_switch("keys", "print the Markdown table of every configuration key");
   return cli;
 }
@@ -104,6 +106,19 @@ void print_plan(const flows::Trainer& trainer) {
   fmt::print("run directory: {}\n", o.run_dir);
 }
 
+/// The --dry-run line "predicted peak memory: X GiB (batch B)", measured on scratch trainers.
+void print_peak_memory(const flows::Trainer& trainer) {
+  const flows::TrainOptions& o = trainer.options();
+  const flows::PeakMemoryFit fit = flows::fit_training_peak(o, trainer.prepared());
+  constexpr double kMiB = 1 << 20, kGiB = 1 << 30;
+  fmt::print("predicted peak memory: {:.2f} GiB (batch {})\n", fit.predict(o.batch_size) / kGiB, o.batch_size);
+  fmt::print(
+      "  tensor bytes of a training step: {:.1f} MiB + {:.1f} KiB per jet, fitted to two steps at batch {} "
+      "({:.1f} MiB) and {} ({:.1f} MiB)\n",
+      fit.fixed_bytes / kMiB, fit.bytes_per_row / 1024.0, fit.small_batch, fit.small_peak / kMiB, fit.large_batch,
+      fit.large_peak / kMiB);
+}
+
 /// End of a completed run: generated jets in the JetNet layout, then the evaluation.
 void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets, const flows::RunPaths& paths,
                            tools::ProgressPrinter& printer) {
@@ -147,6 +162,7 @@ int run(const Arguments& args) {
   print_plan(trainer);
   std::fflush(stdout);
   if (args.dry_run) {
+    print_peak_memory(trainer);
     fmt::print("dry run: configuration, data and model are valid; nothing was trained\n");
     return 0;
   }

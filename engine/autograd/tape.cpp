@@ -7,6 +7,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/core/error.h"
 #include "engine/ops/binary/binary.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 namespace {
@@ -92,6 +93,14 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
       std::vector<Tensor> grads;
       grads.reserve(node->outputs.size());
       for (const Tensor& out : node->outputs) grads.push_back(grad_buffer(out));
+      OpProfileScope scope(node->op.c_str(), OpPhase::Backward);
+      if (scope.active()) {  // reads the output gradients and the inputs, writes the inputs' gradients
+        for (const Tensor& g : grads) scope.add_read(g);
+        for (const Tensor& in : node->inputs) {
+          scope.add_read(in);
+          if (in.requires_grad()) scope.add_written(in);
+        }
+      }
       node->backward(grads);
       // Intermediate gradients are not kept: every consumer of these outputs came later on the tape.
       for (const Tensor& out : node->outputs) out.impl()->grad.reset();

@@ -159,3 +159,13 @@ TEST_CASE("tools/cli: run_program parses, answers --help, and maps errors to exi
   CHECK(run({"a", "b"}, [](const CommandLine&) -> int { throw ConfigError("bad key"); }) == 1);
   CHECK(run({"a", "b"}, [](const CommandLine&) -> int { throw DataError("bad file"); }) == 1);
 }
+
+TEST_CASE("tools/cli: add_profile_switch declares --profile") {
+  // run_program then calls enable_profiling(), whose exit report a test binary should not print.
+  CommandLine cli("prog", "usage: prog [--profile]", "test program");
+  add_profile_switch(cli);
+  CHECK(cli.help().find("--profile") != std::string::npos);
+  const char* words[] = {"prog", "--profile"};
+  cli.parse(2, words);
+  CHECK(cli.has("profile"));
+}

@@ -100,6 +100,8 @@ TEST_CASE("train/bin_train: --dry-run plans without training; errors name file, 
   CHECK(dry.exit_code == 0);
   CHECK(contains(dry.out, "parameters: 618,853 per coupling layer, 10,520,501 in total"));
   CHECK(contains(dry.out, "plan: 50000 steps of 10000 jets, 2 batches per epoch"));
+  CHECK(contains(dry.out, "predicted peak memory: "));  // measured at two small batches
+  CHECK(contains(dry.out, "GiB (batch 10000)"));
   CHECK(!std::filesystem::exists(dir.file("never")));
 
   std::ofstream(dir.file("bad.ini")) << "[model]\nkind = cnf_m\n[train]\nbatch_sise = 5\n";

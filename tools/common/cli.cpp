@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/profile/profiler.h"
 #include "tools/common/ini_config.h"
 
 namespace flowjet::tools {
@@ -225,6 +226,10 @@ std::string CommandLine::help() const {
   return out + line("-h, --help", find("help")->help);
 }
 
+void add_profile_switch(CommandLine& command_line) {
+  command_line.add_switch("profile", "time every op and print the table to stderr at the end (as FLOWJET_PROFILE=1)");
+}
+
 int run_program(CommandLine command_line, int argc, const char* const* argv,
                 const std::function<int(const CommandLine&)>& body) {
   const char* program = command_line.program().c_str();
@@ -234,6 +239,7 @@ int run_program(CommandLine command_line, int argc, const char* const* argv,
       std::fputs(command_line.help().c_str(), stdout);
       return 0;
     }
+    if (command_line.has("profile")) enable_profiling();
     return body(command_line);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: error: %s\nrun %s --help for the list of flags\n", program, e.what(), program);

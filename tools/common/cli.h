@@ -103,6 +103,10 @@ class CommandLine {
   std::vector<std::string> positional_;
 };
 
+/// The switch --profile: run_program turns the op profiler on, which prints its table to stderr
+/// when the program ends (the same as FLOWJET_PROFILE=1; docs/performance.md, "Profiler").
+void add_profile_switch(CommandLine& command_line);
+
 /// The main() of a program: parses the command line, prints help() for -h/--help, otherwise
 /// returns body(command_line). A UsageError prints "<program>: error: <message>" and
 /// "run <program> --help ..." and returns 2; any other exception prints

@@ -6,6 +6,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 
@@ -28,6 +29,7 @@ T* data_or_null(Tensor& t) {
 
 // y = scale * x + shift, recorded under `op`.
 Tensor scalar_affine(const char* op, const Tensor& x, double scale, double shift) {
+  OpProfileScope scope(op, {&x});
   check_same_dtype_device(op, {&x});
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   dispatch_dtype(x.dtype(), [&](auto zero) {
@@ -53,6 +55,7 @@ Tensor scalar_affine(const char* op, const Tensor& x, double scale, double shift
       });
     });
   }
+  scope.add_written(y);
   return y;
 }
 
@@ -60,6 +63,7 @@ Tensor scalar_affine(const char* op, const Tensor& x, double scale, double shift
 
 Tensor binary(BinaryKind kind, const Tensor& a, const Tensor& b) {
   const char* op = binary_name(kind);
+  OpProfileScope scope(op, {&a, &b});
   check_same_dtype_device(op, {&a, &b});
   const BroadcastPlan plan = make_broadcast_plan(op, a.shape(), b.shape());
   Tensor y = Tensor::empty(plan.out, a.dtype(), a.device());
@@ -86,6 +90,7 @@ Tensor binary(BinaryKind kind, const Tensor& a, const Tensor& b) {
       });
     });
   }
+  scope.add_written(y);
   return y;
 }
 

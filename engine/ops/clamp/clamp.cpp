@@ -8,10 +8,12 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 
 Tensor clamp(const Tensor& x, double min, double max) {
+  OpProfileScope scope("clamp", {&x});
   check_same_dtype_device("clamp", {&x});
   if (std::isnan(min) || std::isnan(max) || min > max)
     throw Error(fmt::format("clamp: needs min <= max, got min {} and max {}", min, max));
@@ -38,6 +40,7 @@ Tensor clamp(const Tensor& x, double min, double max) {
       });
     });
   }
+  scope.add_written(y);
   return y;
 }
 

@@ -6,10 +6,12 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 
 Tensor cumsum(const Tensor& x) {
+  OpProfileScope scope("cumsum", {&x});
   check_same_dtype_device("cumsum", {&x});
   if (x.ndim() == 0) throw ShapeError(fmt::format("cumsum: needs at least one dimension, got {}", x.describe()));
   const int64_t width = x.size(-1);
@@ -36,6 +38,7 @@ Tensor cumsum(const Tensor& x) {
       });
     });
   }
+  scope.add_written(y);
   return y;
 }
 

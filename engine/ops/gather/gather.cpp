@@ -6,6 +6,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 namespace {
@@ -46,6 +47,7 @@ void check_index_range(const char* op, const std::string& what, const std::vecto
 }  // namespace
 
 Tensor gather_columns(const Tensor& x, const std::vector<int64_t>& index) {
+  OpProfileScope scope("gather_columns", {&x});
   check_same_dtype_device("gather_columns", {&x});
   check_ndim("gather_columns", "x", x, 2);
   const int64_t N = x.size(0), D = x.size(1), K = static_cast<int64_t>(index.size());
@@ -58,11 +60,14 @@ Tensor gather_columns(const Tensor& x, const std::vector<int64_t>& index) {
       scatter_into("gather_columns", grads[0], index, grad_x, true);
     });
   }
+  scope.add_written(y);
   return y;
 }
 
 Tensor scatter_columns(const std::vector<Tensor>& parts, const std::vector<std::vector<int64_t>>& indices, int64_t D) {
   const char* op = "scatter_columns";
+  OpProfileScope scope(op);
+  for (const Tensor& p : parts) scope.add_read(p);
   if (parts.empty()) throw ShapeError("scatter_columns: needs at least one part");
   if (parts.size() != indices.size())
     throw ShapeError(fmt::format("scatter_columns: {} parts but {} index lists", parts.size(), indices.size()));
@@ -97,6 +102,7 @@ Tensor scatter_columns(const std::vector<Tensor>& parts, const std::vector<std::
       }
     });
   }
+  scope.add_written(y);
   return y;
 }
 

@@ -8,11 +8,13 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 
 Tensor gather_neighbours(const Tensor& x, const std::vector<int64_t>& index, int64_t k) {
   const char* op = "gather_neighbours";
+  OpProfileScope scope(op, {&x});
   check_same_dtype_device(op, {&x});
   check_ndim(op, "x", x, 3);
   const int64_t groups = x.size(0), points = x.size(1), channels = x.size(2);
@@ -49,6 +51,7 @@ Tensor gather_neighbours(const Tensor& x, const std::vector<int64_t>& index, int
       });
     });
   }
+  scope.add_written(y);
   return y;
 }
 

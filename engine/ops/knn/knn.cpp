@@ -5,10 +5,12 @@
 
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 
 std::vector<int64_t> knn(const Tensor& x, int64_t k) {
+  OpProfileScope scope("knn", {&x});
   check_same_dtype_device("knn", {&x});
   check_ndim("knn", "x", x, 3);
   const int64_t groups = x.size(0), points = x.size(1), features = x.size(2);
@@ -24,6 +26,7 @@ std::vector<int64_t> knn(const Tensor& x, int64_t k) {
     else
       run(knn_forward_cpu<T>);
   });
+  scope.add_bytes(0, static_cast<int64_t>(index.size() * sizeof(int64_t)));
   return index;
 }
 

@@ -8,10 +8,12 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 
 Tensor normal_log_prob(const Tensor& z) {
+  OpProfileScope scope("normal_log_prob", {&z});
   check_same_dtype_device("normal_log_prob", {&z});
   if (z.ndim() == 0) throw ShapeError(fmt::format("normal_log_prob: z needs a feature axis, got {}", z.describe()));
   const int64_t width = z.size(-1);
@@ -41,10 +43,12 @@ Tensor normal_log_prob(const Tensor& z) {
       });
     });
   }
+  scope.add_written(y);
   return y;
 }
 
 Tensor mse(const Tensor& a, const Tensor& b) {
+  OpProfileScope scope("mse", {&a, &b});
   check_same_dtype_device("mse", {&a, &b});
   if (a.shape() != b.shape())
     throw ShapeError(fmt::format("mse: a {} and b {} must have the same shape", a.shape().str(), b.shape().str()));
@@ -71,6 +75,7 @@ Tensor mse(const Tensor& a, const Tensor& b) {
       });
     });
   }
+  scope.add_written(y);
   return y;
 }
 

@@ -9,6 +9,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 #include "engine/tensor/storage.h"
 
 namespace flowjet {
@@ -28,6 +29,7 @@ namespace {
 Tensor reduce_view(ReduceKind kind, const Tensor& x, const Shape& out_shape, int64_t outer, int64_t n, int64_t inner) {
   const char* op = reduce_name(kind);
   check_same_dtype_device(op, {&x});
+  OpProfileScope scope(op, {&x});
   Tensor y = Tensor::empty(out_shape, x.dtype(), x.device());
   // The winning positions of max (int64, on x's device), shared with the backward closure.
   std::shared_ptr<Storage> argmax;
@@ -58,6 +60,7 @@ Tensor reduce_view(ReduceKind kind, const Tensor& x, const Shape& out_shape, int
       });
     });
   }
+  scope.add_written(y);
   return y;
 }
 

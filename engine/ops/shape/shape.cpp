@@ -7,6 +7,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 namespace {
@@ -53,6 +54,8 @@ void transpose_into(const Tensor& x, Tensor& y, int64_t rows, int64_t cols, bool
 }  // namespace
 
 Tensor concat(const std::vector<Tensor>& parts, int axis) {
+  OpProfileScope scope("concat");
+  for (const Tensor& p : parts) scope.add_read(p);
   if (parts.empty()) throw ShapeError("concat: needs at least one tensor");
   std::vector<const Tensor*> all;
   for (const Tensor& p : parts) all.push_back(&p);
@@ -92,10 +95,12 @@ Tensor concat(const std::vector<Tensor>& parts, int axis) {
       }
     });
   }
+  scope.add_written(y);
   return y;
 }
 
 Tensor slice(const Tensor& x, int axis, int64_t begin, int64_t end) {
+  OpProfileScope scope("slice", {&x});
   check_same_dtype_device("slice", {&x});
   if (x.ndim() == 0) throw ShapeError("slice: cannot slice a 0-d tensor");
   const int a = normalize_axis(axis, x.ndim(), "slice");
@@ -114,10 +119,12 @@ Tensor slice(const Tensor& x, int axis, int64_t begin, int64_t end) {
       copy_blocks("slice", grads[0], 0, out_width, grad_x, offset, in_width, outer, out_width, true);
     });
   }
+  scope.add_written(y);
   return y;
 }
 
 Tensor reshape(const Tensor& x, const Shape& shape) {
+  OpProfileScope scope("reshape");  // a view: no bytes move
   check_same_dtype_device("reshape", {&x});
   if (shape.numel() != x.numel())
     throw ShapeError(fmt::format("reshape: cannot reshape {} ({} elements) into {} ({} elements)", x.shape().str(),
@@ -134,6 +141,7 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
 }
 
 Tensor transpose(const Tensor& x) {
+  OpProfileScope scope("transpose", {&x});
   check_same_dtype_device("transpose", {&x});
   check_ndim("transpose", "x", x, 2);
   const int64_t rows = x.size(0), cols = x.size(1);
@@ -145,6 +153,7 @@ Tensor transpose(const Tensor& x) {
       transpose_into(grads[0], grad_x, cols, rows, true);  // (dL/dy)^T
     });
   }
+  scope.add_written(y);
   return y;
 }
 

@@ -6,12 +6,14 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 namespace {
 
 Tensor softmax_impl(bool is_log, const Tensor& x) {
   const char* op = is_log ? "log_softmax" : "softmax";
+  OpProfileScope scope(op, {&x});
   check_same_dtype_device(op, {&x});
   if (x.ndim() == 0) throw ShapeError(fmt::format("{}: needs at least one dimension, got {}", op, x.describe()));
   const int64_t width = x.size(-1);
@@ -38,6 +40,7 @@ Tensor softmax_impl(bool is_log, const Tensor& x) {
       });
     });
   }
+  scope.add_written(y);
   return y;
 }
 

@@ -4,6 +4,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 
@@ -54,6 +55,7 @@ void unary_backward(UnaryKind kind, const Tensor& x, const Tensor& y, const Tens
 }  // namespace
 
 Tensor unary(UnaryKind kind, const Tensor& x) {
+  OpProfileScope scope(unary_name(kind), {&x});
   check_same_dtype_device(unary_name(kind), {&x});
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   unary_forward(kind, x, y);
@@ -63,6 +65,7 @@ Tensor unary(UnaryKind kind, const Tensor& x) {
       unary_backward(kind, x, y, grads[0], grad_x);
     });
   }
+  scope.add_written(y);
   return y;
 }
 
