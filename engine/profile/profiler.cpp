@@ -125,6 +125,10 @@ void reset_profile() {
   p.restart_clock();
 }
 
+void add_flops_to_current_op(double flops) {
+  if (profiling_enabled() && tls_innermost) tls_innermost->add_flops(flops);
+}
+
 void OpProfileScope::open(const char* op, OpPhase phase) {
   op_ = op;
   parent_ = tls_innermost;

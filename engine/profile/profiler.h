@@ -41,6 +41,10 @@ void reset_profile();
 /// The table of every op recorded so far (slowest first), then the allocator's figures.
 std::string profile_report();
 
+/// Adds `flops` to the innermost open scope of this thread (nothing when the profiler is off or no
+/// scope is open): a backward function, timed by the tape's scope, reports its GEMM work this way.
+void add_flops_to_current_op(double flops);
+
 /// Bytes of a tensor's elements (0 for an undefined tensor).
 int64_t tensor_bytes(const Tensor& t);
 

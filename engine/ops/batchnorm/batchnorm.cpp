@@ -1,4 +1,5 @@
 // Wiring of batchnorm: shape checks, dispatch, running-statistics update, recording (flows.md §3.3).
+#include "engine/profile/profiler.h"
 #include "engine/ops/batchnorm/batchnorm.h"
 
 #include <fmt/format.h>
@@ -71,9 +72,11 @@ void check_batchnorm_arguments(const char* op, const Tensor& x, const Tensor& ga
 
 Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                  const Tensor& running_var, bool is_training, double momentum, double eps) {
+  OpProfileScope scope("batchnorm", {&x, &gamma, &beta});
   check_batchnorm_arguments("batchnorm", x, gamma, beta, running_mean, running_var, is_training);
   const int64_t N = x.size(0), C = x.size(1), S = values_per_sample(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  scope.add_written(y);
   BatchnormSaved saved{x, gamma, Tensor::empty(Shape{C}, x.dtype(), x.device()),
                        Tensor::empty(Shape{C}, x.dtype(), x.device()), is_training};
   Tensor rm = running_mean, rv = running_var;  // updated in place in training mode

@@ -1,4 +1,5 @@
 // Wiring of dropout: checks, dispatch, recording.
+#include "engine/profile/profiler.h"
 #include "engine/ops/dropout/dropout.h"
 
 #include <fmt/format.h>
@@ -10,11 +11,13 @@
 namespace flowjet {
 
 Tensor dropout(const Tensor& x, const Tensor& keep_mask) {
+  OpProfileScope scope("dropout", {&x, &keep_mask});
   check_same_dtype_device("dropout", {&x, &keep_mask});
   if (keep_mask.shape() != x.shape())
     throw ShapeError(
         fmt::format("dropout: keep_mask {} must have the shape of x {}", keep_mask.shape().str(), x.shape().str()));
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  scope.add_written(y);
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if (x.device() == Device::CUDA)

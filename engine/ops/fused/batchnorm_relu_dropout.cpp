@@ -1,5 +1,6 @@
 // Wiring of batchnorm_relu_dropout: checks (batchnorm's, plus a 2-d x and the mask's shape), dispatch,
 // recording. The backward keeps x, gamma, beta, the statistics and the mask; everything else is recomputed.
+#include "engine/profile/profiler.h"
 #include "engine/ops/fused/batchnorm_relu_dropout.h"
 
 #include <fmt/format.h>
@@ -51,6 +52,7 @@ void backward_pass(const Saved& saved, const Tensor& grad_y, Tensor& grad_x, Ten
 Tensor batchnorm_relu_dropout(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                               const Tensor& running_var, bool is_training, double momentum, double eps,
                               const Tensor& keep_mask) {
+  OpProfileScope scope(kOp, {&x, &gamma, &beta, &keep_mask});
   if (x.ndim() != 2)
     throw ShapeError(fmt::format("{}: x must be [batch, channels], got {}", kOp, x.shape().str()));
   check_batchnorm_arguments(kOp, x, gamma, beta, running_mean, running_var, is_training);
@@ -62,6 +64,7 @@ Tensor batchnorm_relu_dropout(const Tensor& x, const Tensor& gamma, const Tensor
   }
   const int64_t N = x.size(0), C = x.size(1);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  scope.add_written(y);
   Saved saved{x, gamma, beta, keep_mask.defined() ? keep_mask.detach() : Tensor(),
               Tensor::empty(Shape{C}, x.dtype(), x.device()), Tensor::empty(Shape{C}, x.dtype(), x.device()),
               is_training};

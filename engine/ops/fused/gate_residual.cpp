@@ -1,4 +1,5 @@
 // Wiring of gate_residual: shape checks, dispatch, recording.
+#include "engine/profile/profiler.h"
 #include "engine/ops/fused/gate_residual.h"
 
 #include <fmt/format.h>
@@ -18,12 +19,14 @@ T* data_or_null(Tensor& t) {
 }  // namespace
 
 Tensor gate_residual(const Tensor& h, const Tensor& t, const Tensor& g) {
+  OpProfileScope scope("gate_residual", {&h, &t, &g});
   check_same_dtype_device("gate_residual", {&h, &t, &g});
   if (t.shape() != h.shape() || g.shape() != h.shape())
     throw ShapeError(fmt::format("gate_residual: h {}, t {} and g {} must have the same shape", h.shape().str(),
                                  t.shape().str(), g.shape().str()));
   const int64_t n = h.numel();
   Tensor y = Tensor::empty(h.shape(), h.dtype(), h.device());
+  scope.add_written(y);
   dispatch_dtype(h.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if (h.device() == Device::CUDA)

@@ -1,4 +1,5 @@
 // Wiring of gate and glu: shape checks, dispatch and recording. glu reads its two halves in place.
+#include "engine/profile/profiler.h"
 #include "engine/ops/gate/gate.h"
 
 #include <fmt/format.h>
@@ -40,12 +41,14 @@ void gate_backward(const char* op, Device device, const T* x, const T* g, const 
 }  // namespace
 
 Tensor gate(const Tensor& x, const Tensor& g) {
+  OpProfileScope scope("gate", {&x, &g});
   check_same_dtype_device("gate", {&x, &g});
   if (x.shape() != g.shape())
     throw ShapeError(fmt::format("gate: x {} and g {} must have the same shape", x.shape().str(), g.shape().str()));
   const int64_t width = last_width(x);
   const int64_t rows = width == 0 ? 0 : x.numel() / width;
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
+  scope.add_written(y);
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     gate_forward<T>("gate", x.device(), x.data<T>(), g.data<T>(), y.data<T>(), rows, width, width);
@@ -64,6 +67,7 @@ Tensor gate(const Tensor& x, const Tensor& g) {
 }
 
 Tensor glu(const Tensor& t) {
+  OpProfileScope scope("glu", {&t});
   check_same_dtype_device("glu", {&t});
   if (t.ndim() == 0 || t.size(-1) % 2 != 0)
     throw ShapeError(fmt::format("glu: the last axis must have an even size to split in halves, got {}",
@@ -73,6 +77,7 @@ Tensor glu(const Tensor& t) {
   std::vector<int64_t> dims = t.shape().dims();
   dims.back() = width;
   Tensor y = Tensor::empty(Shape(dims), t.dtype(), t.device());
+  scope.add_written(y);
   dispatch_dtype(t.dtype(), [&](auto zero) {
     using T = decltype(zero);
     gate_forward<T>("glu", t.device(), t.data<T>(), t.data<T>() + width, y.data<T>(), rows, width, in_width);

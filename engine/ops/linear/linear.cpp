@@ -6,6 +6,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 #include "engine/ops/linear/linear_cpu.h"
 
 namespace flowjet {
@@ -24,6 +25,7 @@ const T* data_or_null(const Tensor& t) {
 }  // namespace
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  OpProfileScope scope("linear", {&x, &weight, &bias});
   std::vector<const Tensor*> all{&x, &weight};
   if (bias.defined()) all.push_back(&bias);
   check_same_dtype_device("linear", all);
@@ -46,12 +48,18 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     else
       linear_forward_cpu<T>(x.data<T>(), weight.data<T>(), data_or_null<T>(bias), y.data<T>(), batch, in, out);
   });
+  scope.add_written(y);
+  scope.add_flops(2.0 * static_cast<double>(batch) * static_cast<double>(in) * static_cast<double>(out));
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   if (should_record(inputs)) {
     record("linear", inputs, {y}, [x, weight, bias, batch, in, out](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x), grad_weight = grad_buffer(weight);
       Tensor grad_bias = bias.defined() ? grad_buffer(bias) : Tensor();
+      // One product per input that needs a gradient (dL/dx = dL/dy W, dL/dW = dL/dy^T x).
+      const double products = (grad_x.defined() ? 1.0 : 0.0) + (grad_weight.defined() ? 1.0 : 0.0);
+      add_flops_to_current_op(products * 2.0 * static_cast<double>(batch) * static_cast<double>(in) *
+                              static_cast<double>(out));
       dispatch_dtype(x.dtype(), [&](auto zero) {
         using T = decltype(zero);
         auto run = [&](auto kernel) {
@@ -69,6 +77,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  OpProfileScope scope("matmul", {&a, &b});
   check_same_dtype_device("matmul", {&a, &b});
   check_ndim("matmul", "a", a, 2);
   check_ndim("matmul", "b", b, 2);
@@ -83,9 +92,14 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     else
       matmul_forward_cpu<T>(a.data<T>(), b.data<T>(), c.data<T>(), M, K, N);
   });
+  scope.add_written(c);
+  scope.add_flops(2.0 * static_cast<double>(M) * static_cast<double>(K) * static_cast<double>(N));
   if (should_record({&a, &b})) {
     record("matmul", {a, b}, {c}, [a, b, M, K, N](const std::vector<Tensor>& grads) {
       Tensor grad_a = grad_buffer(a), grad_b = grad_buffer(b);
+      const double products = (grad_a.defined() ? 1.0 : 0.0) + (grad_b.defined() ? 1.0 : 0.0);
+      add_flops_to_current_op(products * 2.0 * static_cast<double>(M) * static_cast<double>(K) *
+                              static_cast<double>(N));
       dispatch_dtype(a.dtype(), [&](auto zero) {
         using T = decltype(zero);
         auto run = [&](auto kernel) {

@@ -1,5 +1,6 @@
 // Wiring of the fused rational-quadratic spline: option and shape checks, allocation, dtype/device dispatch
 // and the tape node whose backward feeds both outputs' gradients into the inputs and the packed parameters.
+#include "engine/profile/profiler.h"
 #include "engine/ops/rqs_spline/rqs_spline.h"
 
 #include <cmath>
@@ -47,6 +48,7 @@ void check_shapes(const Tensor& inputs, const Tensor& params, int bins) {
 }  // namespace
 
 RqsSplineResult rqs_spline(const Tensor& inputs, const Tensor& params, const RqsSplineOptions& options, bool inverse) {
+  OpProfileScope scope(kOp, {&inputs, &params});
   check_same_dtype_device(kOp, {&inputs, &params});
   check_options(options);
   check_shapes(inputs, params, options.num_bins);
@@ -54,6 +56,8 @@ RqsSplineResult rqs_spline(const Tensor& inputs, const Tensor& params, const Rqs
 
   RqsSplineResult result{Tensor::empty(inputs.shape(), inputs.dtype(), inputs.device()),
                          Tensor::empty(Shape{rows}, inputs.dtype(), inputs.device())};
+  scope.add_written(result.outputs);
+  scope.add_written(result.logabsdet);
   dispatch_dtype(inputs.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* x = inputs.data<T>();
