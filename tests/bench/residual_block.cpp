@@ -2,7 +2,8 @@
 // batch norm, dropout 0.2, context gate on 2 context features), forward + backward at batch 10,000 in
 // f32, and of the dropout keep-mask draw alone, on 1 thread (FLOWJET_THREADS is ignored). Besides wall
 // time it reports the CPU time of the calling thread (which does all the work on 1 thread), the better
-// measure on a shared, loaded machine.
+// measure on a shared, loaded machine. Then the block's fused ops gate_residual and batchnorm_relu_dropout
+// alone, forward and forward + backward.
 #include <time.h>
 
 #include <algorithm>
@@ -12,6 +13,8 @@
 #include "engine/autograd/recording.h"
 #include "engine/autograd/tape.h"
 #include "engine/backend/cpu/thread_pool.h"
+#include "engine/ops/fused/batchnorm_relu_dropout.h"
+#include "engine/ops/fused/gate_residual.h"
 #include "engine/random/generator.h"
 #include "flows/conditioner/residual_net.h"
 #include "tests/bench/timing.h"
@@ -71,5 +74,23 @@ int main() {
     block.forward(h, context);
   });
   print("random_keep_mask f32 [10000, 221]", [&] { random_keep_mask(Shape{batch, width}, 0.2, dropout_gen); });
+
+  // The block's two fused element-wise ops alone, on the same shape.
+  Tensor t = random_normal(Shape{batch, width}, data).set_requires_grad();
+  Tensor g = random_normal(Shape{batch, width}, data).set_requires_grad();
+  print("gate_residual fwd", [&] {
+    NoGradScope no_grad;
+    gate_residual(h, t, g);
+  });
+  print("gate_residual fwd+bwd", [&] { backward(gate_residual(h, t, g), grad_out); });
+  Tensor gamma = Tensor::ones(Shape{width}).set_requires_grad(), beta = Tensor::zeros(Shape{width}).set_requires_grad();
+  Tensor running_mean = Tensor::zeros(Shape{width}), running_var = Tensor::ones(Shape{width});
+  const Tensor keep = random_keep_mask(Shape{batch, width}, 0.2, dropout_gen);
+  auto bn = [&] { return batchnorm_relu_dropout(h, gamma, beta, running_mean, running_var, true, 0.1, 1e-5, keep); };
+  print("batchnorm_relu_dropout fwd, training", [&] {
+    NoGradScope no_grad;
+    bn();
+  });
+  print("batchnorm_relu_dropout fwd+bwd, training", [&] { backward(bn(), grad_out); });
   return 0;
 }
