@@ -5,7 +5,7 @@
 #pragma once
 
 #include "engine/core/host_device.h"
-#include "engine/ops/unary/logistic.h"
+#include "engine/ops/gate/gate_math.h"
 
 namespace flowjet {
 
@@ -21,19 +21,12 @@ FLOWJET_HOST_DEVICE inline T relu_dropout_grad(T v, T keep, T dy) {
   return v > T(0) ? dy * keep : T(0);
 }
 
-/// h + t * sigmoid(g): the context-gated residual connection of nflows' ResidualBlock.
+/// h + t * s with s = sigmoid(g) (computed by the caller: CPU kernels a block at a time, CUDA kernels per
+/// element): the context-gated residual connection of nflows' ResidualBlock. Its gradients are the gate's
+/// (gate_math.h) for t and g, and dy for h.
 template <class T>
-FLOWJET_HOST_DEVICE inline T gate_residual_value(T h, T t, T g) {
-  return h + t * sigmoid_value(g);
-}
-
-/// Its partial derivatives times dy: dL/dt = dy * s, dL/dg = dy * t * s * (1 - s) with s = sigmoid(g)
-/// (sigmoid' = s(1 - s)); dL/dh = dy.
-template <class T>
-FLOWJET_HOST_DEVICE inline void gate_residual_grads(T t, T g, T dy, T& grad_t, T& grad_g) {
-  const T s = sigmoid_value(g);
-  grad_t = dy * s;
-  grad_g = dy * t * s * (T(1) - s);
+FLOWJET_HOST_DEVICE inline T gate_residual_value(T h, T t, T s) {
+  return h + t * s;
 }
 
 }  // namespace flowjet

@@ -1,31 +1,38 @@
-// CPU kernels of gate_residual: element-wise loops over the thread pool, formulas from fused_math.h.
+// CPU kernels of gate_residual: element-wise loops over the thread pool. sigmoid(g) comes a block at a time
+// from the vector exp (sigmoid_cpu.h, the same bits as the gate op's), then the formulas of fused_math.h
+// and gate_math.h run as vectorised loops over the block.
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/fused/fused_math.h"
 #include "engine/ops/fused/gate_residual.h"
+#include "engine/ops/fused/lanes_cpu.h"
+#include "engine/ops/unary/sigmoid_cpu.h"
 
 namespace flowjet {
 namespace {
-constexpr int64_t kGrain = 1 << 14;  // each element costs an exp
+constexpr int64_t kGrain = 1 << 15;
 }
 
 template <class T>
 void gate_residual_forward_cpu(const T* h, const T* t, const T* g, T* y, int64_t n) {
   parallel_for(n, kGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) y[i] = gate_residual_value(h[i], t[i], g[i]);
+    for_sigmoid_blocks(g + begin, end - begin, [&](int64_t j, const T* s, int64_t m) {
+      const int64_t o = begin + j;
+      lanes::for_columns(m, [&](int64_t k) { y[o + k] = gate_residual_value(h[o + k], t[o + k], s[k]); });
+    });
   });
 }
 
 template <class T>
 void gate_residual_backward_cpu(const T* t, const T* g, const T* grad_y, T* grad_h, T* grad_t, T* grad_g, int64_t n) {
   parallel_for(n, kGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      if (grad_h) grad_h[i] += grad_y[i];
-      if (!grad_t && !grad_g) continue;
-      T dt, dg;
-      gate_residual_grads(t[i], g[i], grad_y[i], dt, dg);
-      if (grad_t) grad_t[i] += dt;
-      if (grad_g) grad_g[i] += dg;
-    }
+    if (grad_h) lanes::for_columns(end - begin, [&](int64_t k) { grad_h[begin + k] += grad_y[begin + k]; });
+    if (!grad_t && !grad_g) return;
+    for_sigmoid_blocks(g + begin, end - begin, [&](int64_t j, const T* s, int64_t m) {
+      const int64_t o = begin + j;
+      if (grad_t) lanes::for_columns(m, [&](int64_t k) { grad_t[o + k] += gate_grad_x(s[k], grad_y[o + k]); });
+      if (grad_g)
+        lanes::for_columns(m, [&](int64_t k) { grad_g[o + k] += gate_grad_g(t[o + k], s[k], grad_y[o + k]); });
+    });
   });
 }
 

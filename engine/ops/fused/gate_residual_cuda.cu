@@ -1,14 +1,15 @@
-// CUDA kernels of gate_residual: one thread per element, formulas from fused_math.h.
+// CUDA kernels of gate_residual: one thread per element, formulas from fused_math.h and gate_math.h.
 #include "engine/backend/cuda/launch.cuh"
 #include "engine/ops/fused/fused_math.h"
 #include "engine/ops/fused/gate_residual.h"
+#include "engine/ops/unary/logistic.h"
 
 namespace flowjet {
 namespace {
 
 template <class T>
 __global__ void gate_residual_forward_kernel(const T* h, const T* t, const T* g, T* y, int64_t n) {
-  FLOWJET_KERNEL_LOOP(i, n) { y[i] = gate_residual_value(h[i], t[i], g[i]); }
+  FLOWJET_KERNEL_LOOP(i, n) { y[i] = gate_residual_value(h[i], t[i], sigmoid_value(g[i])); }
 }
 
 template <class T>
@@ -16,10 +17,9 @@ __global__ void gate_residual_backward_kernel(const T* t, const T* g, const T* g
                                               int64_t n) {
   FLOWJET_KERNEL_LOOP(i, n) {
     if (grad_h) grad_h[i] += grad_y[i];
-    T dt, dg;
-    gate_residual_grads(t[i], g[i], grad_y[i], dt, dg);
-    if (grad_t) grad_t[i] += dt;
-    if (grad_g) grad_g[i] += dg;
+    const T s = sigmoid_value(g[i]);
+    if (grad_t) grad_t[i] += gate_grad_x(s, grad_y[i]);
+    if (grad_g) grad_g[i] += gate_grad_g(t[i], s, grad_y[i]);
   }
 }
 

@@ -1,10 +1,13 @@
-// CPU kernels of the fused gate x * sigmoid(g), on rows so glu can read both halves in place; the stable
-// sigmoid is the one of engine/ops/unary/logistic.h, shared with the CUDA kernels.
+// CPU kernels of the fused gate x * sigmoid(g), on rows so glu can read both halves in place. sigmoid(g)
+// comes a block at a time from the vector exp (sigmoid_cpu.h, the same bits as gate_residual's and the
+// sigmoid op's), then the formulas of gate_math.h run as vectorised loops over the block.
 #include <algorithm>
 
 #include "engine/backend/cpu/thread_pool.h"
+#include "engine/ops/fused/lanes_cpu.h"
 #include "engine/ops/gate/gate.h"
-#include "engine/ops/unary/logistic.h"
+#include "engine/ops/gate/gate_math.h"
+#include "engine/ops/unary/sigmoid_cpu.h"
 
 namespace flowjet {
 namespace {
@@ -24,9 +27,10 @@ template <class T>
 void gate_forward_cpu(const T* x, const T* g, T* y, int64_t rows, int64_t width, int64_t in_stride) {
   for_rows(rows, width, [&](int64_t r) {
     const T* xr = x + r * in_stride;
-    const T* gr = g + r * in_stride;
     T* yr = y + r * width;
-    for (int64_t j = 0; j < width; ++j) yr[j] = xr[j] * sigmoid_value(gr[j]);
+    for_sigmoid_blocks(g + r * in_stride, width, [&](int64_t j, const T* s, int64_t m) {
+      lanes::for_columns(m, [&](int64_t k) { yr[j + k] = xr[j + k] * s[k]; });
+    });
   });
 }
 
@@ -35,13 +39,13 @@ void gate_backward_cpu(const T* x, const T* g, const T* grad_y, T* grad_x, T* gr
                        int64_t in_stride) {
   for_rows(rows, width, [&](int64_t r) {
     const T* xr = x + r * in_stride;
-    const T* gr = g + r * in_stride;
     const T* gy = grad_y + r * width;
-    for (int64_t j = 0; j < width; ++j) {
-      const T s = sigmoid_value(gr[j]);
-      if (grad_x) grad_x[r * in_stride + j] += gy[j] * s;                       // w.r.t. x
-      if (grad_g) grad_g[r * in_stride + j] += gy[j] * xr[j] * s * (T(1) - s);  // w.r.t. g: sigmoid' = s(1-s)
-    }
+    T* gxr = grad_x ? grad_x + r * in_stride : nullptr;
+    T* ggr = grad_g ? grad_g + r * in_stride : nullptr;
+    for_sigmoid_blocks(g + r * in_stride, width, [&](int64_t j, const T* s, int64_t m) {
+      if (gxr) lanes::for_columns(m, [&](int64_t k) { gxr[j + k] += gate_grad_x(s[k], gy[j + k]); });
+      if (ggr) lanes::for_columns(m, [&](int64_t k) { ggr[j + k] += gate_grad_g(xr[j + k], s[k], gy[j + k]); });
+    });
   });
 }
 

@@ -2,6 +2,7 @@
 // row r of x and g (and of their gradients) starts at r * in_stride, so glu reads both halves in place.
 #include "engine/backend/cuda/launch.cuh"
 #include "engine/ops/gate/gate.h"
+#include "engine/ops/gate/gate_math.h"
 #include "engine/ops/unary/logistic.h"
 
 namespace flowjet {
@@ -25,8 +26,8 @@ __global__ void gate_backward_kernel(const T* x, const T* g, const T* grad_y, T*
   FLOWJET_KERNEL_LOOP(i, count) {
     const int64_t in = i / width * in_stride + i % width;
     const T s = sigmoid_value(g[in]);
-    if (grad_x) grad_x[in] += grad_y[i] * s;                       // w.r.t. x
-    if (grad_g) grad_g[in] += grad_y[i] * x[in] * s * (T(1) - s);  // w.r.t. g: sigmoid' = s(1-s)
+    if (grad_x) grad_x[in] += gate_grad_x(s, grad_y[i]);
+    if (grad_g) grad_g[in] += gate_grad_g(x[in], s, grad_y[i]);
   }
 }
 

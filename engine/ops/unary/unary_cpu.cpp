@@ -1,6 +1,7 @@
 // CPU kernels of the unary ops: plain loops split over the thread pool, formulas from unary_math.h.
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/unary/unary.h"
+#include "engine/ops/unary/sigmoid_cpu.h"
 #include "engine/ops/unary/unary_math.h"
 
 namespace flowjet {
@@ -32,7 +33,8 @@ void unary_forward_cpu(UnaryKind kind, const T* x, T* y, int64_t n) {
     case UnaryKind::Cosh: return forward_loop<UnaryKind::Cosh>(x, y, n);
     case UnaryKind::Tanh: return forward_loop<UnaryKind::Tanh>(x, y, n);
     case UnaryKind::Relu: return forward_loop<UnaryKind::Relu>(x, y, n);
-    case UnaryKind::Sigmoid: return forward_loop<UnaryKind::Sigmoid>(x, y, n);
+    case UnaryKind::Sigmoid:  // the vector sigmoid of gate and gate_residual (sigmoid_cpu.h)
+      return parallel_for(n, kGrain, [&](int64_t begin, int64_t end) { sigmoid_cpu(x + begin, y + begin, end - begin); });
     case UnaryKind::Softplus: return forward_loop<UnaryKind::Softplus>(x, y, n);
   }
 }
