@@ -1,5 +1,6 @@
 // The logistic function and softplus (its integral) as scalar formulas shared by CPU and CUDA kernels
-// (unary, gate, rqs_spline). Both are written so that exp never overflows.
+// (unary, gate, rqs_spline). Both are written so that exp never overflows. The f32 CPU kernels of sigmoid,
+// gate and gate_residual use the vector version of the same branches instead (sigmoid_cpu.h).
 #pragma once
 
 #include <cmath>
