@@ -29,34 +29,38 @@ void backward_avx512(const T* inputs, const T* params, const T* grad_outputs, co
 
 namespace {
 
-/// Lane access for both kinds of V: a scalar is a vector of one lane.
+/// Lane access for both kinds of V (a scalar is a vector of one lane). load: lane l = first[l * stride]
+/// for the count lanes there are, 0 in the rest (a gather for a full vector); store: first[l] = lane l
+/// and add: first[l * stride] += lane l, for the first count lanes.
 template <class V, class T>
 struct LaneAccess {
   static constexpr int kLanes = V::kLanes;
   static T get(const V& x, int lane) { return x[lane]; }
   static void set(V& x, int lane, T value) { x.set(lane, value); }
+  static V load(const T* first, int stride, int count) {
+    if (count == kLanes) return V::gather(first, stride);
+    V x;
+    for (int l = 0; l < kLanes; ++l) x.set(l, l < count ? first[l * stride] : T(0));
+    return x;
+  }
+  static void store(const V& x, T* first, int count) {
+    if (count == kLanes) return x.store(first);
+    for (int l = 0; l < count; ++l) first[l] = x[l];
+  }
+  static void add(const V& x, T* first, int stride, int count) {
+    if (count == kLanes) return x.add_to(first, stride);
+    for (int l = 0; l < count; ++l) first[l * stride] += x[l];
+  }
 };
 template <class T>
 struct LaneAccess<T, T> {
   static constexpr int kLanes = 1;
   static T get(T x, int) { return x; }
   static void set(T& x, int, T value) { x = value; }
+  static T load(const T* first, int, int) { return *first; }
+  static void store(T x, T* first, int) { *first = x; }
+  static void add(T x, T* first, int, int) { *first += x; }
 };
-
-/// Lane l = first[l * stride] for the count lanes there are, 0 in the rest.
-template <class V, class T>
-V load_lanes(const T* first, int64_t stride, int count) {
-  using A = LaneAccess<V, T>;
-  V x;
-  for (int l = 0; l < A::kLanes; ++l) A::set(x, l, l < count ? first[l * stride] : T(0));
-  return x;
-}
-
-/// first[l * stride] += lane l, for the first count lanes.
-template <class V, class T>
-void add_lanes(const V& x, T* first, int64_t stride, int count) {
-  for (int l = 0; l < count; ++l) first[l * stride] += LaneAccess<V, T>::get(x, l);
-}
 
 // Rows per chunk: about 2048 elements (~0.1-0.3 ms of work), so the pool's overhead stays small.
 int64_t row_grain(int64_t features) { return std::max<int64_t>(1, 2048 / std::max<int64_t>(features, 1)); }
@@ -71,13 +75,10 @@ void forward_rows(const T* inputs, const T* params, int64_t rows, int64_t featur
     V logits[params_per_element(capacity(K))];
     for (int64_t i = begin * features; i < end * features; i += A::kLanes) {
       const int count = static_cast<int>(std::min<int64_t>(A::kLanes, end * features - i));
-      for (int j = 0; j < P; ++j) logits[j] = load_lanes<V>(params + i * P + j, P, count);
+      for (int j = 0; j < P; ++j) logits[j] = A::load(params + i * P + j, P, count);
       V lad;
-      const V out = element_forward<V, K>(logits, load_lanes<V>(inputs + i, 1, count), c, Inverse, &lad);
-      for (int l = 0; l < count; ++l) {
-        outputs[i + l] = A::get(out, l);
-        logabsdet[(i + l) / features] += A::get(lad, l);  // rows summed from 0 in feature order
-      }
+      A::store(element_forward<V, K>(logits, A::load(inputs + i, 1, count), c, Inverse, &lad), outputs + i, count);
+      for (int l = 0; l < count; ++l) logabsdet[(i + l) / features] += A::get(lad, l);  // from 0, in feature order
     }
   });
 }
@@ -91,15 +92,15 @@ void backward_rows(const T* inputs, const T* params, const T* grad_outputs, cons
     V logits[params_per_element(capacity(K))], grad_logits[params_per_element(capacity(K))];
     for (int64_t i = begin * features; i < end * features; i += A::kLanes) {
       const int count = static_cast<int>(std::min<int64_t>(A::kLanes, end * features - i));
-      for (int j = 0; j < P; ++j) logits[j] = load_lanes<V>(params + i * P + j, P, count);
+      for (int j = 0; j < P; ++j) logits[j] = A::load(params + i * P + j, P, count);
       V grad_logdet;  // d(row sum)/d(element log|det|) = 1: each lane takes its row's gradient
       for (int l = 0; l < A::kLanes; ++l) A::set(grad_logdet, l, l < count ? grad_logabsdet[(i + l) / features] : T(0));
-      const V grad_v = element_backward<V, K>(logits, load_lanes<V>(inputs + i, 1, count),
-                                              load_lanes<V>(grad_outputs + i, 1, count), grad_logdet, c, Inverse,
+      const V grad_v = element_backward<V, K>(logits, A::load(inputs + i, 1, count),
+                                              A::load(grad_outputs + i, 1, count), grad_logdet, c, Inverse,
                                               grad_params ? grad_logits : nullptr);
-      if (grad_inputs) add_lanes(grad_v, grad_inputs + i, 1, count);
+      if (grad_inputs) A::add(grad_v, grad_inputs + i, 1, count);
       if (grad_params)
-        for (int j = 0; j < P; ++j) add_lanes(grad_logits[j], grad_params + i * P + j, P, count);
+        for (int j = 0; j < P; ++j) A::add(grad_logits[j], grad_params + i * P + j, P, count);
     }
   });
 }
