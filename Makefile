@@ -37,7 +37,8 @@ HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86
 CPPFLAGS += -I. $(HDF5_CFLAGS) -MMD -MP
 CXXFLAGS += -std=c++17 $(OPT_FLAGS) $(ARCH_FLAGS) -pthread -Wall -Wextra -Wshadow
 LDFLAGS  += -pthread $(SAN_LDFLAGS)
-LDLIBS   += $(HDF5_LIBS) -lfmt -llapack
+# -lmvec: glibc's vector math functions, called by the spline's f32 SIMD kernels.
+LDLIBS   += $(HDF5_LIBS) -lfmt -llapack -lmvec
 
 LIB_DIRS := engine data flows metrics
 LIB_SRCS := $(shell find $(LIB_DIRS) -name '*.cpp' 2>/dev/null | sort)
@@ -84,6 +85,8 @@ $(BUILD)/%.o: %.cpp
 # The AVX-512 GEMM kernel alone is compiled for AVX-512; it runs only where cpuid reports it
 # (engine/backend/cpu/cpu_isa.cpp), so the programs still run on any x86-64-v3 CPU.
 $(BUILD)/engine/backend/cpu/gemm_kernel_avx512.o: CXXFLAGS += -mavx512f
+# The same for the spline's AVX-512 kernels (engine/ops/rqs_spline/rqs_spline_cpu.cpp chooses them).
+$(BUILD)/engine/ops/rqs_spline/rqs_spline_cpu_avx512.o: CXXFLAGS += -mavx512f
 
 $(BUILD)/%.cu.o: %.cu
 	@mkdir -p $(dir $@)

@@ -32,10 +32,13 @@ __global__ void backward_kernel(const T* inputs, const T* params, const T* grad_
                                 T* grad_params) {
   const int64_t stride = rqs::params_per_element(K > 0 ? K : c.bins);
   FLOWJET_KERNEL_LOOP(i, count) {
+    T grad_logits[rqs::params_per_element(rqs::capacity(K))];
     const T grad_v = rqs::element_backward<T, K>(params + i * stride, inputs[i], grad_outputs[i],
                                                  grad_logabsdet[i / features], c, Inverse,
-                                                 grad_params ? grad_params + i * stride : nullptr);
+                                                 grad_params ? grad_logits : nullptr);
     if (grad_inputs) grad_inputs[i] += grad_v;
+    if (grad_params)
+      for (int64_t j = 0; j < stride; ++j) grad_params[i * stride + j] += grad_logits[j];
   }
 }
 
