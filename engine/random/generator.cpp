@@ -4,9 +4,12 @@
 // each Philox block once for its four words, eight blocks side by side.
 #include "engine/random/generator.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -45,9 +48,58 @@ constexpr int64_t kGroupWords = 4 * kLanes;
 template <class T>
 constexpr int64_t kGroupElements = kGroupWords / (std::is_same_v<T, float> ? 1 : 2);
 
+#ifdef __AVX2__
+// The high and low 32 bits of the eight products m * c (one per 32-bit lane). _mm256_mul_epu32
+// multiplies only the even lanes, so the odd lanes are shifted down for a second product and the
+// halves are blended back into lane order.
+inline void mul_hi_lo(__m256i m, __m256i c, __m256i& hi, __m256i& lo) {
+  const __m256i even = _mm256_mul_epu32(m, c), odd = _mm256_mul_epu32(m, _mm256_srli_epi64(c, 32));
+  hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+  lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+}
+#endif
+
 // words[k] = word (4 * first_block + k) of the stream of `seed`, for k < kGroupWords: the blocks
 // first_block .. first_block + kLanes - 1 of philox4x32_10, one lane each.
 void philox_group(uint64_t seed, uint64_t first_block, uint32_t* words) {
+  uint32_t key0 = static_cast<uint32_t>(seed), key1 = static_cast<uint32_t>(seed >> 32);
+#ifdef __AVX2__
+  // philox_round (philox.h) on eight blocks at once, one per 32-bit lane.
+  const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
+  const __m256i block_lo = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<int64_t>(first_block)), lane);
+  const __m256i block_hi = _mm256_add_epi64(block_lo, _mm256_set1_epi64x(4));
+  // Counter words 0 and 1 are the low and high halves of the 64-bit block numbers, in lane order.
+  const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  const __m256i lo_halves = _mm256_permutevar8x32_epi32(block_lo, order);  // lo0..lo3 | hi0..hi3
+  const __m256i hi_halves = _mm256_permutevar8x32_epi32(block_hi, order);  // lo4..lo7 | hi4..hi7
+  __m256i c0 = _mm256_permute2x128_si256(lo_halves, hi_halves, 0x20);
+  __m256i c1 = _mm256_permute2x128_si256(lo_halves, hi_halves, 0x31);
+  __m256i c2 = _mm256_setzero_si256(), c3 = _mm256_setzero_si256();
+  const __m256i mul0 = _mm256_set1_epi32(static_cast<int>(kPhiloxMul0));
+  const __m256i mul1 = _mm256_set1_epi32(static_cast<int>(kPhiloxMul1));
+  for (int round = 0; round < 10; ++round) {
+    __m256i hi0, lo0, hi1, lo1;
+    mul_hi_lo(mul0, c0, hi0, lo0);
+    mul_hi_lo(mul1, c2, hi1, lo1);
+    const __m256i k0 = _mm256_set1_epi32(static_cast<int>(key0)), k1 = _mm256_set1_epi32(static_cast<int>(key1));
+    c0 = _mm256_xor_si256(_mm256_xor_si256(hi1, c1), k0);
+    c2 = _mm256_xor_si256(_mm256_xor_si256(hi0, c3), k1);
+    c1 = lo1;
+    c3 = lo0;
+    key0 += kPhiloxWeyl0;
+    key1 += kPhiloxWeyl1;
+  }
+  // Transpose to block order: words[4 l + j] = c_j[l].
+  const __m256i a01 = _mm256_unpacklo_epi32(c0, c1), b01 = _mm256_unpackhi_epi32(c0, c1);
+  const __m256i a23 = _mm256_unpacklo_epi32(c2, c3), b23 = _mm256_unpackhi_epi32(c2, c3);
+  const __m256i blocks04 = _mm256_unpacklo_epi64(a01, a23), blocks15 = _mm256_unpackhi_epi64(a01, a23);
+  const __m256i blocks26 = _mm256_unpacklo_epi64(b01, b23), blocks37 = _mm256_unpackhi_epi64(b01, b23);
+  auto* out = reinterpret_cast<__m256i*>(words);
+  _mm256_storeu_si256(out, _mm256_permute2x128_si256(blocks04, blocks15, 0x20));
+  _mm256_storeu_si256(out + 1, _mm256_permute2x128_si256(blocks26, blocks37, 0x20));
+  _mm256_storeu_si256(out + 2, _mm256_permute2x128_si256(blocks04, blocks15, 0x31));
+  _mm256_storeu_si256(out + 3, _mm256_permute2x128_si256(blocks26, blocks37, 0x31));
+#else
   uint32_t c0[kLanes], c1[kLanes], c2[kLanes], c3[kLanes];
   for (int l = 0; l < kLanes; ++l) {
     const uint64_t block = first_block + static_cast<uint64_t>(l);
@@ -56,7 +108,6 @@ void philox_group(uint64_t seed, uint64_t first_block, uint32_t* words) {
     c2[l] = 0;
     c3[l] = 0;
   }
-  uint32_t key0 = static_cast<uint32_t>(seed), key1 = static_cast<uint32_t>(seed >> 32);
   for (int round = 0; round < 10; ++round) {
     for (int l = 0; l < kLanes; ++l) philox_round(c0[l], c1[l], c2[l], c3[l], key0, key1);
     key0 += kPhiloxWeyl0;
@@ -68,25 +119,34 @@ void philox_group(uint64_t seed, uint64_t first_block, uint32_t* words) {
     words[4 * l + 2] = c2[l];
     words[4 * l + 3] = c3[l];
   }
+#endif
 }
 
-// Calls fn(i, uniform01<T>(seed, offset, i)) for every i in [0, n), each Philox block computed once
-// (the per-element definition recomputes a block for each of its words), on the thread pool.
+// Calls fn(first, count, u) for consecutive runs of elements, where u[k] = uniform01<T>(seed,
+// offset, first + k) for k < count (fn is generic in count's type, see below); each Philox block is computed once (the per-element
+// definition recomputes a block for each of its words). On the thread pool.
 template <class T, class Fn>
-void for_each_uniform(int64_t n, uint64_t seed, uint64_t offset, Fn fn) {
+void for_each_uniform_run(int64_t n, uint64_t seed, uint64_t offset, Fn fn) {
   constexpr int64_t per_group = kGroupElements<T>;
   const int64_t groups = (n + per_group - 1) / per_group;
   parallel_for(groups, std::max<int64_t>(1, (1 << 14) / per_group), [&](int64_t g0, int64_t g1) {
     uint32_t words[kGroupWords];
+    T uniforms[per_group];
     for (int64_t g = g0; g < g1; ++g) {
       philox_group(seed, offset + static_cast<uint64_t>(g) * kLanes, words);
-      const int64_t first = g * per_group, count = std::min(per_group, n - first);
-      for (int64_t k = 0; k < count; ++k) {
+      for (int64_t k = 0; k < per_group; ++k) {
         if constexpr (std::is_same_v<T, float>)
-          fn(first + k, philox_uniform_float(words[k]));
+          uniforms[k] = philox_uniform_float(words[k]);
         else
-          fn(first + k, philox_uniform_double(words[2 * k], words[2 * k + 1]));
+          uniforms[k] = philox_uniform_double(words[2 * k], words[2 * k + 1]);
       }
+      // A full run passes its length as a compile-time constant: GCC's -O2 vectorises only loops
+      // whose trip count it knows.
+      const int64_t first = g * per_group;
+      if (first + per_group <= n)
+        fn(first, std::integral_constant<int64_t, per_group>{}, uniforms);
+      else
+        fn(first, n - first, uniforms);
     }
   });
 }
@@ -117,8 +177,11 @@ Tensor random_uniform(const Shape& shape, Generator& gen, DType dtype, Device de
   auto fill = [low, high](auto zero, Tensor& out, uint64_t seed, uint64_t offset) {
     using T = decltype(zero);
     T* p = out.data<T>();
-    for_each_uniform<T>(out.numel(), seed, offset,
-                        [&](int64_t i, T u) { p[i] = static_cast<T>(low + (high - low) * static_cast<double>(u)); });
+    for_each_uniform_run<T>(out.numel(), seed, offset, [p, low, high](int64_t first, auto count, const T* u) {
+      T* out_run = p + first;
+      const double from = low, width = high - low;  // local copies, as in random_keep_mask
+      for (int64_t k = 0; k < count; ++k) out_run[k] = static_cast<T>(from + width * static_cast<double>(u[k]));
+    });
   };
   std::function<void(Tensor&, uint64_t, uint64_t)> fill_cuda;
   if (auto hook = detail::cuda_random_hooks().uniform)
@@ -155,7 +218,13 @@ Tensor random_keep_mask(const Shape& shape, double p, Generator& gen, DType dtyp
     T* m = out.data<T>();
     T scale = static_cast<T>(1.0 / (1.0 - p));
     const T threshold = static_cast<T>(p);
-    for_each_uniform<T>(out.numel(), seed, offset, [&](int64_t i, T u) { m[i] = u >= threshold ? scale : T(0); });
+    for_each_uniform_run<T>(out.numel(), seed, offset, [m, threshold, scale](int64_t first, auto count, const T* u) {
+      // Local copies: the stores below could alias the closure's members, which would stop the
+      // compiler from vectorising the loop.
+      T* out_run = m + first;
+      const T keep = scale, below = threshold;
+      for (int64_t k = 0; k < count; ++k) out_run[k] = u[k] >= below ? keep : T(0);
+    });
   };
   std::function<void(Tensor&, uint64_t, uint64_t)> fill_cuda;
   if (auto hook = detail::cuda_random_hooks().keep_mask)
