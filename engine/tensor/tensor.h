@@ -120,4 +120,15 @@ DeviceFillFn& cuda_fill_hook();
 void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);
 }  // namespace detail
 
+/// The data of `t` as T*, or nullptr for an undefined tensor: how op wiring hands optional inputs
+/// and the gradients of inputs that need none to a kernel.
+template <class T>
+T* data_or_null(Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+template <class T>
+const T* data_or_null(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
 }  // namespace flowjet

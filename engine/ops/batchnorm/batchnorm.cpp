@@ -11,11 +11,6 @@
 namespace flowjet {
 namespace {
 
-template <class T>
-T* data_or_null(Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
 // Throws ShapeError unless `t` is [channels].
 void check_channel_vector(const char* op, const char* name, const Tensor& t, const Tensor& x) {
   if (t.ndim() != 1 || t.size(0) != x.size(1))

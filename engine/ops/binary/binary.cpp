@@ -22,11 +22,6 @@ const char* binary_name(BinaryKind kind) {
 
 namespace {
 
-template <class T>
-T* data_or_null(Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
 // y = scale * x + shift, recorded under `op`.
 Tensor scalar_affine(const char* op, const Tensor& x, double scale, double shift) {
   OpProfileScope scope(op, {&x});

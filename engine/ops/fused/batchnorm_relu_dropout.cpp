@@ -15,16 +15,6 @@ namespace {
 
 constexpr const char* kOp = "batchnorm_relu_dropout";
 
-template <class T>
-T* data_or_null(Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
-template <class T>
-const T* data_or_null(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
 // What the backward reads: the forward's inputs, mask and per-channel statistics ([channels] each).
 struct Saved {
   Tensor x, gamma, beta, keep_mask, mean, inv_std;

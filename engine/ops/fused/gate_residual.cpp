@@ -9,14 +9,6 @@
 #include "engine/core/error.h"
 
 namespace flowjet {
-namespace {
-
-template <class T>
-T* data_or_null(Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
-}  // namespace
 
 Tensor gate_residual(const Tensor& h, const Tensor& t, const Tensor& g) {
   OpProfileScope scope("gate_residual", {&h, &t, &g});

@@ -14,11 +14,6 @@ namespace {
 // Rows of the last axis of a tensor (a 0-d tensor is one row of one value).
 int64_t last_width(const Tensor& t) { return t.ndim() == 0 ? 1 : t.size(-1); }
 
-template <class T>
-T* data_or_null(Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
 // y = x * sigmoid(g) on `rows` rows of `width`, rows of x and g `in_stride` apart; `op` names the caller.
 template <class T>
 void gate_forward(const char* op, Device device, const T* x, const T* g, T* y, int64_t rows, int64_t width,

@@ -10,19 +10,6 @@
 #include "engine/ops/linear/linear_cpu.h"
 
 namespace flowjet {
-namespace {
-
-template <class T>
-T* data_or_null(Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-template <class T>
-const T* data_or_null(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
-
-}  // namespace
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   OpProfileScope scope("linear", {&x, &weight, &bias});
