@@ -50,7 +50,7 @@ std::ifstream open_or_throw(const std::string& path) {
 std::string default_fpnd_directory() {
   const char* env = std::getenv("FLOWJET_FPND_DIR");
   if (env != nullptr && *env != '\0') return env;
-  return "../shared/fpnd";
+  return "metrics/resources/fpnd";
 }
 
 std::vector<double> read_vector_file(const std::string& path) {

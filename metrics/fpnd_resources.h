@@ -8,8 +8,9 @@
 
 namespace flowjet::metrics {
 
-/// The FPND resource directory: $FLOWJET_FPND_DIR if set and non-empty, else "../shared/fpnd"
-/// (relative to the working directory; flowjet is checked out next to shared/).
+/// The FPND resource directory: $FLOWJET_FPND_DIR if set and non-empty, else the copy of jetnet's
+/// files committed in metrics/resources/fpnd (relative to the working directory: the repository
+/// root, where the tools and tests run).
 std::string default_fpnd_directory();
 
 /// Reads a vector file: one number per line (`%.18e`), e.g. g_mu.txt. Throws DataError naming

@@ -1,7 +1,7 @@
 // Benchmark of FPND's ParticleNet forward pass (spec metrics.md 9.2) on CPU, float32: the time for
 // N jets (default 50,000) in batches, on the given number of threads (default 2).
-// Usage: bin/bench_fpnd [jets] [threads] [batch_size]; weights from $FLOWJET_FPND_DIR or ../shared/fpnd
-// (skipped with a note when they are not there).
+// Usage: bin/bench_fpnd [jets] [threads] [batch_size]; weights from $FLOWJET_FPND_DIR, else the
+// committed metrics/resources/fpnd (skipped with a note when they are not there).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // CPU vs CUDA parity of FPND's ParticleNet: jetnet's weights moved to the GPU with Module::to, the fc1
 // activations of the golden jets of spec metrics.md 11.7 (and of the 300 deterministic jets of 11.8, in
 // one batch) against the CPU network and against the reference values. Needs the FPND resources
-// ($FLOWJET_FPND_DIR or ../shared/fpnd); skipped with a line saying so when they are absent.
+// ($FLOWJET_FPND_DIR, else the committed metrics/resources/fpnd); skipped with a line saying so when they are absent.
 #include <doctest/doctest.h>
 
 #include <algorithm>

@@ -59,11 +59,10 @@ inline JetArray deterministic_fpnd_jets() {
   return jets;
 }
 
-/// The reference fc1 activations of G1, G2, G3 (spec 11.7), from golden_activations.txt in the FPND
-/// resource directory: 256 rows (activation index) of 3 columns (G1 G2 G3); '#' lines are comments.
+/// The reference fc1 activations of G1, G2, G3 (spec 11.7), from tests/fixtures/fpnd/golden_activations.txt: 256 rows (activation index) of 3 columns (G1 G2 G3); '#' lines are comments.
 /// Returns [3, 256] row-major (jet-major, like the network output).
 inline std::vector<double> golden_fpnd_activations() {
-  const std::string path = fpnd_test_dir() + "/golden_activations.txt";
+  const std::string path = "tests/fixtures/fpnd/golden_activations.txt";
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot open " << path);
   std::vector<double> jet_major(3 * 256);

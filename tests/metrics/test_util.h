@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include "metrics/fpnd_resources.h"
 #include "metrics/jet_array.h"
 
 namespace flowjet::metrics::testing {
@@ -45,11 +46,7 @@ inline Jet jet_d() { return {{0.05, -0.02, 0.7}, {-0.1, 0.15, 0.2}, {0.2, 0.1, 0
 inline Jet jet_e() { return {{0, 3.0, 0.5}, {0, -3.0, 0.5}}; }
 inline Jet jet_f() { return {{0.1, 0.1, 0.5}, {0.2, 0, -0.1}}; }
 
-/// Directory of the FPND resources: $FLOWJET_FPND_DIR, else ../shared/fpnd relative to the
-/// working directory (the repository root, checked out next to shared/).
-inline std::string fpnd_test_dir() {
-  const char* env = std::getenv("FLOWJET_FPND_DIR");
-  return env != nullptr && *env != '\0' ? std::string(env) : std::string("../shared/fpnd");
-}
+/// Directory of the FPND resources: $FLOWJET_FPND_DIR, else the committed metrics/resources/fpnd.
+inline std::string fpnd_test_dir() { return default_fpnd_directory(); }
 
 }  // namespace flowjet::metrics::testing
