@@ -4,12 +4,10 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <iterator>
 #include <cstring>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <new>
-#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -50,7 +48,6 @@ struct CpuAllocator {
   std::mutex mutex;
   bool caching = cache_enabled_from_environment();
   std::map<std::size_t, std::vector<void*>> free_lists;  // block size -> cached blocks (no empty lists)
-  std::unordered_map<void*, std::size_t> block_sizes;    // handed-out block -> its size
   AllocatorStats stats;
 
   void free_block(void* p, std::size_t size) {
@@ -104,11 +101,13 @@ CpuAllocator& cpu() {
   return *instance;
 }
 
-void* cpu_allocate(std::size_t bytes) {
+// A block for `bytes`; `block` receives its size (its class, or a larger cached block's), which the
+// owner hands back to cpu_release.
+void* cpu_allocate(std::size_t bytes, std::size_t& block) {
   const std::size_t size = detail::cpu_size_class(bytes);
   CpuAllocator& a = cpu();
   std::lock_guard<std::mutex> lock(a.mutex);
-  std::size_t block = size;
+  block = size;
   void* p = a.take_cached(size, block);
   if (!p) {
     // A large miss: give back as many bytes of smaller cached blocks (which cannot serve it) as
@@ -123,7 +122,6 @@ void* cpu_allocate(std::size_t bytes) {
     if (!p) throw std::bad_alloc();
     a.stats.system_bytes += static_cast<int64_t>(size);
   }
-  a.block_sizes.emplace(p, block);
   a.stats.allocations += 1;
   a.stats.allocated_bytes += static_cast<int64_t>(bytes);
   a.stats.live_blocks += 1;
@@ -132,12 +130,9 @@ void* cpu_allocate(std::size_t bytes) {
   return p;
 }
 
-void cpu_release(void* p, std::size_t bytes) {
+void cpu_release(void* p, std::size_t bytes, std::size_t block) {
   CpuAllocator& a = cpu();
   std::lock_guard<std::mutex> lock(a.mutex);
-  auto it = a.block_sizes.find(p);
-  const std::size_t block = it->second;
-  a.block_sizes.erase(it);
   a.stats.live_blocks -= 1;
   a.stats.live_bytes -= static_cast<int64_t>(bytes);
   if (a.caching) {
@@ -207,7 +202,7 @@ void set_allocator_cache_enabled(bool enabled) {
 
 Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(device) {
   if (device == Device::CPU) {
-    data_ = cpu_allocate(bytes);
+    data_ = cpu_allocate(bytes, block_bytes_);
     return;
   }
   auto& hooks = detail::cuda_allocator_hooks();
@@ -218,7 +213,7 @@ Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(devi
 Storage::~Storage() {
   if (!data_) return;
   if (device_ == Device::CPU) {
-    cpu_release(data_, bytes_);
+    cpu_release(data_, bytes_, block_bytes_);
   } else if (auto release = detail::cuda_allocator_hooks().release) {
     release(data_, bytes_);
   }

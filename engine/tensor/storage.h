@@ -60,6 +60,7 @@ class Storage {
  private:
   void* data_ = nullptr;
   std::size_t bytes_ = 0;
+  std::size_t block_bytes_ = 0;  // CPU: the size of the allocator's block holding the data
   Device device_;
 };
 

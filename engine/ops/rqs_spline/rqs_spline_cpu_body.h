@@ -71,14 +71,19 @@ void forward_rows(const T* inputs, const T* params, int64_t rows, int64_t featur
   using A = LaneAccess<V, T>;
   const int P = params_per_element(K > 0 ? K : c.bins);
   parallel_for(rows, row_grain(features), [&](int64_t begin, int64_t end) {
-    std::fill(logabsdet + begin, logabsdet + end, T(0));
+    // A plain loop, not std::fill (see the linkage note in rqs_spline_lanes.h).
+    for (int64_t r = begin; r < end; ++r) logabsdet[r] = T(0);
     V logits[params_per_element(capacity(K))];
+    int64_t row = begin, column = 0;  // of the next element, so no division per element
     for (int64_t i = begin * features; i < end * features; i += A::kLanes) {
       const int count = static_cast<int>(std::min<int64_t>(A::kLanes, end * features - i));
       for (int j = 0; j < P; ++j) logits[j] = A::load(params + i * P + j, P, count);
       V lad;
       A::store(element_forward<V, K>(logits, A::load(inputs + i, 1, count), c, Inverse, &lad), outputs + i, count);
-      for (int l = 0; l < count; ++l) logabsdet[(i + l) / features] += A::get(lad, l);  // from 0, in feature order
+      for (int l = 0; l < count; ++l) {  // from 0, in feature order
+        logabsdet[row] += A::get(lad, l);
+        if (++column == features) column = 0, ++row;
+      }
     }
   });
 }
@@ -90,11 +95,15 @@ void backward_rows(const T* inputs, const T* params, const T* grad_outputs, cons
   const int P = params_per_element(K > 0 ? K : c.bins);
   parallel_for(rows, row_grain(features), [&](int64_t begin, int64_t end) {
     V logits[params_per_element(capacity(K))], grad_logits[params_per_element(capacity(K))];
+    int64_t row = begin, column = 0;  // of the next element, so no division per element
     for (int64_t i = begin * features; i < end * features; i += A::kLanes) {
       const int count = static_cast<int>(std::min<int64_t>(A::kLanes, end * features - i));
       for (int j = 0; j < P; ++j) logits[j] = A::load(params + i * P + j, P, count);
       V grad_logdet;  // d(row sum)/d(element log|det|) = 1: each lane takes its row's gradient
-      for (int l = 0; l < A::kLanes; ++l) A::set(grad_logdet, l, l < count ? grad_logabsdet[(i + l) / features] : T(0));
+      for (int l = 0; l < A::kLanes; ++l) {
+        A::set(grad_logdet, l, l < count ? grad_logabsdet[row] : T(0));
+        if (l < count && ++column == features) column = 0, ++row;
+      }
       const V grad_v = element_backward<V, K>(logits, A::load(inputs + i, 1, count),
                                               A::load(grad_outputs + i, 1, count), grad_logdet, c, Inverse,
                                               grad_params ? grad_logits : nullptr);

@@ -3,10 +3,12 @@
 // arithmetic and comparisons lane by lane (a comparison gives an integer lane mask), select, and
 // exp, log, log1p, sqrt; and the strided loads and adds of the kernels' parameter blocks. In f32 the transcendental functions are glibc's vector math library (libmvec;
 // its results are within a few ulp of the scalar libm's, not always the same bits); in f64 they are the
-// scalar libm functions lane by lane, so the f64 kernels give the scalar code's bits.
+// scalar libm functions lane by lane, so the f64 kernels agree with the scalar code to rounding (the
+// compiler fuses multiply-adds differently in scalar and vector code).
 // Built on GCC's vector extensions. Everything here is in an unnamed namespace: the AVX2 and the AVX-512
 // objects (rqs_spline_cpu.cpp, rqs_spline_cpu_avx512.cpp) each compile their own copy for their ISA,
-// and the linker can never hand one of them the other's code.
+// and the linker cannot hand one of them the other's code. Library templates with external linkage
+// that are large enough to stay out of line (std::fill) are kept out of the kernels for that reason.
 #pragma once
 
 #include <immintrin.h>

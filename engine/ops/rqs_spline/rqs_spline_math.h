@@ -37,8 +37,6 @@ FLOWJET_HOST_DEVICE inline T select(bool m, T a, T b) {
 
 /// The most bins an element may have (the size of the run-time-K scratch arrays, per element).
 constexpr int kMaxBins = 64;
-/// nflows adds 1e-6 to the last knot in the bin search only (flows.md §1.5).
-constexpr double kSearchEpsilon = 1e-6;
 
 /// The constants of one call, converted to T once on the host.
 template <class T>
