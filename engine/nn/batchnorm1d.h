@@ -18,7 +18,8 @@ class BatchNorm : public Module {
   Tensor forward(const Tensor& x);
   Tensor operator()(const Tensor& x) { return forward(x); }
   /// relu(forward(x)) * keep_mask in one fused pass (batchnorm_relu_dropout) for x [batch, channels];
-  /// keep_mask undefined: no dropout. Same values, gradients and buffer updates as the three ops.
+  /// keep_mask undefined: no dropout. Same values, buffer updates and (for finite dL/dy) gradients as the
+  /// three ops.
   Tensor forward_relu_dropout(const Tensor& x, const Tensor& keep_mask = Tensor());
 
   int64_t channels() const { return channels_; }

@@ -40,15 +40,13 @@ T uniform01(uint64_t seed, uint64_t offset, int64_t i) {
   }
 }
 
-// Blocks computed side by side: each loop below has this fixed trip count, so the compiler turns
-// it into vector instructions (8 x 32-bit lanes with AVX2).
+// Philox blocks computed side by side by philox_group, one per 32-bit lane of an AVX2 register.
 constexpr int kLanes = 8;
 // Words of the stream one group of lanes yields, and the elements of type T they make.
 constexpr int64_t kGroupWords = 4 * kLanes;
 template <class T>
 constexpr int64_t kGroupElements = kGroupWords / (std::is_same_v<T, float> ? 1 : 2);
 
-#ifdef __AVX2__
 // The high and low 32 bits of the eight products m * c (one per 32-bit lane). _mm256_mul_epu32
 // multiplies only the even lanes, so the odd lanes are shifted down for a second product and the
 // halves are blended back into lane order.
@@ -57,14 +55,12 @@ inline void mul_hi_lo(__m256i m, __m256i c, __m256i& hi, __m256i& lo) {
   hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
   lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
 }
-#endif
 
 // words[k] = word (4 * first_block + k) of the stream of `seed`, for k < kGroupWords: the blocks
 // first_block .. first_block + kLanes - 1 of philox4x32_10, one lane each.
 void philox_group(uint64_t seed, uint64_t first_block, uint32_t* words) {
   uint32_t key0 = static_cast<uint32_t>(seed), key1 = static_cast<uint32_t>(seed >> 32);
-#ifdef __AVX2__
-  // philox_round (philox.h) on eight blocks at once, one per 32-bit lane.
+  // philox_round (philox.h) on eight blocks at once, one per 32-bit lane (AVX2: the build's minimum).
   const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
   const __m256i block_lo = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<int64_t>(first_block)), lane);
   const __m256i block_hi = _mm256_add_epi64(block_lo, _mm256_set1_epi64x(4));
@@ -99,27 +95,6 @@ void philox_group(uint64_t seed, uint64_t first_block, uint32_t* words) {
   _mm256_storeu_si256(out + 1, _mm256_permute2x128_si256(blocks26, blocks37, 0x20));
   _mm256_storeu_si256(out + 2, _mm256_permute2x128_si256(blocks04, blocks15, 0x31));
   _mm256_storeu_si256(out + 3, _mm256_permute2x128_si256(blocks26, blocks37, 0x31));
-#else
-  uint32_t c0[kLanes], c1[kLanes], c2[kLanes], c3[kLanes];
-  for (int l = 0; l < kLanes; ++l) {
-    const uint64_t block = first_block + static_cast<uint64_t>(l);
-    c0[l] = static_cast<uint32_t>(block);
-    c1[l] = static_cast<uint32_t>(block >> 32);
-    c2[l] = 0;
-    c3[l] = 0;
-  }
-  for (int round = 0; round < 10; ++round) {
-    for (int l = 0; l < kLanes; ++l) philox_round(c0[l], c1[l], c2[l], c3[l], key0, key1);
-    key0 += kPhiloxWeyl0;
-    key1 += kPhiloxWeyl1;
-  }
-  for (int l = 0; l < kLanes; ++l) {
-    words[4 * l] = c0[l];
-    words[4 * l + 1] = c1[l];
-    words[4 * l + 2] = c2[l];
-    words[4 * l + 3] = c3[l];
-  }
-#endif
 }
 
 // Calls fn(first, count, u) for consecutive runs of elements, where u[k] = uniform01<T>(seed,

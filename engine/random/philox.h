@@ -17,8 +17,8 @@ struct Philox4x32 {
 constexpr uint32_t kPhiloxMul0 = 0xD2511F53u, kPhiloxMul1 = 0xCD9E8D57u;
 constexpr uint32_t kPhiloxWeyl0 = 0x9E3779B9u, kPhiloxWeyl1 = 0xBB67AE85u;
 
-/// One Philox round on the counter words (c0, c1, c2, c3) with the round key (key0, key1); written on
-/// scalars so the CPU can also run it on several counters side by side (engine/random/generator.cpp).
+/// One Philox round on the counter words (c0, c1, c2, c3) with the round key (key0, key1); the CPU's
+/// eight-block AVX2 version in engine/random/generator.cpp (philox_group) follows it step by step.
 FLOWJET_HOST_DEVICE inline void philox_round(uint32_t& c0, uint32_t& c1, uint32_t& c2, uint32_t& c3, uint32_t key0,
                                              uint32_t key1) {
   const uint64_t p0 = static_cast<uint64_t>(kPhiloxMul0) * c0;

@@ -8,7 +8,6 @@
 #include "engine/core/error.h"
 #include "engine/nn/init.h"
 #include "engine/ops/binary/binary.h"
-#include "engine/ops/dropout/dropout.h"
 #include "engine/ops/fused/gate_residual.h"
 #include "engine/ops/shape/shape.h"
 #include "engine/ops/unary/unary.h"
@@ -33,11 +32,10 @@ Tensor ResidualBlock::forward(const Tensor& h, const Tensor& context) {
   // [BN] relu linear_0 [BN] relu dropout linear_1; batch norm, relu and dropout run as one fused op.
   Tensor t = batch_norm_0_ ? batch_norm_0_->forward_relu_dropout(h) : relu(h);
   t = linear_0_->forward(t);
-  const Tensor keep = dropout_->keep_mask(t);  // undefined in eval mode or with p = 0
   if (batch_norm_1_)
-    t = batch_norm_1_->forward_relu_dropout(t, keep);
+    t = batch_norm_1_->forward_relu_dropout(t, dropout_->keep_mask(t));  // no mask in eval mode or with p = 0
   else
-    t = keep.defined() ? dropout(relu(t), keep) : relu(t);
+    t = dropout_->forward(relu(t));
   t = linear_1_->forward(t);
   // GLU gating fused with the residual connection: h + t * sigmoid(W_c c + b_c); without a context (VNF) h + t.
   if (context.defined() && context_layer_) return gate_residual(h, t, context_layer_->forward(context));

@@ -89,6 +89,9 @@ TEST_CASE("random/generator: the block-wise fills equal the per-element definiti
           std::vector<double> u = random_uniform(Shape{n}, uniform_gen, dtype).to_vector();
           std::vector<double> m = random_keep_mask(Shape{n}, 0.3, mask_gen, dtype).to_vector();
           CHECK(uniform_gen.offset() == mask_gen.offset());
+          // Both reserve the words of an even element count (draw()), in blocks of four words.
+          const uint64_t words = static_cast<uint64_t>(n + (n & 1)) * (dtype == DType::F32 ? 1 : 2);
+          CHECK(mask_gen.offset() == offset + (words + 3) / 4);
           int mismatches = 0;
           for (int64_t i = 0; i < n; ++i) {
             const auto w = static_cast<uint64_t>(i);

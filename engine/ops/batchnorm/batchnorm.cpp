@@ -1,5 +1,4 @@
 // Wiring of batchnorm: shape checks, dispatch, running-statistics update, recording (flows.md §3.3).
-#include "engine/profile/profiler.h"
 #include "engine/ops/batchnorm/batchnorm.h"
 
 #include <fmt/format.h>
@@ -7,6 +6,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 namespace {

@@ -1,5 +1,4 @@
 // Wiring of dropout: checks, dispatch, recording.
-#include "engine/profile/profiler.h"
 #include "engine/ops/dropout/dropout.h"
 
 #include <fmt/format.h>
@@ -7,15 +6,20 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 
-Tensor dropout(const Tensor& x, const Tensor& keep_mask) {
-  OpProfileScope scope("dropout", {&x, &keep_mask});
-  check_same_dtype_device("dropout", {&x, &keep_mask});
+void check_keep_mask(const char* op, const Tensor& x, const Tensor& keep_mask) {
+  check_same_dtype_device(op, {&x, &keep_mask});
   if (keep_mask.shape() != x.shape())
     throw ShapeError(
-        fmt::format("dropout: keep_mask {} must have the shape of x {}", keep_mask.shape().str(), x.shape().str()));
+        fmt::format("{}: keep_mask {} must have the shape of x {}", op, keep_mask.shape().str(), x.shape().str()));
+}
+
+Tensor dropout(const Tensor& x, const Tensor& keep_mask) {
+  OpProfileScope scope("dropout", {&x, &keep_mask});
+  check_keep_mask("dropout", x, keep_mask);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   scope.add_written(y);
   dispatch_dtype(x.dtype(), [&](auto zero) {

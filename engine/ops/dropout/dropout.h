@@ -13,6 +13,9 @@ namespace flowjet {
 /// Throws ShapeError naming both shapes when they differ, TypeError for mixed dtypes/devices.
 Tensor dropout(const Tensor& x, const Tensor& keep_mask);
 
+/// Throws TypeError / ShapeError (naming `op`) unless keep_mask has x's dtype, device and shape.
+void check_keep_mask(const char* op, const Tensor& x, const Tensor& keep_mask);
+
 /// CPU kernels (dropout_cpu.cpp); backward ADDS grad_y * keep_mask into grad_x.
 template <class T>
 void dropout_forward_cpu(const T* x, const T* keep_mask, T* y, int64_t n);

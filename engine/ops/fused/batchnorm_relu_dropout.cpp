@@ -1,6 +1,5 @@
 // Wiring of batchnorm_relu_dropout: checks (batchnorm's, plus a 2-d x and the mask's shape), dispatch,
 // recording. The backward keeps x, gamma, beta, the statistics and the mask; everything else is recomputed.
-#include "engine/profile/profiler.h"
 #include "engine/ops/fused/batchnorm_relu_dropout.h"
 
 #include <fmt/format.h>
@@ -8,7 +7,9 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 #include "engine/ops/batchnorm/batchnorm.h"
+#include "engine/ops/dropout/dropout.h"
 
 namespace flowjet {
 namespace {
@@ -46,12 +47,7 @@ Tensor batchnorm_relu_dropout(const Tensor& x, const Tensor& gamma, const Tensor
   if (x.ndim() != 2)
     throw ShapeError(fmt::format("{}: x must be [batch, channels], got {}", kOp, x.shape().str()));
   check_batchnorm_arguments(kOp, x, gamma, beta, running_mean, running_var, is_training);
-  if (keep_mask.defined()) {
-    check_same_dtype_device(kOp, {&x, &keep_mask});
-    if (keep_mask.shape() != x.shape())
-      throw ShapeError(
-          fmt::format("{}: keep_mask {} must have the shape of x {}", kOp, keep_mask.shape().str(), x.shape().str()));
-  }
+  if (keep_mask.defined()) check_keep_mask(kOp, x, keep_mask);
   const int64_t N = x.size(0), C = x.size(1);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   scope.add_written(y);

@@ -5,7 +5,7 @@
 // updated in place; eval: running statistics), on x [batch, channels] only.
 // Backward, with v = batchnorm(x) and dy = dL/dy:
 //   dL/dv = dy * keep where v > 0, else 0;  then batchnorm's backward (engine/ops/batchnorm/README.md).
-// Only x, the statistics and the mask are kept: v, the ReLU mask and xhat are recomputed from them.
+// Only x, gamma, beta, the statistics and the mask are kept: v, the ReLU mask and xhat are recomputed.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,4 @@
 // Wiring of gate_residual: shape checks, dispatch, recording.
-#include "engine/profile/profiler.h"
 #include "engine/ops/fused/gate_residual.h"
 
 #include <fmt/format.h>
@@ -7,6 +6,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 

@@ -1,5 +1,4 @@
 // Wiring of gate and glu: shape checks, dispatch and recording. glu reads its two halves in place.
-#include "engine/profile/profiler.h"
 #include "engine/ops/gate/gate.h"
 
 #include <fmt/format.h>
@@ -7,6 +6,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 
 namespace flowjet {
 namespace {

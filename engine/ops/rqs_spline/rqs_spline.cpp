@@ -1,6 +1,5 @@
 // Wiring of the fused rational-quadratic spline: option and shape checks, allocation, dtype/device dispatch
 // and the tape node whose backward feeds both outputs' gradients into the inputs and the packed parameters.
-#include "engine/profile/profiler.h"
 #include "engine/ops/rqs_spline/rqs_spline.h"
 
 #include <cmath>
@@ -9,6 +8,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/backend/cuda/dispatch.h"
 #include "engine/core/error.h"
+#include "engine/profile/profiler.h"
 #include "engine/ops/rqs_spline/rqs_spline_math.h"
 
 namespace flowjet {
