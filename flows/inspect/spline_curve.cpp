@@ -9,6 +9,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/core/error.h"
 #include "engine/ops/rqs_spline/rqs_spline.h"
+#include "engine/ops/rqs_spline/rqs_spline_math.h"
 #include "flows/coupling/rqs_coupling.h"
 
 namespace flowjet::flows {
@@ -18,28 +19,19 @@ namespace {
 constexpr double kMinBinSize = 1e-3;     // min bin width and height (flows.md §1.2)
 constexpr double kMinDerivative = 1e-3;  // min derivative (flows.md §1.2)
 
-// PyTorch's softplus: t itself above the threshold 20 (flows.md conventions).
-double softplus(double t) { return t > 20.0 ? t : std::log1p(std::exp(t)); }
-
-// flows.md §1.3 steps 1-5: softmax, minimum size, cumulative sum from 0, map to [-B, B], exact ends. The order
-// of operations is the spline op's, so each x_k is bit for bit the op's knot: next to a steep bin one ulp of x
-// moves log|dy/dx| by ~1e-7.
+// The spline op's own knot formula (engine/ops/rqs_spline/rqs_spline_math.h), so each x_k is bit for
+// bit the op's knot: next to a steep bin one ulp of x moves log|dy/dx| by ~1e-7.
 std::vector<double> knots_from_sizes(const std::vector<double>& raw, double bound) {
-  const std::size_t K = raw.size();
-  const double top = *std::max_element(raw.begin(), raw.end());
-  double total = 0.0;
-  std::vector<double> p(K);
-  for (std::size_t k = 0; k < K; ++k) total += p[k] = std::exp(raw[k] - top);
-  for (double& pk : p) pk /= total;
-  std::vector<double> knots(K + 1);
-  double cumulative = 0.0;
-  knots[0] = -bound;
-  for (std::size_t k = 0; k < K; ++k) {
-    cumulative += kMinBinSize + (1.0 - static_cast<double>(K) * kMinBinSize) * p[k];
-    knots[k + 1] = (2.0 * bound) * cumulative + (-bound);  // multiply first, then add -B, as nflows
-  }
-  knots[K] = bound;
+  const int bins = static_cast<int>(raw.size());
+  std::vector<double> prob(raw.size()), knots(raw.size() + 1);
+  rqs::knots_from_logits<double, double>(raw.data(), bins, 1.0, kMinBinSize, bound, prob.data(), knots.data());
   return knots;
+}
+
+// d = d_min + softplus(raw), as the op computes it.
+double derivative(double raw) {
+  double slope;
+  return rqs::derivative_from_logit<double, double>(raw, kMinDerivative, &slope);
 }
 
 }  // namespace
@@ -50,9 +42,9 @@ SplineKnots spline_knots(const std::vector<double>& widths, const std::vector<do
   knots.x = knots_from_sizes(widths, tail_bound);
   knots.y = knots_from_sizes(heights, tail_bound);
   // The end derivatives come from the padding constant log(exp(1 - d_min) - 1), giving 1 (flows.md §1.3).
-  const double end = kMinDerivative + softplus(std::log(std::exp(1.0 - kMinDerivative) - 1.0));
+  const double end = derivative(std::log(std::exp(1.0 - kMinDerivative) - 1.0));
   knots.derivative.push_back(end);
-  for (double d : derivatives) knots.derivative.push_back(kMinDerivative + softplus(d));
+  for (double d : derivatives) knots.derivative.push_back(derivative(d));
   knots.derivative.push_back(end);
   return knots;
 }

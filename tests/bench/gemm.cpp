@@ -55,39 +55,17 @@ void add_model(std::vector<Shape>& shapes, const std::string& model, int64_t hid
   add_layer(shapes, model, batch, hidden, out);
 }
 
-// Median and best of `reps` calls after a warm-up call, each timed by the CPU time of the calling
-// thread. On 1 thread (engine and OpenBLAS both compute in the caller) this leaves out the time
-// the call waited for a core, which on a busy machine is most of the noise in wall-clock times.
-flowjet::bench::Timing time_calls_cpu(int reps, const std::function<void()>& call) {
-  auto now = [] {
-    timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-  };
-  call();
-  std::vector<double> times;
-  for (int r = 0; r < reps; ++r) {
-    const double start = now();
-    call();
-    times.push_back(now() - start);
-  }
-  std::sort(times.begin(), times.end());
-  return {times[times.size() / 2], times.front()};
-}
-
-std::string cpu_model() {
-  std::ifstream file("/proc/cpuinfo");
-  for (std::string line; std::getline(file, line);)
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   using flowjet::GemmIsa;
   const bool cpu_time = argc > 1 && std::strcmp(argv[1], "--cpu-time") == 0;
-  const auto time_calls = cpu_time ? time_calls_cpu : flowjet::bench::time_calls;
+  // With --cpu-time each call is timed by the calling thread's CPU time (engine and OpenBLAS both
+  // compute in the caller on 1 thread).
+  const auto clock = cpu_time ? flowjet::bench::thread_cpu_seconds : flowjet::bench::wall_seconds;
+  const auto time_calls = [clock](int reps, const std::function<void()>& call) {
+    return flowjet::bench::time_calls(reps, call, clock);
+  };
   const std::vector<int> thread_counts = cpu_time ? std::vector<int>{1} : std::vector<int>{1, 2};
   std::vector<Shape> shapes;
   add_model(shapes, "light", 221, 45 * (3 * 4 - 1));  // light_cnf_mn: H 221, 4 spline bins
@@ -98,7 +76,7 @@ int main(int argc, char** argv) {
     if (flowjet::gemm_isa_supported(isa)) isas.push_back(isa);
   const GemmIsa default_isa = flowjet::gemm_isa();
 
-  std::printf("CPU: %s; engine ISA in use: %s\n", cpu_model().c_str(), flowjet::gemm_isa_name());
+  std::printf("CPU: %s; engine ISA in use: %s\n", flowjet::bench::cpu_model().c_str(), flowjet::gemm_isa_name());
   std::printf("f32 GEMM, GFLOP/s = 2*M*N*K / %s of the fastest of 3..15 timed calls after a warm-up call\n"
               "(the median is in parentheses); beta = 1; y: B transposed, grad_W: A transposed.\n"
               "Load average at start: %s\n",

@@ -23,22 +23,9 @@ using namespace flowjet;
 
 namespace {
 
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 // Best thread CPU time of `reps` calls after a warm-up call.
 double best_cpu_time(int reps, const std::function<void()>& call) {
-  call();
-  double best = 1e30;
-  for (int r = 0; r < reps; ++r) {
-    const double start = thread_cpu_seconds();
-    call();
-    best = std::min(best, thread_cpu_seconds() - start);
-  }
-  return best;
+  return bench::time_calls(reps, call, bench::thread_cpu_seconds).best;
 }
 
 }  // namespace

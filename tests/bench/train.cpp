@@ -100,13 +100,6 @@ Timing time_calls(int warmup, int steps, const std::function<void()>& call,
   return {median_of(wall), *std::min_element(wall.begin(), wall.end()), median_of(cpu)};
 }
 
-std::string cpu_model() {
-  std::ifstream file("/proc/cpuinfo");
-  for (std::string line; std::getline(file, line);)
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
 /// The CNF model trained by the same flow as a CCNF model.
 flows::ModelKind without_mass_loss(flows::ModelKind kind) {
   return kind == flows::ModelKind::CCNF_M ? flows::ModelKind::CNF_M : flows::ModelKind::CNF_MN;
@@ -147,7 +140,7 @@ int run(const Settings& s) {
   const data::JetSet scored = flows::select_jets(data.jets, first_rows);
   const bool ccnf = flows::model_uses_mass_loss(o.model);
 
-  fmt::print("cpu: {}\nthreads: {}\nload average at start: {}\n", cpu_model(), num_threads(), bench::load_average());
+  fmt::print("cpu: {}\nthreads: {}\nload average at start: {}\n", bench::cpu_model(), num_threads(), bench::load_average());
   fmt::print("config: {} ({}, {} parameters), batch {}, {} timed call(s) after {} warm-up call(s), f32\n", s.config,
              flows::model_kind_name(o.model), o.flow.parameter_count(), s.batch, s.steps, s.warmup);
   std::string result;

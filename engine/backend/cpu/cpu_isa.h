@@ -1,4 +1,5 @@
-// Which instruction set the CPU GEMM's micro-kernel uses. Chosen once, at the first GEMM, as the
+// Which instruction set the CPU GEMM's micro-kernel (and the spline op's CPU kernels, which follow the
+// same choice) uses. Chosen once, at the first use, as the
 // widest one this CPU and OS support, unless the environment variable FLOWJET_ISA names one
 // (avx512, avx2 or generic). The rest of the library is built for x86-64-v3 (AVX2 + FMA), so
 // "generic" is a portable C++ kernel for comparison and testing, not a way to run on older CPUs.
@@ -24,7 +25,7 @@ GemmIsa parse_gemm_isa(const std::string& value);
 /// ISA this machine lacks, throws ConfigError naming the variable and the value.
 GemmIsa gemm_isa();
 
-/// Name of the ISA in use (for benchmarks and the profiler).
+/// Name of the ISA in use (printed by the benchmarks).
 const char* gemm_isa_name();
 
 /// Switches the ISA for the calls that follow (tests and benchmarks compare them); throws

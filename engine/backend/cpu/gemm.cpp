@@ -164,7 +164,8 @@ void compute_column_block(const GemmArgs<T>& g, T* packed_b, int64_t j0, int64_t
 // for a row-major A, wrote and read back up to 8 MiB and ran at about 0.65x of OpenBLAS here.)
 template <class Kr, class T = typename Kr::T>
 void compute_streamed(const GemmArgs<T>& g, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end) {
-  constexpr int64_t NR = Kr::kNR, MC = kStreamedMC, KC = Kr::kKC;
+  // MC rounded down to whole slivers, so only the last block of a thread's rows has a partial one.
+  constexpr int64_t NR = Kr::kNR, MC = kStreamedMC / Kr::kMR * Kr::kMR, KC = Kr::kKC;
   const int64_t nc_max = std::min(kStreamedNC, ceil_div(j_end - j_begin, NR) * NR);
   T* packed_a = tls_packed_a.get<T>(MC * KC);
   T* packed_b = tls_packed_b.get<T>(KC * nc_max);

@@ -18,9 +18,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/backend/cpu/lanes.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/batchnorm/batchnorm_math.h"
-#include "engine/ops/fused/lanes_cpu.h"
 
 namespace flowjet::batchnorm_rows {
 
@@ -30,11 +30,6 @@ constexpr int64_t kChunkElements = int64_t(1) << 15;
 constexpr int64_t kMaxBlocks = 32;
 constexpr int64_t kMinBlockRows = 64;
 
-/// fn(c) for every channel c in [0, C), vectorised; channels must not depend on each other.
-template <class Fn>
-inline void for_channels(int64_t C, Fn&& fn) {
-  lanes::for_columns(C, fn);
-}
 
 /// Rows per block of the per-channel sums: a function of N only.
 inline int64_t block_rows(int64_t N) {
@@ -57,7 +52,7 @@ void channel_sums(int64_t N, int64_t C, AddRow&& add_row, double* sums) {
   std::fill(sums, sums + K * C, 0.0);
   for (int64_t b = 0; b < blocks; ++b) {
     const double* acc = partial.data() + b * K * C;
-    for_channels(K * C, [&](int64_t j) { sums[j] += acc[j]; });
+    lanes::for_columns(K * C, [&](int64_t j) { sums[j] += acc[j]; });
   }
 }
 
@@ -77,12 +72,12 @@ void forward(const T* x, const T* gamma, const T* beta, T* running_mean, T* runn
     std::vector<double> sum(static_cast<std::size_t>(C)), sq(static_cast<std::size_t>(C));
     channel_sums<1>(N, C, [&](int64_t n, double* acc) {
       const T* row = x + n * C;
-      for_channels(C, [&](int64_t c) { acc[c] += static_cast<double>(row[c]); });
+      lanes::for_columns(C, [&](int64_t c) { acc[c] += static_cast<double>(row[c]); });
     }, sum.data());
     for (int64_t c = 0; c < C; ++c) mean[c] = static_cast<T>(sum[c] / static_cast<double>(N));
     channel_sums<1>(N, C, [&](int64_t n, double* acc) {
       const T* row = x + n * C;
-      for_channels(C, [&](int64_t c) {
+      lanes::for_columns(C, [&](int64_t c) {
         const double d = static_cast<double>(row[c]) - static_cast<double>(mean[c]);
         acc[c] += d * d;
       });
@@ -105,7 +100,7 @@ void forward(const T* x, const T* gamma, const T* beta, T* running_mean, T* runn
     for (int64_t n = n0; n < n1; ++n) {
       const T* row = x + n * C;
       T* out = y + n * C;
-      for_channels(C, [&](int64_t c) {
+      lanes::for_columns(C, [&](int64_t c) {
         out[c] = epilogue(n * C + c, batchnorm_value(row[c], mean[c], inv_std[c], gamma[c], beta[c]));
       });
     }
@@ -120,7 +115,7 @@ void backward(const T* x, const T* gamma, const T* mean, const T* inv_std, T* gr
   std::vector<double> sums(static_cast<std::size_t>(2 * C));
   channel_sums<2>(N, C, [&](int64_t n, double* acc) {
     const T* row = x + n * C;
-    for_channels(C, [&](int64_t c) {
+    lanes::for_columns(C, [&](int64_t c) {
       const double dy = static_cast<double>(grad(n * C + c, c));
       const double xhat = (static_cast<double>(row[c]) - static_cast<double>(mean[c])) * static_cast<double>(inv_std[c]);
       acc[c] += dy;
@@ -143,7 +138,7 @@ void backward(const T* x, const T* gamma, const T* mean, const T* inv_std, T* gr
       for (int64_t n = n0; n < n1; ++n) {
         const T* row = x + n * C;
         T* gx = grad_x + n * C;
-        for_channels(C, [&](int64_t c) {
+        lanes::for_columns(C, [&](int64_t c) {
           const double xhat =
               (static_cast<double>(row[c]) - static_cast<double>(mean[c])) * static_cast<double>(inv_std[c]);
           gx[c] += static_cast<T>(batchnorm_grad_x(static_cast<double>(grad(n * C + c, c)), xhat, scale[c], mean_dy[c],
@@ -156,7 +151,7 @@ void backward(const T* x, const T* gamma, const T* mean, const T* inv_std, T* gr
     for_row_chunks(N, C, [&](int64_t n0, int64_t n1) {
       for (int64_t n = n0; n < n1; ++n) {
         T* gx = grad_x + n * C;
-        for_channels(C, [&](int64_t c) { gx[c] += grad(n * C + c, c) * gamma[c] * inv_std[c]; });
+        lanes::for_columns(C, [&](int64_t c) { gx[c] += grad(n * C + c, c) * gamma[c] * inv_std[c]; });
       }
     });
   }

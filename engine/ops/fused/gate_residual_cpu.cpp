@@ -1,10 +1,10 @@
 // CPU kernels of gate_residual: element-wise loops over the thread pool. sigmoid(g) comes a block at a time
 // from the vector exp (sigmoid_cpu.h, the same bits as the gate op's), then the formulas of fused_math.h
 // and gate_math.h run as vectorised loops over the block.
+#include "engine/backend/cpu/lanes.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/fused/fused_math.h"
 #include "engine/ops/fused/gate_residual.h"
-#include "engine/ops/fused/lanes_cpu.h"
 #include "engine/ops/unary/sigmoid_cpu.h"
 
 namespace flowjet {

@@ -3,8 +3,8 @@
 // sigmoid op's), then the formulas of gate_math.h run as vectorised loops over the block.
 #include <algorithm>
 
+#include "engine/backend/cpu/lanes.h"
 #include "engine/backend/cpu/thread_pool.h"
-#include "engine/ops/fused/lanes_cpu.h"
 #include "engine/ops/gate/gate.h"
 #include "engine/ops/gate/gate_math.h"
 #include "engine/ops/unary/sigmoid_cpu.h"

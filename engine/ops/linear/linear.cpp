@@ -36,17 +36,18 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       linear_forward_cpu<T>(x.data<T>(), weight.data<T>(), data_or_null<T>(bias), y.data<T>(), batch, in, out);
   });
   scope.add_written(y);
-  scope.add_flops(2.0 * static_cast<double>(batch) * static_cast<double>(in) * static_cast<double>(out));
+  // One product's floating-point operations (the backward does one per input that needs a gradient).
+  const double flops = 2.0 * static_cast<double>(batch) * static_cast<double>(in) * static_cast<double>(out);
+  scope.add_flops(flops);
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   if (should_record(inputs)) {
-    record("linear", inputs, {y}, [x, weight, bias, batch, in, out](const std::vector<Tensor>& grads) {
+    record("linear", inputs, {y}, [x, weight, bias, batch, in, out, flops](const std::vector<Tensor>& grads) {
       Tensor grad_x = grad_buffer(x), grad_weight = grad_buffer(weight);
       Tensor grad_bias = bias.defined() ? grad_buffer(bias) : Tensor();
       // One product per input that needs a gradient (dL/dx = dL/dy W, dL/dW = dL/dy^T x).
       const double products = (grad_x.defined() ? 1.0 : 0.0) + (grad_weight.defined() ? 1.0 : 0.0);
-      add_flops_to_current_op(products * 2.0 * static_cast<double>(batch) * static_cast<double>(in) *
-                              static_cast<double>(out));
+      add_flops_to_current_op(products * flops);
       dispatch_dtype(x.dtype(), [&](auto zero) {
         using T = decltype(zero);
         auto run = [&](auto kernel) {
@@ -80,13 +81,13 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
       matmul_forward_cpu<T>(a.data<T>(), b.data<T>(), c.data<T>(), M, K, N);
   });
   scope.add_written(c);
-  scope.add_flops(2.0 * static_cast<double>(M) * static_cast<double>(K) * static_cast<double>(N));
+  const double flops = 2.0 * static_cast<double>(M) * static_cast<double>(K) * static_cast<double>(N);
+  scope.add_flops(flops);
   if (should_record({&a, &b})) {
-    record("matmul", {a, b}, {c}, [a, b, M, K, N](const std::vector<Tensor>& grads) {
+    record("matmul", {a, b}, {c}, [a, b, M, K, N, flops](const std::vector<Tensor>& grads) {
       Tensor grad_a = grad_buffer(a), grad_b = grad_buffer(b);
       const double products = (grad_a.defined() ? 1.0 : 0.0) + (grad_b.defined() ? 1.0 : 0.0);
-      add_flops_to_current_op(products * 2.0 * static_cast<double>(M) * static_cast<double>(K) *
-                              static_cast<double>(N));
+      add_flops_to_current_op(products * flops);
       dispatch_dtype(a.dtype(), [&](auto zero) {
         using T = decltype(zero);
         auto run = [&](auto kernel) {

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "engine/backend/cpu/gemm.h"
+#include "engine/backend/cpu/lanes.h"
 #include "engine/backend/cpu/thread_pool.h"
-#include "engine/ops/fused/lanes_cpu.h"
 
 namespace flowjet {
 namespace {

@@ -1,8 +1,7 @@
 // A loop over independent columns written in groups of a fixed number of lanes, which GCC vectorises at
 // -O2 (its cheap cost model only vectorises loops whose trip count is a known multiple of the vector
 // width, and `ivdep` rules out the aliasing checks it would otherwise need). Used by the row-streaming
-// kernels of batch norm, the fused conditioner ops, gate and the linear bias gradient. A generic CPU helper
-// that would fit engine/backend/cpu/; it lives here with the ops that use it.
+// kernels of batch norm, the fused conditioner ops, gate and the linear bias gradient.
 #pragma once
 
 #include <cstdint>
