@@ -21,7 +21,7 @@ using metrics::xml_escape;
 namespace {
 
 constexpr const char* kStyle = R"(
-body { font-family: Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 980px; padding: 0 16px; color: #222; }
+body { font-family: Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1120px; padding: 0 16px; color: #222; }
 h1 { font-size: 24px; margin-bottom: 4px; }
 h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 p.meta { color: #555; margin-top: 0; }
@@ -30,9 +30,11 @@ table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 th { background: #f2f2f2; }
 td.tree { text-align: left; font-family: Menlo, Consolas, monospace; white-space: pre; }
-pre { background: #f7f7f7; padding: 8px; font-size: 13px; overflow-x: auto; }
+pre { background: #f7f7f7; padding: 8px; margin: 8px 0; font-size: 13px; overflow-x: auto; }
 svg { display: block; max-width: 100%; height: auto; margin: 10px 0; border: 1px solid #eee; }
 p.note { color: #555; font-size: 13px; }
+div.side { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
+div.side > svg { flex: none; }
 )";
 
 constexpr const char* kHeldColor = "#e6e6e6";
@@ -55,12 +57,13 @@ std::string module_section(const Flow& flow, int depth) {
       "children's), as <code>bin/inspect</code> prints it. Each coupling layer holds one conditioner network; ";
   body += depth < 0 ? "the first is listed in full, the others are built the same way.</p>\n"
                     : fmt::format("rows down to depth {}.</p>\n", depth);
-  body += "<table>\n<tr><th>Layer (type)</th><th>Output shape</th><th>Param #</th></tr>\n";
+  body += "<div class=\"side\">\n<table>\n<tr><th>Layer (type)</th><th>Output shape</th><th>Param #</th></tr>\n";
   for (const SummaryRow& row : summary.rows)
     if (row_shown(row, depth))
       body += fmt::format("<tr><td class=\"tree\">{}</td><td>{}</td><td>{}</td></tr>\n", xml_escape(row_label(row)),
                           xml_escape(row.output_shape), row.parameters > 0 ? group_digits(row.parameters) : "--");
-  body += fmt::format("</table>\n<p>Total parameters: <b>{}</b> (all trained) · buffers (masks, batch-norm "
+  body += "</table>\n<pre>" + xml_escape(format_hyperparameters(flow.spec())) + "</pre>\n</div>\n";
+  body += fmt::format("<p>Total parameters: <b>{}</b> (all trained) · buffers (masks, batch-norm "
                       "statistics; not trained): {} · {:.2f} MB.</p>\n",
                       group_digits(summary.total_parameters), group_digits(summary.buffer_elements),
                       static_cast<double>(summary.parameter_bytes) / 1e6);
@@ -77,7 +80,6 @@ std::string module_section(const Flow& flow, int depth) {
       fmt::format("Parameters of coupling layer 0: {}", group_digits(flow.spec().parameters_per_layer())), bars);
   body += "<p class=\"note\">The final layer is usually the largest: it outputs every parameter of every "
           "transformed feature's map (for a spline with K bins, 3K − 1 numbers per feature).</p>\n";
-  body += "<pre>" + xml_escape(format_hyperparameters(flow.spec())) + "</pre>\n";
   return section("modules", "Modules and parameters", body);
 }
 
@@ -91,13 +93,13 @@ std::string log_prob_section(const FlowTraceReport& t) {
       "log p(x | c) = <b><data id=\"log-prob\" value=\"{:.17g}\">{:.6f}</data></b>. Going back from z through "
       "the inverse layers ends at {:.6f} and returns to x up to {:.2g} (rounding).</p>\n",
       t.log_prob, t.log_prob, t.backward.empty() ? t.log_prob : t.backward.back().running_log_prob, round_trip);
-  body += svg_log_prob_plot(t);
+  body += "<div class=\"side\">\n" + svg_log_prob_plot(t);
   body += "<table>\n<tr><th>layer</th><th>held</th><th>transformed</th><th>log|det J|</th><th>running log p</th></tr>\n";
   body += fmt::format("<tr><td>input x</td><td></td><td></td><td></td><td>{:.6f}</td></tr>\n", t.input_base_log_prob);
   for (const TraceStep& s : t.forward)
     body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.6f}</td><td>{:.6f}</td></tr>\n", s.layer,
                         s.held.size(), s.transformed.size(), s.logabsdet, s.running_log_prob);
-  body += "</table>\n";
+  body += "</table>\n</div>\n";
   return section("log-prob", "One jet through the flow: the log-probability layer by layer", body);
 }
 
