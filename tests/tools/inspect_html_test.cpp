@@ -14,6 +14,7 @@
 #include "flows/inspect/model_summary.h"
 #include "flows/io/flow_inputs.h"
 #include "tests/support/error_message.h"
+#include "tests/support/page_text.h"
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/nflows_fixtures.h"
 #include "tests/support/temp_dir.h"
@@ -47,19 +48,6 @@ std::string file_text(const std::string& path) {
   return text.str();
 }
 
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
-  return n;
-}
-
-double page_log_prob(const std::string& page) {
-  const std::string tag = "<data id=\"log-prob\" value=\"";
-  const std::size_t at = page.find(tag);
-  REQUIRE(at != std::string::npos);
-  return std::stod(page.substr(at + tag.size()));
-}
-
 }  // namespace
 
 TEST_CASE("inspect/html: an imported nflows flow and row 2 of its inputs file; the numbers are the library's") {
@@ -69,7 +57,7 @@ TEST_CASE("inspect/html: an imported nflows flow and row 2 of its inputs file; t
   REQUIRE_MESSAGE(run.status == 0, run.output);
   CHECK(dir.listing() == std::vector<std::string>{"page.html"});  // no temporary file left behind
   const std::string page = file_text(dir.file("page.html"));
-  CHECK(count_of(page, "<svg") == 6);
+  CHECK(test::count_of(page, "<svg") == 6);
   CHECK(test::contains(page, "flow checkpoint"));
   CHECK(test::contains(page, "jet 2 of " + inputs));
 
@@ -79,7 +67,7 @@ TEST_CASE("inspect/html: an imported nflows flow and row 2 of its inputs file; t
   CHECK(test::contains(page, "<td>" + flows::group_digits(summary.rows.at(2).parameters) + "</td>"));
   const flows::FlowInputs row = flows::read_flow_inputs(opened, inputs, 2, 1);
   NoGradScope no_grad;
-  CHECK(page_log_prob(page) == opened.flow().log_prob(row.x, row.context).to_vector().at(0));
+  CHECK(test::data_value(page, "log-prob") == opened.flow().log_prob(row.x, row.context).to_vector().at(0));
 }
 
 TEST_CASE("inspect/html: a jet model's page draws the jet in (eta_rel, phi_rel) and the chosen spline") {
@@ -91,7 +79,7 @@ TEST_CASE("inspect/html: a jet model's page draws the jet in (eta_rel, phi_rel) 
                               std::to_string(feature));
   REQUIRE_MESSAGE(run.status == 0, run.output);
   const std::string page = file_text(dir.file("page.html"));
-  CHECK(count_of(page, "<svg") == 6);
+  CHECK(test::count_of(page, "<svg") == 6);
   CHECK(test::contains(page, "jet model"));
   CHECK(test::contains(page, "random jet 4"));
   CHECK(test::contains(page, "η_rel"));

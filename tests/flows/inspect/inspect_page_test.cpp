@@ -13,17 +13,12 @@
 #include "metrics/report/svg_canvas.h"
 #include "tests/flows/inspect/inspect_fixture.h"
 #include "tests/support/error_message.h"
+#include "tests/support/page_text.h"
 
 using namespace flowjet;
 using namespace flowjet::flows;
 
 namespace {
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
-  return n;
-}
 
 // The text of <section id="id"> ... </section>.
 std::string section_of(const std::string& page, const std::string& id) {
@@ -62,26 +57,23 @@ TEST_CASE("inspect/page: every section and figure, no scripts or external resour
   CHECK(test::contains(page, "model &lt;a &amp; b&gt;"));
   for (const char* id : {"modules", "log-prob", "features", "jet", "spline", "masks"}) {
     CAPTURE(id);
-    CHECK(count_of(section_of(page, id), "<svg") == 1);
+    CHECK(test::count_of(section_of(page, id), "<svg") == 1);
   }
-  CHECK(count_of(section_of(page, "modules"), "<svg") + 5 == count_of(page, "<svg"));  // one figure per section
-  CHECK(count_of(page, "<svg") == count_of(page, "</svg>"));
+  CHECK(test::count_of(page, "<svg") == 6);  // one figure per section
+  CHECK(test::count_of(page, "<svg") == test::count_of(page, "</svg>"));
   for (const char* external : {"<script", "src=", "href=", "<link", "@import", "url("}) CHECK(!test::contains(page, external));
   // The default spline: layer 0 and its first transformed feature, with its knots (K + 1 = 5 dots).
   const int64_t feature = flow->layer(0).transform_features().at(0);
   CHECK(test::contains(page, "Spline of layer 0, feature " + std::to_string(feature)));
-  CHECK(count_of(section_of(page, "spline"), "fill=\"#222\"") == 5 + 1);  // knots and the legend's dot
+  CHECK(test::count_of(section_of(page, "spline"), "fill=\"#222\"") == 5 + 1);  // knots and the legend's dot
   // Masks: one coloured cell per transformed feature per layer, plus the legend's swatch.
   std::size_t transformed = 0;
   for (int64_t l = 0; l < flow->num_layers(); ++l) transformed += flow->layer(l).transform_features().size();
-  CHECK(count_of(section_of(page, "masks"), "fill=\"#3b528b\"") == transformed + 1);
-  // The log-probability the page states is the flow's, to 17 digits.
+  CHECK(test::count_of(section_of(page, "masks"), "fill=\"#3b528b\"") == transformed + 1);
+  // The log-probability the page states is the flow's, to all 17 digits.
   NoGradScope no_grad;
   const double log_prob = flow->log_prob(x, c).to_vector()[0];
-  const std::string tag = "<data id=\"log-prob\" value=\"";
-  const std::size_t at = page.find(tag);
-  REQUIRE(at != std::string::npos);
-  CHECK(std::stod(page.substr(at + tag.size())) == doctest::Approx(log_prob).epsilon(1e-14));
+  CHECK(test::data_value(page, "log-prob") == log_prob);
   // The same flow and row give the same page.
   CHECK(inspect_page(*flow, x, c, options) == page);
 }
@@ -124,9 +116,9 @@ TEST_CASE("inspect/page: a chosen spline, an affine flow, and refused spline cho
   // An affine flow: no spline figure by default, a note instead; asking for one is an error.
   std::unique_ptr<Flow> affine = test::non_trivial_flow(CouplingKind::Affine);
   const std::string page = inspect_page(*affine, x, c);
-  CHECK(count_of(section_of(page, "spline"), "<svg") == 0);
+  CHECK(test::count_of(section_of(page, "spline"), "<svg") == 0);
   CHECK(test::contains(section_of(page, "spline"), "affine"));
-  CHECK(count_of(page, "<svg") == 5);
+  CHECK(test::count_of(page, "<svg") == 5);
   options.spline = std::make_pair(int64_t{0}, affine->layer(0).transform_features().at(0));
   CHECK(test::contains(test::error_message<ConfigError>([&] { inspect_page(*affine, x, c, options); }), "affine"));
 
