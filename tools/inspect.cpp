@@ -86,7 +86,7 @@ tools::CommandLine make_command_line() {
       "Looks inside a flow, for people learning how flows work (docs/inspect.md).");
   cli.add_positional_list("CKPT | section.key=value",
                           "the checkpoint, or with --config overrides of the configuration");
-  cli.add_option("depth", "N", "table rows down to this depth", "all (--html: layer 0 in full, others to depth 2)");
+  cli.add_option("depth", "N", "table rows down to this depth", "all; --html: layer 0 in full, the others to depth 2");
   cli.add_option("config", "FILE.ini", "show the table of a training configuration (no checkpoint, no training)");
   cli.add_option("trace", "N", "trace jet N of --data (without --data: random jet N) through every layer");
   cli.add_multi_option("spline", {"LAYER", "FEATURE"},
