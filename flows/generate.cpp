@@ -22,6 +22,7 @@ namespace {
 constexpr uint64_t kConditionStream = 101;
 constexpr uint64_t kShuffleStream = 102;
 constexpr uint64_t kLatentStream = 103;
+constexpr uint64_t kConditionBlockStream = 104;  // the seeds of condition blocks 1, 2, ...
 
 bool is_conditioned(const JetModel& model) { return model.flow->spec().context_features > 0; }
 
@@ -60,23 +61,75 @@ void check_options(int64_t count, const GenerateOptions& options) {
     throw ConfigError(fmt::format("generate_jets: jet_pt must be a positive number of GeV, got {}", options.jet_pt));
   if (!(options.min_pt_rel >= 0.0))
     throw ConfigError(fmt::format("generate_jets: min_pt_rel must be >= 0, got {}", options.min_pt_rel));
+  if (options.condition_block < 1)
+    throw ConfigError(fmt::format("generate_jets: condition_block must be >= 1, got {}", options.condition_block));
 }
 
-// Rows [first, first + rows) of the conditions cycled to any length: row i is conditions[i mod size].
-SampledConditions cycled_rows(const SampledConditions& conditions, int64_t first, int64_t rows) {
+// One drawn block of conditions: `rows` rows from the sampler, shuffled (the sampler groups rows by
+// n; the shuffle makes any prefix a fair sample).
+SampledConditions draw_condition_block(const JetModel& model, int64_t rows, uint64_t seed) {
+  data::Rng rng(data::derive_seed(seed, kConditionStream));
+  SampledConditions grouped = model.sampler->draw(rows, rng, model.scaled_zero_mass);
+  std::vector<int64_t> order(static_cast<size_t>(rows));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  data::Rng(data::derive_seed(seed, kShuffleStream)).shuffle(order);
   SampledConditions out;
-  out.mass.reserve(static_cast<size_t>(rows));
-  out.n.reserve(static_cast<size_t>(rows));
-  for (int64_t i = first; i < first + rows; ++i) {
-    const size_t row = static_cast<size_t>(i % conditions.size());
-    out.mass.push_back(conditions.mass[row]);
-    out.n.push_back(conditions.n[row]);
+  out.mass.reserve(order.size());
+  out.n.reserve(order.size());
+  for (int64_t i : order) {
+    out.mass.push_back(grouped.mass[static_cast<size_t>(i)]);
+    out.n.push_back(grouped.n[static_cast<size_t>(i)]);
   }
   return out;
 }
 
-// The shared loop: `conditions` is null for an unconditioned flow, else jet i uses row i mod its size.
-void generate(JetModel& model, int64_t count, const SampledConditions* conditions, const GenerateOptions& options,
+// Condition rows of generated jets: drawn block by block (one block kept), or given and cycled.
+class ConditionRows {
+ public:
+  // Drawn: `count` jets in blocks of options.condition_block.
+  ConditionRows(const JetModel& model, int64_t count, const GenerateOptions& options)
+      : model_(&model), count_(count), block_rows_(options.condition_block), seed_(options.seed) {}
+  // Given: row i is conditions[i mod size].
+  explicit ConditionRows(const SampledConditions& given) : given_(&given) {}
+
+  /// The conditions of jets [first, first + rows).
+  SampledConditions rows(int64_t first, int64_t rows) {
+    SampledConditions out;
+    out.mass.reserve(static_cast<size_t>(rows));
+    out.n.reserve(static_cast<size_t>(rows));
+    for (int64_t i = first; i < first + rows; ++i) {
+      const SampledConditions& source = given_ ? *given_ : block_holding(i);
+      const size_t row = static_cast<size_t>(given_ ? i % given_->size() : i % block_rows_);
+      out.mass.push_back(source.mass[row]);
+      out.n.push_back(source.n[row]);
+    }
+    return out;
+  }
+
+ private:
+  const SampledConditions& block_holding(int64_t jet) {
+    const int64_t b = jet / block_rows_;
+    if (b != cached_block_) {
+      // Block 0 uses the generation seed itself, so up to one block nothing depends on the blocking.
+      const uint64_t seed = b == 0 ? seed_ : data::derive_seed(data::derive_seed(seed_, kConditionBlockStream),
+                                                               static_cast<uint64_t>(b));
+      block_ = SampledConditions();  // freed before the next draw: one block alive at a time
+      block_ = draw_condition_block(*model_, std::min(block_rows_, count_ - b * block_rows_), seed);
+      cached_block_ = b;
+    }
+    return block_;
+  }
+
+  const SampledConditions* given_ = nullptr;
+  const JetModel* model_ = nullptr;
+  int64_t count_ = 0, block_rows_ = 1;
+  uint64_t seed_ = 0;
+  int64_t cached_block_ = -1;
+  SampledConditions block_;
+};
+
+// The shared loop: `conditions` is null for an unconditioned flow.
+void generate(JetModel& model, int64_t count, ConditionRows* conditions, const GenerateOptions& options,
               const JetBatchSink& sink) {
   check_options(count, options);
   model.check("generate_jets");
@@ -95,7 +148,7 @@ void generate(JetModel& model, int64_t count, const SampledConditions* condition
     Tensor context;
     if (conditions) {
       // context: [rows, C], the batch's condition rows (as float, like every context row)
-      batch_conditions = cycled_rows(*conditions, first, rows);
+      batch_conditions = conditions->rows(first, rows);
       const std::vector<float> context_rows = batch_conditions.context(static_cast<int>(C));
       context = Tensor::from_vector(std::vector<double>(context_rows.begin(), context_rows.end()), Shape{rows, C},
                                     spec.dtype)
@@ -166,23 +219,11 @@ Tensor latent_rows(uint64_t seed, int64_t first, int64_t rows, int64_t features,
   return z;
 }
 
-SampledConditions draw_generation_conditions(const JetModel& model, int64_t count, uint64_t seed) {
+SampledConditions draw_generation_conditions(const JetModel& model, int64_t count, const GenerateOptions& options) {
+  check_options(count, options);
   if (!is_conditioned(model) || !model.sampler)
     throw ConfigError("generate_jets: the model is unconditioned (VNF), it has no conditions to draw");
-  data::Rng rng(data::derive_seed(seed, kConditionStream));
-  SampledConditions grouped = model.sampler->draw(count, rng, model.scaled_zero_mass);
-  // The sampler groups rows by n; shuffle so that any prefix of the output is a fair sample.
-  std::vector<int64_t> order(static_cast<size_t>(count));
-  std::iota(order.begin(), order.end(), int64_t{0});
-  data::Rng(data::derive_seed(seed, kShuffleStream)).shuffle(order);
-  SampledConditions out;
-  out.mass.reserve(order.size());
-  out.n.reserve(order.size());
-  for (int64_t i : order) {
-    out.mass.push_back(grouped.mass[static_cast<size_t>(i)]);
-    out.n.push_back(grouped.n[static_cast<size_t>(i)]);
-  }
-  return out;
+  return ConditionRows(model, count, options).rows(0, count);
 }
 
 data::JetType generated_jet_type(const JetModel& model) {
@@ -204,14 +245,16 @@ JetBatchSink collect_into(data::JetSet& jets) {
 void generate_jet_batches(JetModel& model, int64_t count, const GenerateOptions& options, const JetBatchSink& sink) {
   check_options(count, options);
   if (!is_conditioned(model)) return generate(model, count, nullptr, options, sink);
-  const SampledConditions conditions = draw_generation_conditions(model, count, options.seed);
-  generate(model, count, &conditions, options, sink);
+  if (!model.sampler) throw ConfigError("generate_jets: the model has no conditional sampler to draw conditions from");
+  ConditionRows drawn(model, count, options);
+  generate(model, count, &drawn, options, sink);
 }
 
 void generate_jet_batches(JetModel& model, const SampledConditions& conditions, int64_t count,
                           const GenerateOptions& options, const JetBatchSink& sink) {
   check_given_conditions(model, conditions, count);
-  generate(model, count, &conditions, options, sink);
+  ConditionRows cycled(conditions);
+  generate(model, count, &cycled, options, sink);
 }
 
 data::JetSet generate_jets(JetModel& model, int64_t count, const GenerateOptions& options) {

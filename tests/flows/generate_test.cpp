@@ -1,6 +1,7 @@
 // Jet generation (training.md §9): JetNet layout of the output (zero beyond n, no negative pt_rel,
 // mask and num_particles consistent, strict validation of the written file), seeded and batch-size
 // independent results, streaming batch by batch into a file, explicit conditions, and clear errors.
+#include <algorithm>
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -83,7 +84,7 @@ TEST_CASE("flows/generate: (m, n) model gives JetNet jets with no particle beyon
   check_jetnet_layout(jets, 1000.0);
 
   // The conditions the call used, row for row: real particles never exceed n (training.md §9.5).
-  const SampledConditions conditions = draw_generation_conditions(model, count, 11);
+  const SampledConditions conditions = draw_generation_conditions(model, count, options_with(11, 64));
   REQUIRE(conditions.size() == count);
   int64_t grouped_rows = 0;
   for (int64_t i = 0; i < count; ++i) {
@@ -220,9 +221,34 @@ TEST_CASE("flows/generate: explicit conditions are used row by row") {
   check_jetnet_layout(jets, 1000.0);
   for (int64_t i = 0; i < 4; ++i) CHECK(jets.real_particles(i) <= i + 1);
   // Same conditions as the model's own draw give the same jets as the model's own draw.
-  const SampledConditions drawn = draw_generation_conditions(model, 40, 8);
+  const SampledConditions drawn = draw_generation_conditions(model, 40, options_with(8, 16));
   CHECK(generate_jets(model, drawn, options_with(8, 16)).particle_features ==
         generate_jets(model, 40, options_with(8, 16)).particle_features);
+}
+
+TEST_CASE("flows/generate: drawn conditions in blocks: one block is one draw, more blocks are fresh draws, any batching") {
+  JetModel model = test::small_jet_model("cnf_mn");
+  GenerateOptions blocked = options_with(21, 64);
+  blocked.condition_block = 100;
+  // Up to one block the blocking changes nothing.
+  const SampledConditions single = draw_generation_conditions(model, 100, options_with(21, 64));
+  const SampledConditions first_block = draw_generation_conditions(model, 100, blocked);
+  CHECK(single.mass == first_block.mass);
+  CHECK(single.n == first_block.n);
+  // 250 jets: blocks of 100, 100 and 50; block 0 as above, the others drawn from their own seeds.
+  const SampledConditions three = draw_generation_conditions(model, 250, blocked);
+  REQUIRE(three.size() == 250);
+  CHECK(std::equal(first_block.mass.begin(), first_block.mass.end(), three.mass.begin()));
+  CHECK(!std::equal(three.mass.begin(), three.mass.begin() + 100, three.mass.begin() + 100));
+  // The jets use exactly these rows, whatever the batch size (batches straddle the block ends).
+  const data::JetSet reference = generate_jets(model, three, options_with(21, 250));
+  for (int64_t batch : {7, 64, 250}) {
+    GenerateOptions o = blocked;
+    o.batch_size = batch;
+    CHECK(generate_jets(model, 250, o).particle_features == reference.particle_features);
+  }
+  blocked.condition_block = 0;
+  CHECK_THROWS_AS(generate_jets(model, 10, blocked), ConfigError);
 }
 
 TEST_CASE("flows/generate: the flow's training mode is restored; nominal jet pt scales pt and mass") {
