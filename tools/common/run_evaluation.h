@@ -12,7 +12,7 @@ namespace flowjet::tools {
 struct RunEvaluationOptions {
   std::string preset = "talk";  // "talk", "jetnet" or "full"
   std::string jet_type;         // "g", "q" or "t": the FPND reference statistics
-  std::string fpnd_dir;         // empty: FPND is not computed (a note says so)
+  std::string fpnd_dir;         // empty: the default FPND resources (metrics/fpnd_resources.h)
   std::string json_path;        // where the raw values go (written atomically); empty: not written
   std::string real_name;        // how the JSON settings name the two samples
   std::string generated_name;
