@@ -1,6 +1,6 @@
 // The FPND resources (metrics/fpnd_resources.h): the committed files match the SHA-256 sums in the
-// code and in metrics/resources/fpnd/README.md, an altered file is refused with a one-line error
-// naming it and both sums, and the default directory is found from any working directory.
+// code, in metrics/resources/fpnd/SHA256SUMS and in its README.md, an altered file is refused with
+// a one-line error naming it and both sums, and the default directory is found from any working directory.
 #include <doctest/doctest.h>
 
 #include <unistd.h>
@@ -65,17 +65,25 @@ void copy_resources(const std::string& to) {
     std::filesystem::copy_file(std::string(kCommitted) + "/" + file.name, to + "/" + file.name);
 }
 
-}  // namespace
-
-TEST_CASE("metrics/fpnd_resources: the committed files have the sums of the code and of the README") {
-  std::ifstream in(std::string(kCommitted) + "/README.md");
-  REQUIRE(in);
+// The whole text of a committed file.
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), path);
   std::stringstream text;
   text << in.rdbuf();
-  const std::string readme = text.str();
+  return text.str();
+}
+
+}  // namespace
+
+TEST_CASE("metrics/fpnd_resources: the committed files have the sums of the code, SHA256SUMS and the README") {
+  const std::string readme = read_text(std::string(kCommitted) + "/README.md");
+  const std::string sums = read_text(std::string(kCommitted) + "/SHA256SUMS");
   REQUIRE(fpnd_resource_files().size() == 7);
+  std::string expected_sums;  // sha256sum's format: digest, two spaces, name
   for (const FpndResourceFile& file : fpnd_resource_files()) {
     CAPTURE(file.name);
+    expected_sums += std::string(file.sha256) + "  " + file.name + "\n";
     // The README's table row: | `name` | bytes | sha256 | ...
     const std::regex row("\\| `" + std::regex_replace(file.name, std::regex("\\."), "\\.") +
                          "` \\| [0-9,]+ \\| ([0-9a-f]{64}) \\|");
@@ -84,6 +92,7 @@ TEST_CASE("metrics/fpnd_resources: the committed files have the sums of the code
     CHECK(match[1].str() == file.sha256);
     CHECK_NOTHROW(verify_fpnd_resource(kCommitted, file.name));
   }
+  CHECK(sums == expected_sums);
   CHECK_THROWS_AS(verify_fpnd_resource(kCommitted, "README.md"), ConfigError);
 }
 
