@@ -39,7 +39,7 @@ tools::CommandLine make_command_line() {
   cli.add_option("preset", "NAME", "talk (jetnet 0.1.1), jetnet (current jetnet) or full (deterministic)", "talk");
   cli.add_option("cov-n", "N", "full preset: COV/MMD on the first N jets of each file", "500");
   cli.add_option("seed", "S", "seed of every batch draw", "42");
-  cli.add_option("fpnd-dir", "DIR", "directory of the FPND resources",
+  cli.add_option("fpnd-dir", "DIR", "directory of the FPND resources (each file's SHA-256 is checked)",
                  "$FLOWJET_FPND_DIR, else the copy in metrics/resources/fpnd");
   cli.add_option("device", "D", "FPND's ParticleNet on cpu, cuda, or auto (cuda if usable)", "cpu");
   cli.add_option("order", "jetnet|talk", "COV/MMD argument order: jetnet's cov_mmd(real, gen) or the talk's swap",
