@@ -80,16 +80,31 @@ void verify_fpnd_resource(const std::string& directory, const std::string& name)
                                 "FLOWJET_FPND_DIR at an unchanged copy)", path, actual, file->sha256));
 }
 
+namespace {
+
+// The source tree's copy for a program built inside it: <dir>/metrics/resources/fpnd for the nearest
+// directory above the program's that has one (bin/ gives the repository root; build/sanitize/bin/
+// too), else the one beside bin/ (where the files were expected, for messages).
+std::filesystem::path source_tree_copy(const std::filesystem::path& program_dir) {
+  const std::filesystem::path relative = "metrics/resources/fpnd";
+  for (std::filesystem::path dir = program_dir.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (has_fpnd_resources((dir / relative).string())) return dir / relative;
+    if (dir == dir.root_path()) break;
+  }
+  return program_dir.parent_path() / relative;
+}
+
+}  // namespace
+
 std::vector<std::string> fpnd_search_path() {
   const char* env = std::getenv("FLOWJET_FPND_DIR");
   if (env != nullptr && *env != '\0') return {env};
   std::vector<std::string> path;
   std::error_code error;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", error);
   if (!error) {
-    const std::filesystem::path prefix = exe.parent_path().parent_path();
-    path.push_back((prefix / "metrics/resources/fpnd").string());  // bin/<program> in the source tree
-    path.push_back((prefix / "share/flowjet/fpnd").string());       // PREFIX/bin/<program>, `make install`
+    path.push_back(source_tree_copy(program.parent_path()).string());
+    path.push_back((program.parent_path().parent_path() / "share/flowjet/fpnd").string());  // PREFIX/bin, make install
   }
   path.push_back("metrics/resources/fpnd");  // run from the repository root
   return path;

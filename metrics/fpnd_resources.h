@@ -25,9 +25,10 @@ const std::vector<FpndResourceFile>& fpnd_resource_files();
 void verify_fpnd_resource(const std::string& directory, const std::string& name);
 
 /// Where default_fpnd_directory() looks, in order: only $FLOWJET_FPND_DIR when it is set and
-/// non-empty; else <exe dir>/../metrics/resources/fpnd (the in-tree bin/ programs, found through
-/// /proc/self/exe), <exe dir>/../share/flowjet/fpnd (a program installed beside `make install`'s
-/// copy in PREFIX/share/flowjet/fpnd), and metrics/resources/fpnd below the working directory.
+/// non-empty; else, from the running program's directory (/proc/self/exe), the source tree's
+/// metrics/resources/fpnd in the nearest directory above it that has one (bin/.. for the in-tree
+/// programs), then <program dir>/../share/flowjet/fpnd (a program in PREFIX/bin beside
+/// `make install`'s copy), and last metrics/resources/fpnd below the working directory.
 std::vector<std::string> fpnd_search_path();
 
 /// The first directory of fpnd_search_path() that holds pnet_state_dict.pt; when none does, the
