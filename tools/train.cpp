@@ -20,6 +20,7 @@
 #include "flows/train/training_run.h"
 #include "tools/common/cli.h"
 #include "tools/common/device_choice.h"
+#include "tools/common/interrupt.h"
 #include "tools/common/progress.h"
 #include "tools/common/run_evaluation.h"
 #include "tools/common/train_config.h"
@@ -197,8 +198,16 @@ int run(const Arguments& args) {
   std::filesystem::create_directories(paths.root);
   write_text_file_atomically(paths.config(), ini);
 
+  settings.interrupt = &tools::install_interrupt_handler(
+      "\nbin/train: interrupted; finishing the current step and writing a checkpoint (again to quit at once)\n");
   const flows::RunSummary s = flows::run_training(trainer, paths, settings, printer);
+  tools::restore_default_interrupt_handling();  // generation and scoring are redone by --resume
   printer.finish_line();
+  if (s.interrupted_by != 0) {
+    std::fprintf(stderr, "bin/train: %s\ncontinue with: bin/train --resume %s\n", s.stop_reason.c_str(),
+                 paths.root.c_str());
+    return tools::interrupted_exit_status(s.interrupted_by);
+  }
   if (!s.completed) {
     std::fprintf(stderr, "bin/train: error: %s\n", s.stop_reason.c_str());
     return 3;  // distinct from 2 (a command-line mistake), so scripts can tell a diverged run apart

@@ -88,7 +88,16 @@ Schema build_schema() {
          {"random", "alternating", "particle"}});
   // [train]
   s.add({"train", "batch_size", V::Int, "10000", "jets per optimiser step", {}});
-  s.add({"train", "lr", V::Float, "1e-3", "learning rate", {}});
+  s.add({"train", "lr", V::Float, "1e-3", "learning rate (of the first step, with a schedule)", {}});
+  s.add({"train",
+         "lr_schedule",
+         V::String,
+         "constant",
+         "learning rate per step: constant (the talk's runs), cosine (lr down to lr_min at max_steps), "
+         "exponential (lr * lr_gamma^step)",
+         {"constant", "cosine", "exponential"}});
+  s.add({"train", "lr_min", V::Float, "0", "cosine schedule: the learning rate reached at max_steps", {}});
+  s.add({"train", "lr_gamma", V::Float, "1", "exponential schedule: factor per step", {}});
   s.add(
       {"train", "optimizer", V::String, "adamw", "AdamW (talk-era code) or Adam (April 2022 code)", {"adamw", "adam"}});
   s.add({"train",
@@ -244,6 +253,9 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.optimizer = AdamOptions{};  // PyTorch's betas and eps
   o.optimizer.lr = lr;
   o.optimizer.weight_decay = weight_decay;
+  o.lr_schedule = config.get_string("train", "lr_schedule");
+  o.lr_min = float_in(config, "train", "lr_min", 0.0, lr, false);
+  o.lr_gamma = float_in(config, "train", "lr_gamma", 0.0, kHuge, false);
   o.optimizer.decoupled = config.get_string("train", "optimizer") == "adamw";
   o.clip_value = float_in(config, "train", "clip_value", 0.0, kHuge, false);
   o.batch_size = int_at_least(config, "train", "batch_size", 1);
