@@ -68,7 +68,7 @@ struct TrainOptions {
   bool truth_floor = false;      // with the metrics: score a disjoint real sample against the test jets too
   bool generate = true;          // generate as many jets as the test split at the end
   std::string metrics = "talk";  // evaluation preset of the end-of-run metrics, or "none"
-  std::string fpnd_dir;          // FPND resources (pnet_state_dict.pt, statistics); empty: FPND skipped
+  std::string fpnd_dir;          // FPND resources (pnet_state_dict.pt, statistics); empty: the default ones
 
   /// True when the mass loss is added at `step` (optimiser steps already done).
   bool mass_loss_active(int64_t step) const;

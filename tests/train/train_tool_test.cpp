@@ -63,6 +63,9 @@ TEST_CASE("train/bin_train: configs/quick.ini trains, resumes, and its final che
   CHECK(contains(first.err, "generated 180 jets"));
   CHECK(contains(first.out, "W1M ×10⁻³"));
   CHECK(contains(first.out, "W1EFP ×10⁻⁵"));
+  // FPND with no flag: the repository's resources are the default.
+  CHECK_FALSE(contains(first.out, "FPND not computed"));
+  CHECK_FALSE(contains(read_text(run_dir + "/evaluation.json"), "\"fpnd\": null"));
   // The truth floor: the first 180 training jets against the 180 test jets, as a second table.
   CHECK(contains(first.out, "truth floor (talk preset, 180 jets of the test split"));
   for (const char* file : {"config.ini", "train_log.csv", "final.h5", "generated.h5", "evaluation.json", "report.html",

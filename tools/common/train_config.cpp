@@ -160,7 +160,7 @@ Schema build_schema() {
          V::String,
          "",
          "directory of the FPND resources (jetnet's pnet_state_dict.pt and {g,q,t}_{mu,sigma}.txt); empty: "
-         "$FLOWJET_FPND_DIR, else FPND is not computed",
+         "$FLOWJET_FPND_DIR, else the copy in metrics/resources/fpnd (found from the program's location)",
          {}});
   // [output]
   s.add({"output", "dir", V::String, "", "run directory; empty: runs/<configuration file name without .ini>", {}});
@@ -276,8 +276,6 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.truth_floor = config.get_bool("eval", "truth_floor");
   o.metrics = config.get_string("eval", "metrics");
   o.fpnd_dir = config.get_string("eval", "fpnd_dir");
-  if (o.fpnd_dir.empty())
-    if (const char* env = std::getenv("FLOWJET_FPND_DIR")) o.fpnd_dir = env;
 
   o.run_dir = config.get_string("output", "dir");
   if (o.run_dir.empty()) o.run_dir = "runs/" + std::filesystem::path(config.name()).stem().string();
