@@ -125,7 +125,6 @@ EOF
 }
 
 ensure_data
-export FLOWJET_FPND_DIR="${FLOWJET_FPND_DIR:-$PWD/metrics/resources/fpnd}"
 for row in $rows; do
   run_row "$row"
 done
