@@ -5,7 +5,6 @@
 
 #include "engine/core/error.h"
 #include "engine/ops/batchnorm/batchnorm.h"
-#include "engine/ops/fused/batchnorm_relu_dropout.h"
 
 namespace flowjet {
 
@@ -41,10 +40,8 @@ Tensor BatchNorm::forward(const Tensor& x) {
   return batchnorm(x, gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_);
 }
 
-Tensor BatchNorm::forward_relu_dropout(const Tensor& x, const Tensor& keep_mask) {
-  check_rank(x);
-  return batchnorm_relu_dropout(x, gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_,
-                                keep_mask);
+NormArgs BatchNorm::norm_args() const {
+  return NormArgs{gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_};
 }
 
 }  // namespace flowjet

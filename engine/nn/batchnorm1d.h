@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "engine/nn/module.h"
+#include "engine/ops/fused/norm_relu_linear.h"
 
 namespace flowjet {
 
@@ -17,10 +18,10 @@ class BatchNorm : public Module {
   /// training batch with a single value per channel (see batchnorm()).
   Tensor forward(const Tensor& x);
   Tensor operator()(const Tensor& x) { return forward(x); }
-  /// relu(forward(x)) * keep_mask in one fused pass (batchnorm_relu_dropout) for x [batch, channels];
-  /// keep_mask undefined: no dropout. Same values, buffer updates and (for finite dL/dy) gradients as the
-  /// three ops.
-  Tensor forward_relu_dropout(const Tensor& x, const Tensor& keep_mask = Tensor());
+  /// The layer as the batch norm in front of a fused norm_relu_linear (Linear::forward_after_norm_relu):
+  /// its parameters, buffers, mode, momentum and eps. Same values, buffer updates and (for finite dL/dy)
+  /// gradients as forward() followed by relu.
+  NormArgs norm_args() const;
 
   int64_t channels() const { return channels_; }
   double eps() const { return eps_; }

@@ -17,6 +17,11 @@ Tensor Dropout::keep_mask(const Tensor& x) const {
   return random_keep_mask(x.shape(), p_, gen_, x.dtype(), x.device());
 }
 
+DropoutArgs Dropout::dropout_args() const {
+  if (!is_training() || p_ == 0.0) return DropoutArgs{};
+  return DropoutArgs{&gen_, p_};
+}
+
 Tensor Dropout::forward(const Tensor& x) const {
   const Tensor mask = keep_mask(x);
   return mask.defined() ? dropout(x, mask) : x;

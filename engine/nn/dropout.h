@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/nn/module.h"
+#include "engine/ops/fused/norm_relu_linear.h"
 #include "engine/random/generator.h"
 
 namespace flowjet {
@@ -17,10 +18,13 @@ class Dropout : public Module {
   /// scaled by 1/(1-p)). Otherwise returns x itself.
   Tensor forward(const Tensor& x) const;
   Tensor operator()(const Tensor& x) const { return forward(x); }
-  /// The keep-mask forward(x) would apply, for a fused op to apply instead: in training mode with p > 0 a
-  /// fresh random_keep_mask of x's shape, dtype and device (advancing the generator as forward does);
-  /// otherwise an undefined tensor (no dropout).
+  /// The keep-mask forward(x) applies: in training mode with p > 0 a fresh random_keep_mask of x's shape,
+  /// dtype and device (advancing the generator); otherwise an undefined tensor (no dropout).
   Tensor keep_mask(const Tensor& x) const;
+  /// The dropout forward(x) would apply, for a fused op that draws the mask itself (norm_relu_linear, the
+  /// same mask and generator advance as forward): in training mode with p > 0 this layer's generator and
+  /// p; otherwise inactive (no dropout).
+  DropoutArgs dropout_args() const;
 
   double p() const { return p_; }
 

@@ -23,4 +23,9 @@ Linear::Linear(int64_t in_features, int64_t out_features, Generator& gen, bool h
 
 Tensor Linear::forward(const Tensor& x) const { return linear(x, weight_, bias_); }
 
+Tensor Linear::forward_after_norm_relu(const Tensor& x, const std::optional<NormArgs>& norm,
+                                       const DropoutArgs& dropout) const {
+  return norm_relu_linear(x, norm, dropout, weight_, bias_);
+}
+
 }  // namespace flowjet

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "engine/nn/module.h"
+#include "engine/ops/fused/norm_relu_linear.h"
 #include "engine/random/generator.h"
 
 namespace flowjet {
@@ -19,6 +21,10 @@ class Linear : public Module {
   /// x [batch, in_features] -> [batch, out_features]; throws ShapeError/TypeError as linear().
   Tensor forward(const Tensor& x) const;
   Tensor operator()(const Tensor& x) const { return forward(x); }
+  /// forward(dropout(relu(norm(x)))) as one fused op (norm_relu_linear), which keeps no [batch, in]
+  /// intermediate for the backward; norm absent: no batch norm, dropout inactive: no dropout.
+  Tensor forward_after_norm_relu(const Tensor& x, const std::optional<NormArgs>& norm,
+                                 const DropoutArgs& dropout = DropoutArgs{}) const;
 
   int64_t in_features() const { return in_features_; }
   int64_t out_features() const { return out_features_; }

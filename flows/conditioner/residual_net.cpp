@@ -2,6 +2,7 @@
 #include "flows/conditioner/residual_net.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -10,7 +11,6 @@
 #include "engine/ops/binary/binary.h"
 #include "engine/ops/fused/gate_residual.h"
 #include "engine/ops/shape/shape.h"
-#include "engine/ops/unary/unary.h"
 
 namespace flowjet::flows {
 
@@ -29,14 +29,12 @@ ResidualBlock::ResidualBlock(const ResidualNetSpec& spec, Generator& init, Gener
 }
 
 Tensor ResidualBlock::forward(const Tensor& h, const Tensor& context) {
-  // [BN] relu linear_0 [BN] relu dropout linear_1; batch norm, relu and dropout run as one fused op.
-  Tensor t = batch_norm_0_ ? batch_norm_0_->forward_relu_dropout(h) : relu(h);
-  t = linear_0_->forward(t);
-  if (batch_norm_1_)
-    t = batch_norm_1_->forward_relu_dropout(t, dropout_->keep_mask(t));  // no mask in eval mode or with p = 0
-  else
-    t = dropout_->forward(relu(t));
-  t = linear_1_->forward(t);
+  // [BN] relu linear_0, then [BN] relu dropout linear_1, each as one fused op (norm_relu_linear) that keeps
+  // only its input for the backward and recomputes the rest, the dropout mask included (no mask in eval
+  // mode or with p = 0).
+  auto norm = [](const BatchNorm1d* bn) { return bn ? std::optional<NormArgs>(bn->norm_args()) : std::nullopt; };
+  Tensor t = linear_0_->forward_after_norm_relu(h, norm(batch_norm_0_));
+  t = linear_1_->forward_after_norm_relu(t, norm(batch_norm_1_), dropout_->dropout_args());
   // GLU gating fused with the residual connection: h + t * sigmoid(W_c c + b_c); without a context (VNF) h + t.
   if (context.defined() && context_layer_) return gate_residual(h, t, context_layer_->forward(context));
   return h + t;

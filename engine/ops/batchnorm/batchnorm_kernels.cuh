@@ -97,6 +97,18 @@ __global__ void backward_kernel(const T* x, const T* gamma, const T* mean, const
   }
 }
 
+/// y = epilogue(i, batch-norm output) with the given statistics: the last step of launch_forward, and on
+/// its own what a fused op runs to recompute the output it did not keep.
+template <class T, class Epilogue>
+void launch_apply(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std, T* y, int64_t N,
+                  int64_t C, int64_t S, Epilogue epilogue) {
+  const int64_t count = N * C * S;
+  if (count == 0) return;
+  forward_kernel<T><<<cuda::grid_for(count), cuda::kBlockSize, 0, cuda::stream()>>>(x, gamma, beta, mean, inv_std, y,
+                                                                                     count, C, S, epilogue);
+  FLOWJET_CUDA_CHECK_LAUNCH();
+}
+
 /// Statistics (batch or running) into mean, inv_std, then y = epilogue(i, batch-norm output).
 template <class T, class Epilogue>
 void launch_forward(const T* x, const T* gamma, const T* beta, T* running_mean, T* running_var, T* mean, T* inv_std,
@@ -112,11 +124,7 @@ void launch_forward(const T* x, const T* gamma, const T* beta, T* running_mean, 
                                                                          eps);
   }
   FLOWJET_CUDA_CHECK_LAUNCH();
-  const int64_t count = N * C * S;
-  if (count == 0) return;
-  forward_kernel<T><<<cuda::grid_for(count), cuda::kBlockSize, 0, s>>>(x, gamma, beta, mean, inv_std, y, count, C, S,
-                                                                        epilogue);
-  FLOWJET_CUDA_CHECK_LAUNCH();
+  launch_apply(x, gamma, beta, mean, inv_std, y, N, C, S, epilogue);
 }
 
 /// ADDS dL/dx, dL/dgamma, dL/dbeta (null: not needed) for dL/d(batch-norm output) = grad(i).

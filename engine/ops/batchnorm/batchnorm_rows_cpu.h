@@ -62,6 +62,22 @@ void for_row_chunks(int64_t N, int64_t C, Body&& body) {
   parallel_for(N, std::max<int64_t>(1, kChunkElements / std::max<int64_t>(1, C)), body);
 }
 
+/// y[i] = epilogue(i, batchnorm_value(x[i], ...)) with the given statistics: the last pass of forward,
+/// and on its own what a fused op runs to recompute the output it did not keep.
+template <class T, class Epilogue>
+void apply(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std, T* y, int64_t N, int64_t C,
+           Epilogue&& epilogue) {
+  for_row_chunks(N, C, [&](int64_t n0, int64_t n1) {
+    for (int64_t n = n0; n < n1; ++n) {
+      const T* row = x + n * C;
+      T* out = y + n * C;
+      lanes::for_columns(C, [&](int64_t c) {
+        out[c] = epilogue(n * C + c, batchnorm_value(row[c], mean[c], inv_std[c], gamma[c], beta[c]));
+      });
+    }
+  });
+}
+
 /// Forward: writes mean, inv_std ([C], batch statistics in training mode with the running update,
 /// running statistics in eval mode) and y[i] = epilogue(i, batchnorm_value(x[i], ...)).
 template <class T, class Epilogue>
@@ -96,15 +112,7 @@ void forward(const T* x, const T* gamma, const T* beta, T* running_mean, T* runn
       inv_std[c] = static_cast<T>(1.0 / std::sqrt(static_cast<double>(running_var[c]) + eps));
     }
   }
-  for_row_chunks(N, C, [&](int64_t n0, int64_t n1) {
-    for (int64_t n = n0; n < n1; ++n) {
-      const T* row = x + n * C;
-      T* out = y + n * C;
-      lanes::for_columns(C, [&](int64_t c) {
-        out[c] = epilogue(n * C + c, batchnorm_value(row[c], mean[c], inv_std[c], gamma[c], beta[c]));
-      });
-    }
-  });
+  apply(x, gamma, beta, mean, inv_std, y, N, C, epilogue);
 }
 
 /// Backward: ADDS dL/dx, dL/dgamma, dL/dbeta (null: not needed) for dL/d(batch-norm output) = grad(i, c).

@@ -33,6 +33,11 @@ template <class T>
 void batchnorm_relu_dropout_backward_cpu(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
                                          const T* keep_mask, const T* grad_y, T* grad_x, T* grad_gamma, T* grad_beta,
                                          int64_t N, int64_t C, bool is_training);
+/// The forward's y from statistics it already computed (mean, inv_std), without the statistics pass or a
+/// running update: for norm_relu_linear, which recomputes y in its backward instead of keeping it.
+template <class T>
+void batchnorm_relu_dropout_apply_cpu(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
+                                      const T* keep_mask, T* y, int64_t N, int64_t C);
 
 /// CUDA launchers (batchnorm_relu_dropout_cuda.cu), same contract on device pointers.
 template <class T>
@@ -43,5 +48,8 @@ template <class T>
 void batchnorm_relu_dropout_backward_cuda(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
                                           const T* keep_mask, const T* grad_y, T* grad_x, T* grad_gamma, T* grad_beta,
                                           int64_t N, int64_t C, bool is_training);
+template <class T>
+void batchnorm_relu_dropout_apply_cuda(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
+                                       const T* keep_mask, T* y, int64_t N, int64_t C);
 
 }  // namespace flowjet

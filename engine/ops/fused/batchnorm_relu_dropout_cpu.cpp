@@ -36,6 +36,15 @@ void batchnorm_relu_dropout_forward_cpu(const T* x, const T* gamma, const T* bet
 }
 
 template <class T>
+void batchnorm_relu_dropout_apply_cpu(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
+                                      const T* keep_mask, T* y, int64_t N, int64_t C) {
+  with_keep(keep_mask, [&](auto keep) {
+    batchnorm_rows::apply(x, gamma, beta, mean, inv_std, y, N, C,
+                          [keep](int64_t i, T v) { return relu_dropout_value(v, keep(i)); });
+  });
+}
+
+template <class T>
 void batchnorm_relu_dropout_backward_cpu(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
                                          const T* keep_mask, const T* grad_y, T* grad_x, T* grad_gamma, T* grad_beta,
                                          int64_t N, int64_t C, bool is_training) {
@@ -52,7 +61,9 @@ void batchnorm_relu_dropout_backward_cpu(const T* x, const T* gamma, const T* be
   template void batchnorm_relu_dropout_forward_cpu<T>(const T*, const T*, const T*, T*, T*, T*, T*, const T*, T*,    \
                                                       int64_t, int64_t, bool, double, double);                       \
   template void batchnorm_relu_dropout_backward_cpu<T>(const T*, const T*, const T*, const T*, const T*, const T*,   \
-                                                       const T*, T*, T*, T*, int64_t, int64_t, bool);
+                                                       const T*, T*, T*, T*, int64_t, int64_t, bool);      \
+  template void batchnorm_relu_dropout_apply_cpu<T>(const T*, const T*, const T*, const T*, const T*, const T*, T*, \
+                                                    int64_t, int64_t);
 FLOWJET_INSTANTIATE_BN_RELU_DROPOUT(float)
 FLOWJET_INSTANTIATE_BN_RELU_DROPOUT(double)
 

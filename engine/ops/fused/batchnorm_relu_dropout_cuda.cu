@@ -43,6 +43,12 @@ void batchnorm_relu_dropout_forward_cuda(const T* x, const T* gamma, const T* be
 }
 
 template <class T>
+void batchnorm_relu_dropout_apply_cuda(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
+                                       const T* keep_mask, T* y, int64_t N, int64_t C) {
+  batchnorm_kernels::launch_apply(x, gamma, beta, mean, inv_std, y, N, C, int64_t(1), ReluDropout<T>{keep_mask});
+}
+
+template <class T>
 void batchnorm_relu_dropout_backward_cuda(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
                                           const T* keep_mask, const T* grad_y, T* grad_x, T* grad_gamma, T* grad_beta,
                                           int64_t N, int64_t C, bool is_training) {
@@ -55,7 +61,9 @@ void batchnorm_relu_dropout_backward_cuda(const T* x, const T* gamma, const T* b
   template void batchnorm_relu_dropout_forward_cuda<T>(const T*, const T*, const T*, T*, T*, T*, T*, const T*, T*,   \
                                                        int64_t, int64_t, bool, double, double);                      \
   template void batchnorm_relu_dropout_backward_cuda<T>(const T*, const T*, const T*, const T*, const T*, const T*,  \
-                                                        const T*, T*, T*, T*, int64_t, int64_t, bool);
+                                                        const T*, T*, T*, T*, int64_t, int64_t, bool);     \
+  template void batchnorm_relu_dropout_apply_cuda<T>(const T*, const T*, const T*, const T*, const T*, const T*,  \
+                                                     T*, int64_t, int64_t);
 FLOWJET_INSTANTIATE_BN_RELU_DROPOUT_CUDA(float)
 FLOWJET_INSTANTIATE_BN_RELU_DROPOUT_CUDA(double)
 

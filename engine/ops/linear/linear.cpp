@@ -11,20 +11,25 @@
 
 namespace flowjet {
 
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  OpProfileScope scope("linear", {&x, &weight, &bias});
+void check_linear_arguments(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias) {
   std::vector<const Tensor*> all{&x, &weight};
   if (bias.defined()) all.push_back(&bias);
-  check_same_dtype_device("linear", all);
-  check_ndim("linear", "x", x, 2);
-  check_ndim("linear", "weight", weight, 2);
-  const int64_t batch = x.size(0), in = x.size(1), out = weight.size(0);
+  check_same_dtype_device(op, all);
+  check_ndim(op, "x", x, 2);
+  check_ndim(op, "weight", weight, 2);
+  const int64_t in = x.size(1), out = weight.size(0);
   if (weight.size(1) != in)
-    throw ShapeError(fmt::format("linear: x {} needs a weight [out, {}], got {}", x.shape().str(), in,
+    throw ShapeError(fmt::format("{}: x {} needs a weight [out, {}], got {}", op, x.shape().str(), in,
                                  weight.shape().str()));
   if (bias.defined() && (bias.ndim() != 1 || bias.size(0) != out))
-    throw ShapeError(fmt::format("linear: bias must be [{}] for weight {}, got {}", out, weight.shape().str(),
+    throw ShapeError(fmt::format("{}: bias must be [{}] for weight {}, got {}", op, out, weight.shape().str(),
                                  bias.shape().str()));
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  OpProfileScope scope("linear", {&x, &weight, &bias});
+  check_linear_arguments("linear", x, weight, bias);
+  const int64_t batch = x.size(0), in = x.size(1), out = weight.size(0);
   Tensor y = Tensor::empty(Shape{batch, out}, x.dtype(), x.device());
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);

@@ -11,6 +11,9 @@ namespace flowjet {
 
 /// y = x W^T + b; pass an undefined tensor as `bias` for no bias. `in` may be 0 (y = b).
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+/// The argument checks of linear, shared with the fused norm_relu_linear; `op` names the caller in the
+/// errors. Throws what linear() documents.
+void check_linear_arguments(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias);
 /// C = A B for 2-d tensors.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
