@@ -19,6 +19,7 @@
 #include "engine/ops/shape/shape.h"
 #include "engine/ops/unary/unary.h"
 #include "engine/random/generator.h"
+#include "metrics/edge_conv_cpu.h"
 
 namespace flowjet::metrics {
 
@@ -70,36 +71,88 @@ class EdgeConvBlock : public Module {
     mlp_ = &register_module("model", std::make_unique<EdgeMlp>(2 * in_features, channels, gen, dtype));
   }
 
-  /// x [jets, points, F]; neighbours found on knn_features [jets, points, *] -> [jets, points, C + F].
+  /// The message MLP with its batch norms folded, in the network's dtype. First layer per node instead
+  /// of per edge (spec 9.2): with W = [W_L | W_R], W [x_i ‖ x_j - x_i] + b = ((W_L - W_R) x_i + b) + W_R x_j.
+  struct Folded {
+    Tensor centre_weight, first_bias, neighbour_weight;  // W_L - W_R [C, F], b [C], W_R [C, F]
+    Tensor weight[2], bias[2];                           // layers 2 and 3
+  };
+  Folded folded() {
+    const DType dtype = mlp_->dtype();
+    const int64_t F = in_features_;
+    Folded f;
+    const auto [w_first, b_first] = mlp_->folded_f64(0);
+    const Tensor w_right = slice(w_first, 1, F, 2 * F);
+    f.centre_weight = (slice(w_first, 1, 0, F) - w_right).to(dtype);
+    f.first_bias = b_first.to(dtype);
+    f.neighbour_weight = w_right.to(dtype);
+    for (int layer = 1; layer < 3; ++layer) {
+      const auto [weight, bias] = mlp_->folded_f64(layer);
+      f.weight[layer - 1] = weight.to(dtype);
+      f.bias[layer - 1] = bias.to(dtype);
+    }
+    return f;
+  }
+
+  /// Op by op (any device): x [jets, points, F]; neighbours found on knn_features [jets, points, *]
+  /// -> [jets, points, C + F].
   Tensor forward(const Tensor& x, const Tensor& knn_features) {
     const int64_t jets = x.size(0), points = x.size(1), F = in_features_, C = channels_;
     const int64_t k = ParticleNet::kNeighbours;
     const std::vector<int64_t> neighbours = knn(knn_features, k);  // [jets, points, k]
-    // First layer per node instead of per edge (spec 9.2): with W = [W_L | W_R],
-    // W [x_i ‖ x_j - x_i] + b = ((W_L - W_R) x_i + b) + W_R x_j. Both parts carry the folded batch norm.
-    const DType dtype = mlp_->dtype();
-    const auto [w_first, b_first] = mlp_->folded_f64(0);
-    const Tensor w_right = slice(w_first, 1, F, 2 * F);
-    const Tensor w_centre = (slice(w_first, 1, 0, F) - w_right).to(dtype);
+    const Folded f = folded();
     const Tensor nodes = reshape(x, Shape{jets * points, F});
-    const Tensor centre = linear(nodes, w_centre, b_first.to(dtype));     // [jets * points, C]
-    const Tensor neighbour = linear(nodes, w_right.to(dtype));            // [jets * points, C]
+    const Tensor centre = linear(nodes, f.centre_weight, f.first_bias);  // [jets * points, C]
+    const Tensor neighbour = linear(nodes, f.neighbour_weight);          // [jets * points, C]
     const Tensor messages = gather_neighbours(reshape(neighbour, Shape{jets, points, C}), neighbours, k) +
-                            reshape(centre, Shape{jets, points, 1, C});   // [jets, points, k, C]
+                            reshape(centre, Shape{jets, points, 1, C});  // [jets, points, k, C]
     Tensor h = relu(reshape(messages, Shape{jets * points * k, C}));
-    for (int layer = 1; layer < 3; ++layer) {
-      const auto [weight, bias] = mlp_->folded_f64(layer);
-      h = relu(linear(h, weight.to(dtype), bias.to(dtype)));
-    }
+    for (int layer = 0; layer < 2; ++layer) h = relu(linear(h, f.weight[layer], f.bias[layer]));
     const Tensor aggregated = mean(reshape(h, Shape{jets, points, k, C}), 2);  // [jets, points, C]
     return concat({aggregated, x}, 2);
   }
+
+  int64_t in_features() const { return in_features_; }
+  int64_t channels() const { return channels_; }
 
  private:
   int64_t in_features_;
   int64_t channels_;
   EdgeMlp* mlp_ = nullptr;
 };
+
+namespace {
+
+/// The blocks and the mean pool one jet at a time (edge_conv_cpu.h), on the CPU: x [jets, points, 3]
+/// -> [jets, 451], equal bit for bit to the op-by-op blocks followed by mean(h, 1).
+template <class T>
+Tensor pooled_features_cpu(const std::vector<EdgeConvBlock*>& blocks, const Tensor& x) {
+  std::vector<EdgeConvBlock::Folded> folded;
+  std::vector<EdgeConvWeights<T>> weights;
+  int64_t features = x.size(2);
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    folded.push_back(blocks[b]->folded());
+    const EdgeConvBlock::Folded& f = folded.back();
+    EdgeConvWeights<T> w;
+    w.in_features = blocks[b]->in_features();
+    w.channels = blocks[b]->channels();
+    w.knn_on_first_two = b == 0;  // block 1: kNN on (eta', phi') only
+    w.centre_weight = f.centre_weight.data<T>();
+    w.first_bias = f.first_bias.data<T>();
+    w.neighbour_weight = f.neighbour_weight.data<T>();
+    for (int layer = 0; layer < 2; ++layer) {
+      w.weight[layer] = f.weight[layer].data<T>();
+      w.bias[layer] = f.bias[layer].data<T>();
+    }
+    weights.push_back(w);
+    features += w.channels;
+  }
+  Tensor pooled = Tensor::empty(Shape{x.size(0), features}, x.dtype());
+  edge_conv_pool_cpu<T>(weights, x.data<T>(), x.size(0), x.size(1), ParticleNet::kNeighbours, pooled.data<T>());
+  return pooled;
+}
+
+}  // namespace
 
 ParticleNet::ParticleNet(DType dtype) {
   Generator gen(0);  // placeholder initial weights; load_particlenet_weights replaces every one
@@ -117,12 +170,24 @@ ParticleNet::ParticleNet(DType dtype) {
 
 ParticleNet::~ParticleNet() = default;
 
-Tensor ParticleNet::forward(const Tensor& x) {
+void ParticleNet::check_input(const Tensor& x) const {
   if (is_training())
     throw ConfigError("ParticleNet: inference only (its batch norms use the stored statistics); call eval()");
   if (x.ndim() != 3 || x.size(2) != kNodeFeatures || x.size(1) <= kNeighbours)
     throw ShapeError(fmt::format("ParticleNet: input must be [jets, particles > {}, {}], got {}", kNeighbours,
                                  kNodeFeatures, x.shape().str()));
+}
+
+Tensor ParticleNet::forward(const Tensor& x) {
+  check_input(x);
+  if (x.device() != Device::CPU) return forward_by_ops(x);
+  // global mean pool [jets, 451] -> fc1 [jets, 256]
+  return (*fc1_)(x.dtype() == DType::F64 ? pooled_features_cpu<double>(blocks_, x)
+                                         : pooled_features_cpu<float>(blocks_, x));
+}
+
+Tensor ParticleNet::forward_by_ops(const Tensor& x) {
+  check_input(x);
   Tensor h = x;
   for (std::size_t b = 0; b < blocks_.size(); ++b)
     h = blocks_[b]->forward(h, b == 0 ? slice(h, 2, 0, 2) : h);  // block 1: kNN on (eta', phi') only

@@ -35,12 +35,19 @@ class ParticleNet : public Module {
   /// x [jets, particles, 3] (FPND-scaled, particles > 16) -> fc1 activations [jets, 256], no
   /// activation function applied. Block 1 finds neighbours on the first two features (eta', phi'),
   /// blocks 2 and 3 on all features. Throws ShapeError for another shape, ConfigError in training mode.
+  /// On the CPU the blocks run one jet at a time (edge_conv_cpu.h, no autodiff); on other devices op by op.
   Tensor forward(const Tensor& x);
   Tensor operator()(const Tensor& x) { return forward(x); }
+  /// The same network op by op on x's device (autodiff-capable ops); on the CPU equal bit for bit to
+  /// forward's one-jet-at-a-time path (the tests compare them).
+  Tensor forward_by_ops(const Tensor& x);
   /// The classifier head on fc1 activations: fc2(relu(a)) -> [jets, 5] logits (dropout is off at inference).
   Tensor classify(const Tensor& activations);
 
  private:
+  /// Throws ConfigError in training mode, ShapeError for an input that is not [jets, particles > 16, 3].
+  void check_input(const Tensor& x) const;
+
   std::vector<EdgeConvBlock*> blocks_;
   Linear* fc1_ = nullptr;
   Linear* fc2_ = nullptr;
