@@ -19,8 +19,8 @@
 #include "engine/io/atomic_file.h"
 #include "metrics/evaluation.h"
 #include "metrics/jet_set_input.h"
-#include "metrics/report/html_report.h"
 #include "tools/common/cli.h"
+#include "tools/common/run_evaluation.h"
 
 using namespace flowjet;
 
@@ -105,19 +105,6 @@ metrics::EvaluationOptions evaluation_options(const tools::CommandLine& cli, std
   return options;
 }
 
-// The report shows what the metrics saw: negative pt clipped (evaluate() clipped its own copies).
-void write_report(const std::string& path, metrics::JetArray real, metrics::JetArray gen,
-                  const metrics::EvaluationResult& result, const std::string& real_path, const std::string& gen_path) {
-  metrics::clip_negative_pt(real);
-  metrics::clip_negative_pt(gen);
-  metrics::ReportOptions report;
-  report.title = fmt::format("flowjet evaluation: {} vs {}", std::filesystem::path(gen_path).filename().string(),
-                             std::filesystem::path(real_path).filename().string());
-  report.real_source = real_path;
-  report.gen_source = gen_path;
-  write_text_file_atomically(path, metrics::html_report(real, gen, result, report));
-}
-
 int run(const tools::CommandLine& cli) {
   const std::string real_path = cli.required("real"), gen_path = cli.required("gen");
   check_input_file("real", real_path);
@@ -155,7 +142,7 @@ int run(const tools::CommandLine& cli) {
     std::fprintf(stderr, "wrote %s\n", json_path->c_str());
   }
   if (const auto report_path = cli.value("report")) {
-    write_report(*report_path, std::move(real), std::move(gen), result, real_path, gen_path);
+    tools::write_evaluation_report(*report_path, std::move(real), std::move(gen), result, real_path, gen_path);
     std::fprintf(stderr, "wrote %s\n", report_path->c_str());
   }
   return 0;

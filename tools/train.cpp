@@ -119,6 +119,23 @@ void print_peak_memory(const flows::Trainer& trainer) {
       fit.large_peak / kMiB);
 }
 
+/// The truth floor: what the metrics give for two real samples of the test split's size, the test
+/// jets against the first jets of the training split (disjoint from them). A model cannot be
+/// expected to score better than this on the same number of jets.
+void print_truth_floor(const flows::Trainer& trainer, const data::JetSet& all_jets, const data::JetSet& test_jets,
+                       const flows::RunPaths& paths, tools::RunEvaluationOptions e) {
+  const std::vector<int64_t>& train_rows = trainer.prepared().split.train;
+  if (train_rows.size() < static_cast<size_t>(test_jets.jets))
+    throw ConfigError(fmt::format("eval.truth_floor: the training split has {} jets, fewer than the test split's {}",
+                                  train_rows.size(), test_jets.jets));
+  const std::vector<int64_t> rows(train_rows.begin(), train_rows.begin() + test_jets.jets);
+  e.heading = "truth floor";
+  e.json_path = paths.truth_floor();
+  e.report_path.clear();
+  e.generated_name = fmt::format("training split of {} (first {} jets)", trainer.options().data.path, rows.size());
+  tools::evaluate_generated_jets(test_jets, flows::select_jets(all_jets, rows), e, std::cout);
+}
+
 /// End of a completed run: generated jets in the JetNet layout, then the evaluation.
 void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets, const flows::RunPaths& paths,
                            tools::ProgressPrinter& printer) {
@@ -142,7 +159,10 @@ void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets
   e.json_path = paths.evaluation();
   e.real_name = fmt::format("test split of {}", o.data.path);
   e.generated_name = paths.generated();
-  tools::evaluate_generated_jets(flows::select_jets(all_jets, test_rows), generated, e, std::cout);
+  if (o.report) e.report_path = paths.report();
+  const data::JetSet test_jets = flows::select_jets(all_jets, test_rows);
+  tools::evaluate_generated_jets(test_jets, generated, e, std::cout);
+  if (o.truth_floor) print_truth_floor(trainer, all_jets, test_jets, paths, e);
 }
 
 int run(const Arguments& args) {

@@ -59,6 +59,8 @@ struct TrainOptions {
   std::string device = "cpu";  // cpu | cuda | auto
   int64_t threads = 0;         // 0: the engine's default
   std::string run_dir = "runs/run";
+  bool report = false;           // with the metrics: an HTML report of generated vs test jets
+  bool truth_floor = false;      // with the metrics: score a disjoint real sample against the test jets too
   bool generate = true;          // generate as many jets as the test split at the end
   std::string metrics = "talk";  // evaluation preset of the end-of-run metrics, or "none"
   std::string fpnd_dir;          // FPND resources (pnet_state_dict.pt, statistics); empty: FPND skipped

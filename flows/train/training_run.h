@@ -34,6 +34,8 @@ struct RunPaths {
   std::string final_model() const { return root + "/final.h5"; }
   std::string generated() const { return root + "/generated.h5"; }
   std::string evaluation() const { return root + "/evaluation.json"; }
+  std::string report() const { return root + "/report.html"; }
+  std::string truth_floor() const { return root + "/truth_floor.json"; }
 };
 
 /// Progress after each optimiser step, for a progress line.

@@ -55,14 +55,18 @@ TEST_CASE("train/bin_train: configs/quick.ini trains, resumes, and its final che
   REQUIRE(std::filesystem::exists(train_program()));
   test::TempDir dir;
   const std::string run_dir = dir.file("run");
-  Run first = run_train(dir, "configs/quick.ini " + kSmall + " output.dir=" + run_dir);
+  Run first =
+      run_train(dir, "configs/quick.ini " + kSmall + " eval.report=true eval.truth_floor=true output.dir=" + run_dir);
   INFO(first.out << first.err);
   REQUIRE(first.exit_code == 0);
   CHECK(contains(first.out, "parameters: 78,859 per coupling layer"));
   CHECK(contains(first.err, "generated 180 jets"));
   CHECK(contains(first.out, "W1M ×10⁻³"));
   CHECK(contains(first.out, "W1EFP ×10⁻⁵"));
-  for (const char* file : {"config.ini", "train_log.csv", "final.h5", "generated.h5", "evaluation.json", "checkpoints/best.h5",
+  // The truth floor: the first 180 training jets against the 180 test jets, as a second table.
+  CHECK(contains(first.out, "truth floor (talk preset, 180 jets of the test split"));
+  for (const char* file : {"config.ini", "train_log.csv", "final.h5", "generated.h5", "evaluation.json", "report.html",
+                           "truth_floor.json", "checkpoints/best.h5",
                            "checkpoints/last.h5", "checkpoints/step_00000003.h5", "checkpoints/step_00000006.h5"})
     CHECK_MESSAGE(std::filesystem::exists(run_dir + "/" + file), file);
   CHECK(read_text(run_dir + "/train_log.csv")

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "data/jet_set.h"
+#include "metrics/evaluation.h"
+#include "metrics/jet_array.h"
 
 namespace flowjet::tools {
 
@@ -14,6 +16,8 @@ struct RunEvaluationOptions {
   std::string jet_type;         // "g", "q" or "t": the FPND reference statistics
   std::string fpnd_dir;         // empty: FPND is not computed (a note says so)
   std::string json_path;        // where the raw values go (written atomically); empty: not written
+  std::string report_path;      // where the HTML report goes (written atomically); empty: not written
+  std::string heading = "metrics";  // first word of the printed table's title
   std::string real_name;        // how the JSON settings name the two samples
   std::string generated_name;
 };
@@ -23,5 +27,11 @@ struct RunEvaluationOptions {
 /// evaluation's warnings to `out`. Throws ShapeError/NumericError from the metrics for malformed jets.
 void evaluate_generated_jets(const data::JetSet& real, const data::JetSet& generated,
                              const RunEvaluationOptions& options, std::ostream& out);
+
+/// Writes the self-contained HTML report of an evaluation to `path` (atomically). It shows what the
+/// metrics saw: negative pt_rel clipped to 0 in both samples, as evaluate() clipped its own copies.
+void write_evaluation_report(const std::string& path, metrics::JetArray real, metrics::JetArray generated,
+                             const metrics::EvaluationResult& result, const std::string& real_name,
+                             const std::string& generated_name);
 
 }  // namespace flowjet::tools

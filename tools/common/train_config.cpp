@@ -126,6 +126,14 @@ Schema build_schema() {
   s.add(
       {"eval", "validate_every", V::Int, "1000", "optimiser steps between validation losses; 0: only at the end", {}});
   s.add({"eval", "batch_size", V::Int, "10000", "jets per validation forward pass (bounds memory)", {}});
+  s.add({"eval", "report", V::Bool, "false", "with the metrics, write report.html (plots of generated vs test jets)", {}});
+  s.add({"eval",
+         "truth_floor",
+         V::Bool,
+         "false",
+         "with the metrics, also score the first training jets (as many as the test split) against the test jets: "
+         "the values two real samples reach (truth_floor.json)",
+         {}});
   s.add({"eval",
          "generate",
          V::Bool,
@@ -252,6 +260,8 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.validate_every = int_at_least(config, "eval", "validate_every", 0);
   o.validation_batch_size = int_at_least(config, "eval", "batch_size", 1);
   o.generate = config.get_bool("eval", "generate");
+  o.report = config.get_bool("eval", "report");
+  o.truth_floor = config.get_bool("eval", "truth_floor");
   o.metrics = config.get_string("eval", "metrics");
   o.fpnd_dir = config.get_string("eval", "fpnd_dir");
   if (o.fpnd_dir.empty())

@@ -7,6 +7,8 @@ JETS       ?= 50000
 DATA_JOBS  ?= 2
 DATA_DIR   ?= data/generated
 DATA_PRESET ?= jetnet-like
+# Jets per resumable shard (saved in data/generated/<type>.h5.parts/ until the type is complete).
+DATA_SHARD_JETS ?= 10000
 # Base seeds per type; job j of a type uses base + j (keep bases >= DATA_JOBS apart).
 DATA_SEED_g ?= 1100
 DATA_SEED_q ?= 2100
@@ -29,8 +31,10 @@ data: $(PYENV_STAMP)
 	@start=$$(date +%s); \
 	for t in g q t; do \
 	  case $$t in g) seed=$(DATA_SEED_g);; q) seed=$(DATA_SEED_q);; t) seed=$(DATA_SEED_t);; esac; \
+	  if [ "$$($(PYENV)/bin/python -c "import h5py; f = h5py.File('$(DATA_DIR)/$$t.h5'); print(f['jet_features'].shape[0], f.attrs['seed'])" 2>/dev/null)" = "$(JETS) $$seed" ]; then \
+	    echo "data: $(DATA_DIR)/$$t.h5 already holds $(JETS) jets from seed $$seed"; continue; fi; \
 	  $(PYENV)/bin/python tools/py/make_jets.py $$t -n $(JETS) -j $(DATA_JOBS) --seed $$seed \
-	    --preset $(DATA_PRESET) -o $(DATA_DIR)/$$t.h5 || exit 1; \
+	    --preset $(DATA_PRESET) --shard-jets $(DATA_SHARD_JETS) -o $(DATA_DIR)/$$t.h5 || exit 1; \
 	done; \
 	end=$$(date +%s); \
 	echo "data: $$((3 * $(JETS))) jets in $$((end - start)) s: $$((3 * $(JETS) / (end - start + (end == start)))) jets/s with $(DATA_JOBS) jobs"

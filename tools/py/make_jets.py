@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from jetgen import settings as cfg  # noqa: E402
 from jetgen.jet_arrays import JET_FEATURES, PARTICLE_FEATURES  # noqa: E402
 from jetgen.progress import Progress  # noqa: E402
+from jetgen.shards import load_shard, remove_parts, save_shard, shard_path, shard_plan  # noqa: E402
 from jetgen.writer import write_jetnet_file  # noqa: E402
 
 
@@ -33,14 +34,18 @@ def parse_args(argv):
     ap.add_argument("--candidates", type=int, choices=(1, 2), default=cfg.CANDIDATES_PER_EVENT,
                     help="hardest jets per event considered (default 2)")
     ap.add_argument("--compression", choices=("gzip", "none"), default="gzip")
+    ap.add_argument("--shard-jets", type=int, default=0,
+                    help="generate in resumable shards of this many jets, saved in OUTPUT.parts/ "
+                         "(default 0: one shard); a rerun skips the shards already saved")
     ap.add_argument("-o", "--output", help="output file (default data/generated/<type>[150].h5)")
     args = ap.parse_args(argv)
-    if args.jets < 1 or args.jobs < 1:
-        ap.error("--jets and --jobs must be positive")
+    if args.jets < 1 or args.jobs < 1 or args.shard_jets < 0:
+        ap.error("--jets and --jobs must be positive, --shard-jets non-negative")
     if args.jobs > args.jets:
         args.jobs = args.jets
-    if args.seed < 1 or args.seed + args.jobs - 1 > cfg.SEED_MAX:
-        ap.error(f"seeds seed..seed+jobs-1 must lie in 1..{cfg.SEED_MAX}")
+    shards = len(shard_plan(args.jets, args.jobs, args.shard_jets, args.seed))
+    if args.seed < 1 or args.seed + shards * args.jobs - 1 > cfg.SEED_MAX:
+        ap.error(f"seeds seed..seed+shards*jobs-1 must lie in 1..{cfg.SEED_MAX}")
     if args.output is None:
         suffix = "150" if args.particles == 150 else ""
         args.output = os.path.join("data", "generated", f"{args.jet_type}{suffix}.h5")
@@ -58,9 +63,9 @@ def _worker(index, job_args, queue):
         queue.put(("error", index, traceback.format_exc()))
 
 
-def run_jobs(args, radius):
+def run_jobs(args, radius, label=""):
     shares = [args.jets // args.jobs + (1 if j < args.jets % args.jobs else 0) for j in range(args.jobs)]
-    progress = Progress(f"{args.jet_type} ({args.jobs} job{'s' if args.jobs > 1 else ''})", args.jets)
+    progress = Progress(f"{args.jet_type}{label} ({args.jobs} job{'s' if args.jobs > 1 else ''})", args.jets)
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_worker, daemon=True, args=(
@@ -95,13 +100,36 @@ def run_jobs(args, radius):
     return results, progress.finish(args.jets)
 
 
+def run_shards(args, radius):
+    """All jobs' results in shard order. With one shard the jobs run directly; with several, each
+    shard is saved as it finishes and shards saved by an earlier, interrupted run are reused."""
+    plan = shard_plan(args.jets, args.jobs, args.shard_jets, args.seed)
+    if len(plan) == 1:
+        return (*run_jobs(args, radius), args.jets)
+    results, elapsed, generated = [], 0.0, 0
+    for index, jets, seed in plan:
+        path = shard_path(args.output, index)
+        if os.path.exists(path):
+            results += load_shard(path, jets, seed)
+            print(f"{args.jet_type}: shard {index + 1}/{len(plan)} already saved in {path}")
+            continue
+        shard_args = argparse.Namespace(**{**vars(args), "jets": jets, "seed": seed,
+                                           "jobs": min(args.jobs, jets)})
+        shard_results, shard_elapsed = run_jobs(shard_args, radius, f" shard {index + 1}/{len(plan)}")
+        save_shard(path, shard_results)
+        results += shard_results
+        elapsed += shard_elapsed
+        generated += jets
+    return results, max(elapsed, 1e-9), generated
+
+
 def main(argv=None):
     args = parse_args(argv)
     radius = cfg.PRESETS[args.preset]
     from jetgen.clustering import fastjet_version, print_banner_once
     print_banner_once()
     t0 = time.monotonic()
-    results, elapsed = run_jobs(args, radius)
+    results, elapsed, generated = run_shards(args, radius)
     particles = np.concatenate([r["particle_features"] for r in results])
     jets = np.concatenate([r["jet_features"] for r in results])
     events = sum(r["events"] for r in results)
@@ -129,6 +157,7 @@ def main(argv=None):
         "job_seeds": np.array([r["seed"] for r in results], dtype=np.int64),
         "job_jets": np.array([r["jet_features"].shape[0] for r in results], dtype=np.int64),
         "n_jobs": args.jobs,
+        "shard_jets": args.shard_jets,
         "n_events": events,
         "n_failed_events": sum(r["failed_events"] for r in results),
         "jets_per_event": args.jets / events,
@@ -138,14 +167,17 @@ def main(argv=None):
         "created_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     write_jetnet_file(args.output, particles, jets, attrs, args.compression)
+    remove_parts(args.output, shard_plan(args.jets, args.jobs, args.shard_jets, args.seed))
     total = time.monotonic() - t0
-    sigma = [f"{r['sigma_mb'] * 1e9:.4g} +- {r['sigma_err_mb'] * 1e9:.2g} pb" for r in results]
-    print(f"{args.jet_type}: Pythia sigmaGen per job: {'; '.join(sigma)}; "
+    sigma = [f"{r['sigma_mb'] * 1e9:.4g} +- {r['sigma_err_mb'] * 1e9:.2g} pb" for r in results[:8]]
+    more = f" (and {len(results) - 8} more jobs)" if len(results) > 8 else ""
+    print(f"{args.jet_type}: Pythia sigmaGen per job: {'; '.join(sigma)}{more}; "
           f"{events} events, {args.jets / events:.2f} jets/event")
     cpu = sum(r["cpu_seconds"] for r in results)
     print(f"{args.jet_type}: wrote {args.jets} jets to {args.output} "
           f"({os.path.getsize(args.output) / 1e6:.2f} MB) in {total:.1f} s: "
-          f"{args.jets / elapsed:.1f} jets/s, {args.jets / elapsed / args.jobs:.1f} jets/s per job; "
+          f"{generated / elapsed:.1f} jets/s, {generated / elapsed / args.jobs:.1f} jets/s per job "
+          f"({generated} generated now); "
           f"{args.jets / cpu:.1f} jets per CPU-second (one job on an idle core)")
     return 0
 
