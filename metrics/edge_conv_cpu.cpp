@@ -69,8 +69,8 @@ void edge_conv_jet(const EdgeConvWeights<T>& w, const T* x, int64_t points, int6
   }
   knn_forward_cpu<T>(knn_input, s.neighbours.data(), 1, points, knn_features, k);
   // The two per-particle halves of the first layer (linear with and without bias).
-  gemm_bias_cpu<T>(false, true, points, C, F, x, F, w.centre_weight, F, w.first_bias, s.centre.data(), C);
-  gemm_cpu<T>(false, true, points, C, F, T(1), x, F, w.neighbour_weight, F, T(0), s.neighbour.data(), C);
+  gemm_bias_cpu<T>(false, false, points, C, F, x, F, w.centre_weight, C, w.first_bias, s.centre.data(), C);
+  gemm_cpu<T>(false, false, points, C, F, T(1), x, F, w.neighbour_weight, C, T(0), s.neighbour.data(), C);
   // relu(gather_neighbours(neighbour) + centre), one edge row at a time.
   for (int64_t e = 0; e < E; ++e) {
     const T* from = &s.neighbour[s.neighbours[e] * C];
@@ -80,11 +80,11 @@ void edge_conv_jet(const EdgeConvWeights<T>& w, const T* x, int64_t points, int6
   }
   // Layers 2 and 3: relu(linear(h)).
   for (int layer = 0; layer < 2; ++layer) {
-    gemm_bias_cpu<T>(false, true, E, C, C, s.edges.data(), C, w.weight[layer], C, w.bias[layer], s.edges_next.data(),
-                     C);
-    T* h = s.edges_next.data();
-    lanes::for_columns(E * C, [&](int64_t i) { h[i] = relu_value(h[i]); });
+    gemm_bias_cpu<T>(false, false, E, C, C, s.edges.data(), C, w.weight[layer], C, w.bias[layer],
+                     s.edges_next.data(), C);
     std::swap(s.edges, s.edges_next);
+    T* h = s.edges.data();
+    lanes::for_columns(E * C, [&](int64_t i) { h[i] = relu_value(h[i]); });
   }
   // concat({mean over the k messages, x}).
   for (int64_t i = 0; i < points; ++i) {

@@ -11,18 +11,19 @@
 
 namespace flowjet::metrics {
 
-/// One EdgeConv block after its batch norms are folded into the linear layers, row-major [out, in]
-/// like Linear's weight. Its message MLP's first layer is applied per particle (spec 9.2):
-/// W [x_i ‖ x_j - x_i] + b = (centre_weight x_i + first_bias) + neighbour_weight x_j.
+/// One EdgeConv block after its batch norms are folded into the linear layers. The weights are
+/// Linear's transposed, row-major [in, out], so that the GEMM packs them by plain copies. Its message
+/// MLP's first layer is applied per particle (spec 9.2):
+/// W [x_i ‖ x_j - x_i] + b = (centre_weight^T x_i + first_bias) + neighbour_weight^T x_j.
 template <class T>
 struct EdgeConvWeights {
   int64_t in_features = 0;  ///< F
   int64_t channels = 0;     ///< C
   bool knn_on_first_two = false;  ///< neighbours from features 0 and 1 only (ParticleNet's first block)
-  const T* centre_weight = nullptr;     ///< [C, F]: W_L - W_R
+  const T* centre_weight = nullptr;     ///< [F, C]: (W_L - W_R)^T
   const T* first_bias = nullptr;        ///< [C]
-  const T* neighbour_weight = nullptr;  ///< [C, F]: W_R
-  const T* weight[2] = {};              ///< layers 2 and 3, [C, C]
+  const T* neighbour_weight = nullptr;  ///< [F, C]: W_R^T
+  const T* weight[2] = {};              ///< layers 2 and 3, [C, C] (transposed)
   const T* bias[2] = {};                ///< [C]
 };
 

@@ -121,18 +121,21 @@ class EdgeConvBlock : public Module {
   EdgeMlp* mlp_ = nullptr;
 };
 
+/// Every block's Folded weights with the matrices transposed to [in, out] (EdgeConvWeights' layout).
+struct FoldedEdgeConvs {
+  std::vector<EdgeConvBlock::Folded> blocks;
+};
+
 namespace {
 
 /// The blocks and the mean pool one jet at a time (edge_conv_cpu.h), on the CPU: x [jets, points, 3]
 /// -> [jets, 451], equal bit for bit to the op-by-op blocks followed by mean(h, 1).
 template <class T>
-Tensor pooled_features_cpu(const std::vector<EdgeConvBlock*>& blocks, const Tensor& x) {
-  std::vector<EdgeConvBlock::Folded> folded;
+Tensor pooled_features_cpu(const std::vector<EdgeConvBlock*>& blocks, const FoldedEdgeConvs& folded, const Tensor& x) {
   std::vector<EdgeConvWeights<T>> weights;
   int64_t features = x.size(2);
   for (std::size_t b = 0; b < blocks.size(); ++b) {
-    folded.push_back(blocks[b]->folded());
-    const EdgeConvBlock::Folded& f = folded.back();
+    const EdgeConvBlock::Folded& f = folded.blocks[b];
     EdgeConvWeights<T> w;
     w.in_features = blocks[b]->in_features();
     w.channels = blocks[b]->channels();
@@ -179,11 +182,26 @@ void ParticleNet::check_input(const Tensor& x) const {
 }
 
 Tensor ParticleNet::forward(const Tensor& x) {
+  return x.device() == Device::CPU ? forward_cpu(x, *fold_for_cpu()) : forward_by_ops(x);
+}
+
+std::unique_ptr<FoldedEdgeConvs> ParticleNet::fold_for_cpu() {
+  auto folded = std::make_unique<FoldedEdgeConvs>();
+  for (EdgeConvBlock* block : blocks_) {
+    EdgeConvBlock::Folded f = block->folded();
+    f.centre_weight = transpose(f.centre_weight);
+    f.neighbour_weight = transpose(f.neighbour_weight);
+    for (Tensor& weight : f.weight) weight = transpose(weight);
+    folded->blocks.push_back(std::move(f));
+  }
+  return folded;
+}
+
+Tensor ParticleNet::forward_cpu(const Tensor& x, const FoldedEdgeConvs& folded) {
   check_input(x);
-  if (x.device() != Device::CPU) return forward_by_ops(x);
   // global mean pool [jets, 451] -> fc1 [jets, 256]
-  return (*fc1_)(x.dtype() == DType::F64 ? pooled_features_cpu<double>(blocks_, x)
-                                         : pooled_features_cpu<float>(blocks_, x));
+  return (*fc1_)(x.dtype() == DType::F64 ? pooled_features_cpu<double>(blocks_, folded, x)
+                                         : pooled_features_cpu<float>(blocks_, folded, x));
 }
 
 Tensor ParticleNet::forward_by_ops(const Tensor& x) {
@@ -208,11 +226,15 @@ std::vector<float> particlenet_activations(ParticleNet& net, const std::vector<f
   const Device device = first_parameter.device();
   std::vector<float> activations(static_cast<std::size_t>(jets * ParticleNet::kActivations));
   NoGradScope no_grad;
+  const std::unique_ptr<FoldedEdgeConvs> folded = device == Device::CPU ? net.fold_for_cpu() : nullptr;
   for (int64_t begin = 0; begin < jets; begin += batch_size) {
     const int64_t count = std::min(batch_size, jets - begin);
     const Tensor x = Tensor::from_data<float>(input.data() + begin * per_jet,
                                               Shape{count, particles, ParticleNet::kNodeFeatures});
-    const Tensor a = net(x.to(dtype).to(device)).to(DType::F32).to(Device::CPU);  // [count, 256]
+    const Tensor on_device = x.to(dtype).to(device);
+    const Tensor a = (folded ? net.forward_cpu(on_device, *folded) : net.forward_by_ops(on_device))
+                         .to(DType::F32)
+                         .to(Device::CPU);  // [count, 256]
     std::memcpy(activations.data() + begin * ParticleNet::kActivations, a.data<float>(),
                 static_cast<std::size_t>(a.numel()) * sizeof(float));
   }
