@@ -137,14 +137,16 @@ bench-vs-torch: $(BIN)/bench_train
 # FPND's ParticleNet (bin/bench_fpnd) beside jetnet 0.2.5's PyTorch one (tools/py/bench_jetnet_fpnd.py)
 # on the same jets, alternately for 2 rounds, then the medians and jetnet / flowjet time; not part of CI.
 FPND_JETS_FILE ?= data/samples/g.h5
+FPND_JETS ?= 5000
+FPND_THREADS ?= 1
 bench-fpnd-vs-jetnet: $(BIN)/bench_fpnd
 	@results=$$(mktemp) && run=$$(mktemp) && trap 'rm -f $$results $$run' EXIT && \
 	for round in 1 2; do \
 	  echo "== round $$round: flowjet" && \
-	  $(BIN)/bench_fpnd $(or $(JETS),5000) $(or $(THREADS),1) 32 $(FPND_JETS_FILE) > $$run && cat $$run >> $$results && cat $$run && \
+	  $(BIN)/bench_fpnd $(FPND_JETS) $(FPND_THREADS) 32 $(FPND_JETS_FILE) > $$run && cat $$run >> $$results && cat $$run && \
 	  echo "== round $$round: jetnet" && \
-	  .venv/bin/python tools/py/bench_jetnet_fpnd.py --file $(FPND_JETS_FILE) --jets $(or $(JETS),5000) \
-	    --threads $(or $(THREADS),1) --batch 32 > $$run && cat $$run >> $$results && cat $$run || exit 1; \
+	  .venv/bin/python tools/py/bench_jetnet_fpnd.py --file $(FPND_JETS_FILE) --jets $(FPND_JETS) \
+	    --threads $(FPND_THREADS) --batch 32 > $$run && cat $$run >> $$results && cat $$run || exit 1; \
 	done && \
 	echo "CPU: $$(lscpu | sed -n 's/^Model name: *//p')" && \
 	awk 'function median(list, n,   i, j, t, v) { split(list, v, " "); \
