@@ -18,6 +18,7 @@
 #include "engine/ops/reduce/reduce.h"
 #include "engine/ops/shape/shape.h"
 #include "engine/ops/unary/unary.h"
+#include "engine/profile/profiler.h"
 #include "engine/random/generator.h"
 #include "metrics/edge_conv_cpu.h"
 
@@ -132,6 +133,8 @@ namespace {
 /// -> [jets, 451], equal bit for bit to the op-by-op blocks followed by mean(h, 1).
 template <class T>
 Tensor pooled_features_cpu(const std::vector<EdgeConvBlock*>& blocks, const FoldedEdgeConvs& folded, const Tensor& x) {
+  OpProfileScope scope("particlenet_edge_convs", {&x});  // one row of the op profiler (FLOWJET_PROFILE=1)
+  const int64_t jets = x.size(0), points = x.size(1), edges = points * ParticleNet::kNeighbours;
   std::vector<EdgeConvWeights<T>> weights;
   int64_t features = x.size(2);
   for (std::size_t b = 0; b < blocks.size(); ++b) {
@@ -149,9 +152,13 @@ Tensor pooled_features_cpu(const std::vector<EdgeConvBlock*>& blocks, const Fold
     }
     weights.push_back(w);
     features += w.channels;
+    // The linear layers' multiply-adds: the first layer's two halves per particle, layers 2 and 3 per edge.
+    const double C = static_cast<double>(w.channels), F = static_cast<double>(w.in_features);
+    scope.add_flops(2.0 * static_cast<double>(jets) * (2 * points * F * C + 2 * edges * C * C));
   }
-  Tensor pooled = Tensor::empty(Shape{x.size(0), features}, x.dtype());
-  edge_conv_pool_cpu<T>(weights, x.data<T>(), x.size(0), x.size(1), ParticleNet::kNeighbours, pooled.data<T>());
+  Tensor pooled = Tensor::empty(Shape{jets, features}, x.dtype());
+  edge_conv_pool_cpu<T>(weights, x.data<T>(), jets, points, ParticleNet::kNeighbours, pooled.data<T>());
+  scope.add_written(pooled);
   return pooled;
 }
 
