@@ -22,6 +22,7 @@ namespace {
 constexpr uint64_t kConditionStream = 101;
 constexpr uint64_t kShuffleStream = 102;
 constexpr uint64_t kLatentStream = 103;
+constexpr uint64_t kConditionBlockStream = 104;  // the seeds of condition blocks 1, 2, ...
 
 bool is_conditioned(const JetModel& model) { return model.flow->spec().context_features > 0; }
 
@@ -60,11 +61,76 @@ void check_options(int64_t count, const GenerateOptions& options) {
     throw ConfigError(fmt::format("generate_jets: jet_pt must be a positive number of GeV, got {}", options.jet_pt));
   if (!(options.min_pt_rel >= 0.0))
     throw ConfigError(fmt::format("generate_jets: min_pt_rel must be >= 0, got {}", options.min_pt_rel));
+  if (options.condition_block < 1)
+    throw ConfigError(fmt::format("generate_jets: condition_block must be >= 1, got {}", options.condition_block));
 }
 
-// The shared loop: `conditions` is null for an unconditioned flow, else one row per jet.
-data::JetSet generate(JetModel& model, int64_t count, const SampledConditions* conditions,
-                      const GenerateOptions& options) {
+// One drawn block of conditions: `rows` rows from the sampler, shuffled (the sampler groups rows by
+// n; the shuffle makes any prefix a fair sample).
+SampledConditions draw_condition_block(const JetModel& model, int64_t rows, uint64_t seed) {
+  data::Rng rng(data::derive_seed(seed, kConditionStream));
+  SampledConditions grouped = model.sampler->draw(rows, rng, model.scaled_zero_mass);
+  std::vector<int64_t> order(static_cast<size_t>(rows));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  data::Rng(data::derive_seed(seed, kShuffleStream)).shuffle(order);
+  SampledConditions out;
+  out.mass.reserve(order.size());
+  out.n.reserve(order.size());
+  for (int64_t i : order) {
+    out.mass.push_back(grouped.mass[static_cast<size_t>(i)]);
+    out.n.push_back(grouped.n[static_cast<size_t>(i)]);
+  }
+  return out;
+}
+
+// Condition rows of generated jets: drawn block by block (one block kept), or given and cycled.
+class ConditionRows {
+ public:
+  // Drawn: `count` jets in blocks of options.condition_block.
+  ConditionRows(const JetModel& model, int64_t count, const GenerateOptions& options)
+      : model_(&model), count_(count), block_rows_(options.condition_block), seed_(options.seed) {}
+  // Given: row i is conditions[i mod size].
+  explicit ConditionRows(const SampledConditions& given) : given_(&given) {}
+
+  /// The conditions of jets [first, first + rows).
+  SampledConditions rows(int64_t first, int64_t rows) {
+    SampledConditions out;
+    out.mass.reserve(static_cast<size_t>(rows));
+    out.n.reserve(static_cast<size_t>(rows));
+    for (int64_t i = first; i < first + rows; ++i) {
+      const SampledConditions& source = given_ ? *given_ : block_holding(i);
+      const size_t row = static_cast<size_t>(given_ ? i % given_->size() : i % block_rows_);
+      out.mass.push_back(source.mass[row]);
+      out.n.push_back(source.n[row]);
+    }
+    return out;
+  }
+
+ private:
+  const SampledConditions& block_holding(int64_t jet) {
+    const int64_t b = jet / block_rows_;
+    if (b != cached_block_) {
+      // Block 0 uses the generation seed itself, so up to one block nothing depends on the blocking.
+      const uint64_t seed = b == 0 ? seed_ : data::derive_seed(data::derive_seed(seed_, kConditionBlockStream),
+                                                               static_cast<uint64_t>(b));
+      block_ = SampledConditions();  // freed before the next draw: one block alive at a time
+      block_ = draw_condition_block(*model_, std::min(block_rows_, count_ - b * block_rows_), seed);
+      cached_block_ = b;
+    }
+    return block_;
+  }
+
+  const SampledConditions* given_ = nullptr;
+  const JetModel* model_ = nullptr;
+  int64_t count_ = 0, block_rows_ = 1;
+  uint64_t seed_ = 0;
+  int64_t cached_block_ = -1;
+  SampledConditions block_;
+};
+
+// The shared loop: `conditions` is null for an unconditioned flow.
+void generate(JetModel& model, int64_t count, ConditionRows* conditions, const GenerateOptions& options,
+              const JetBatchSink& sink) {
   check_options(count, options);
   model.check("generate_jets");
   Flow& flow = *model.flow;
@@ -74,16 +140,18 @@ data::JetSet generate(JetModel& model, int64_t count, const SampledConditions* c
   const int64_t P = model.particles, D = spec.features, C = spec.context_features;
   const bool zero_beyond_n = C == 2;  // training.md §9.5: (m, n) models only
   const uint64_t latent_seed = data::derive_seed(options.seed, kLatentStream);
-  const std::vector<float> context_rows = conditions ? conditions->context(static_cast<int>(C)) : std::vector<float>{};
+  const data::JetType type = generated_jet_type(model);
 
-  data::JetSet jets = data::JetSet::zeros(count, P, data::parse_jet_type(model.jet_type).value_or(data::JetType::G));
   for (int64_t first = 0; first < count; first += options.batch_size) {
     const int64_t rows = std::min(options.batch_size, count - first);
+    SampledConditions batch_conditions;
     Tensor context;
     if (conditions) {
-      // context: [rows, C], the batch's slice of the condition rows
-      const auto begin = context_rows.begin() + first * C;
-      context = Tensor::from_vector(std::vector<double>(begin, begin + rows * C), Shape{rows, C}, spec.dtype)
+      // context: [rows, C], the batch's condition rows (as float, like every context row)
+      batch_conditions = conditions->rows(first, rows);
+      const std::vector<float> context_rows = batch_conditions.context(static_cast<int>(C));
+      context = Tensor::from_vector(std::vector<double>(context_rows.begin(), context_rows.end()), Shape{rows, C},
+                                    spec.dtype)
                     .to(device);
     }
     // x: [rows, 3P], flow output mapped back to physical units (training.md §9.3–§9.4); the latent rows are
@@ -91,6 +159,7 @@ data::JetSet generate(JetModel& model, int64_t count, const SampledConditions* c
     const Tensor z = latent_rows(latent_seed, first, rows, D, spec.dtype).to(device);
     std::vector<double> x = flow.sample(z, context).to_vector();
     model.scaler.inverse(x.data(), rows, D, 0);
+    data::JetSet jets = data::JetSet::zeros(rows, P, type);
     for (int64_t r = 0; r < rows; ++r) {
       const double* row = x.data() + r * D;
       const auto bad = std::find_if(row, row + D, [](double v) { return !std::isfinite(v); });
@@ -98,11 +167,38 @@ data::JetSet generate(JetModel& model, int64_t count, const SampledConditions* c
         throw NumericError(fmt::format("generate_jets: the flow produced a non-finite value ({}) for jet {}, feature {}",
                                        *bad, first + r, bad - row));
       }
-      const int64_t limit = zero_beyond_n ? conditions->n[static_cast<size_t>(first + r)] : P;
-      fill_jet(row, limit, options, jets, first + r);
+      const int64_t limit = zero_beyond_n ? batch_conditions.n[static_cast<size_t>(r)] : P;
+      fill_jet(row, limit, options, jets, r);
     }
+    sink(jets, first);
     if (options.progress) options.progress(first + rows, count);
   }
+}
+
+// Checks given conditions against the model; count is the number of jets cycled over them.
+void check_given_conditions(const JetModel& model, const SampledConditions& conditions, int64_t count) {
+  if (!is_conditioned(model))
+    throw ConfigError("generate_jets: conditions were given but the model is unconditioned (VNF)");
+  if (conditions.size() == 0) throw ConfigError("generate_jets: no conditions given");
+  if (conditions.mass.size() != conditions.n.size())
+    throw ConfigError(fmt::format("generate_jets: {} masses but {} multiplicities", conditions.mass.size(),
+                                  conditions.n.size()));
+  if (count < 1 || count % conditions.size() != 0)
+    throw ConfigError(fmt::format("{} jets cannot be spread evenly over {} conditions (use a multiple of {})", count,
+                                  conditions.size(), conditions.size()));
+  if (model.flow->spec().context_features == 2) {
+    for (int64_t i = 0; i < conditions.size(); ++i) {
+      const int32_t n = conditions.n[static_cast<size_t>(i)];
+      if (n < 1 || n > model.particles)
+        throw ConfigError(fmt::format("generate_jets: condition {} has n = {}, expected 1..{}", i, n, model.particles));
+    }
+  }
+}
+
+// All rows in memory, through collect_into.
+data::JetSet collect(const JetModel& model, int64_t count, const std::function<void(const JetBatchSink&)>& run) {
+  data::JetSet jets = data::JetSet::zeros(count, model.particles, generated_jet_type(model));
+  run(collect_into(jets));
   return jets;
 }
 
@@ -123,47 +219,53 @@ Tensor latent_rows(uint64_t seed, int64_t first, int64_t rows, int64_t features,
   return z;
 }
 
-SampledConditions draw_generation_conditions(const JetModel& model, int64_t count, uint64_t seed) {
+SampledConditions draw_generation_conditions(const JetModel& model, int64_t count, const GenerateOptions& options) {
+  check_options(count, options);
   if (!is_conditioned(model) || !model.sampler)
     throw ConfigError("generate_jets: the model is unconditioned (VNF), it has no conditions to draw");
-  data::Rng rng(data::derive_seed(seed, kConditionStream));
-  SampledConditions grouped = model.sampler->draw(count, rng, model.scaled_zero_mass);
-  // The sampler groups rows by n; shuffle so that any prefix of the output is a fair sample.
-  std::vector<int64_t> order(static_cast<size_t>(count));
-  std::iota(order.begin(), order.end(), int64_t{0});
-  data::Rng(data::derive_seed(seed, kShuffleStream)).shuffle(order);
-  SampledConditions out;
-  out.mass.reserve(order.size());
-  out.n.reserve(order.size());
-  for (int64_t i : order) {
-    out.mass.push_back(grouped.mass[static_cast<size_t>(i)]);
-    out.n.push_back(grouped.n[static_cast<size_t>(i)]);
-  }
-  return out;
+  return ConditionRows(model, count, options).rows(0, count);
+}
+
+data::JetType generated_jet_type(const JetModel& model) {
+  return data::parse_jet_type(model.jet_type).value_or(data::JetType::G);
+}
+
+JetBatchSink collect_into(data::JetSet& jets) {
+  return [&jets](const data::JetSet& batch, int64_t first) {
+    if (batch.particles != jets.particles || first < 0 || first + batch.jets > jets.jets)
+      throw ShapeError(fmt::format("collect_into: a batch of {} jets x {} particles at row {} does not fit {} x {}",
+                                   batch.jets, batch.particles, first, jets.jets, jets.particles));
+    std::copy(batch.particle_features.begin(), batch.particle_features.end(),
+              jets.particle_features.begin() + first * jets.particles * data::kParticleFeatureCount);
+    std::copy(batch.jet_features.begin(), batch.jet_features.end(),
+              jets.jet_features.begin() + first * data::kJetFeatureCount);
+  };
+}
+
+void generate_jet_batches(JetModel& model, int64_t count, const GenerateOptions& options, const JetBatchSink& sink) {
+  check_options(count, options);
+  if (!is_conditioned(model)) return generate(model, count, nullptr, options, sink);
+  if (!model.sampler) throw ConfigError("generate_jets: the model has no conditional sampler to draw conditions from");
+  ConditionRows drawn(model, count, options);
+  generate(model, count, &drawn, options, sink);
+}
+
+void generate_jet_batches(JetModel& model, const SampledConditions& conditions, int64_t count,
+                          const GenerateOptions& options, const JetBatchSink& sink) {
+  check_given_conditions(model, conditions, count);
+  ConditionRows cycled(conditions);
+  generate(model, count, &cycled, options, sink);
 }
 
 data::JetSet generate_jets(JetModel& model, int64_t count, const GenerateOptions& options) {
   check_options(count, options);
-  if (!is_conditioned(model)) return generate(model, count, nullptr, options);
-  const SampledConditions conditions = draw_generation_conditions(model, count, options.seed);
-  return generate(model, count, &conditions, options);
+  return collect(model, count, [&](const JetBatchSink& sink) { generate_jet_batches(model, count, options, sink); });
 }
 
 data::JetSet generate_jets(JetModel& model, const SampledConditions& conditions, const GenerateOptions& options) {
-  if (!is_conditioned(model))
-    throw ConfigError("generate_jets: conditions were given but the model is unconditioned (VNF)");
-  if (conditions.size() == 0) throw ConfigError("generate_jets: no conditions given");
-  if (conditions.mass.size() != conditions.n.size())
-    throw ConfigError(fmt::format("generate_jets: {} masses but {} multiplicities", conditions.mass.size(),
-                                  conditions.n.size()));
-  if (model.flow->spec().context_features == 2) {
-    for (int64_t i = 0; i < conditions.size(); ++i) {
-      const int32_t n = conditions.n[static_cast<size_t>(i)];
-      if (n < 1 || n > model.particles)
-        throw ConfigError(fmt::format("generate_jets: condition {} has n = {}, expected 1..{}", i, n, model.particles));
-    }
-  }
-  return generate(model, conditions.size(), &conditions, options);
+  check_given_conditions(model, conditions, conditions.size());
+  return collect(model, conditions.size(),
+                 [&](const JetBatchSink& sink) { generate_jet_batches(model, conditions, conditions.size(), options, sink); });
 }
 
 }  // namespace flowjet::flows

@@ -14,6 +14,7 @@
 #include "metrics/bounded_line_fit.h"
 #include "metrics/efp.h"
 #include "metrics/fpnd.h"
+#include "metrics/fpnd_resources.h"
 #include "metrics/w1_metrics.h"
 
 namespace flowjet::metrics {
@@ -156,16 +157,20 @@ EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const
   if (selected.cov_mmd)
     timed(result, "cov_mmd", [&] { result.cov_mmd = cov_mmd(real, gen, settings, options.order); });
   if (selected.fpnd) {
-    // FPND needs the reference statistics of one jet type and jetnet's ParticleNet weights (spec 9);
-    // without them it stays unset (null in JSON) with a warning saying why.
+    // FPND needs the reference statistics of one jet type and jetnet's ParticleNet weights (spec 9):
+    // the given directory, else the default one (fpnd_resources.h). Without a jet type, or when the
+    // default directory is not found, it stays unset (null in JSON) with a warning saying why.
+    const std::string fpnd_dir = options.fpnd_dir.empty() ? default_fpnd_directory() : options.fpnd_dir;
     if (!options.jet_type)
       result.warnings.push_back("FPND not computed: no jet type (g, q or t) given");
-    else if (options.fpnd_dir.empty())
-      result.warnings.push_back("FPND not computed: no FPND resource directory given (--fpnd-dir or FLOWJET_FPND_DIR)");
+    else if (options.fpnd_dir.empty() && !has_fpnd_resources(fpnd_dir))
+      result.warnings.push_back(fmt::format("FPND not computed: no pnet_state_dict.pt in {} (set FLOWJET_FPND_DIR "
+                                            "or --fpnd-dir to the FPND resources)", fmt::join(fpnd_search_path(), ", ")));
     else
       timed(result, "fpnd", [&] {
+        result.options.fpnd_dir = fpnd_dir;  // the settings name the directory used
         FpndOptions fpnd_options;
-        fpnd_options.directory = options.fpnd_dir;
+        fpnd_options.directory = fpnd_dir;
         // The talk's jetnet 0.1.1 used every generated jet; current jetnet caps at 50,000 (spec 1, 9.1).
         fpnd_options.max_jets = options.preset == Preset::Talk ? 0 : 50000;
         fpnd_options.device = options.fpnd_device;

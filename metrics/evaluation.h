@@ -42,7 +42,9 @@ struct EvaluationOptions {
   /// (42 is jetnet's seed for FPD/KPD). Replaces the seeds inside `fpd` and `kpd`.
   uint64_t seed = 42;
   std::optional<char> jet_type;  ///< 'g', 'q' or 't': selects FPND's reference statistics
-  std::string fpnd_dir;          ///< directory of the FPND resources (fpnd_resources.h)
+  /// Directory of the FPND resources; empty: default_fpnd_directory() (fpnd_resources.h), the copy
+  /// in the repository unless FLOWJET_FPND_DIR names another.
+  std::string fpnd_dir;
   /// Where FPND's ParticleNet runs (FpndOptions::device); the other metrics always run on the CPU.
   Device fpnd_device = Device::CPU;
   CovMmdOrder order = CovMmdOrder::Jetnet;

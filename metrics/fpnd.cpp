@@ -16,18 +16,17 @@ constexpr int64_t kFpndParticles = 30;
 }  // namespace
 
 double fpnd(const JetArray& generated, char jet_type, const FpndOptions& options, std::vector<std::string>* warnings) {
-  if (options.directory.empty())
-    throw ConfigError("fpnd: no resource directory given (the folder with pnet_state_dict.pt and "
-                      "{g,q,t}_{mu,sigma}.txt, e.g. --fpnd-dir or FLOWJET_FPND_DIR)");
+  const std::string directory = options.directory.empty() ? default_fpnd_directory() : options.directory;
   if (options.batch_size < 1) throw ConfigError("fpnd: batch size must be at least 1");
   if (generated.particles != kFpndParticles)
     throw ShapeError(fmt::format("fpnd: jets must have {} particles (the reference statistics' ParticleNet input), "
                                  "got {}", kFpndParticles, generated.particles));
   // Statistics first: a wrong jet type or a missing file fails before the network runs.
-  const GaussianStats reference = load_fpnd_statistics(options.directory, jet_type);
+  const GaussianStats reference = load_fpnd_statistics(directory, jet_type);
+  verify_fpnd_resource(directory, "pnet_state_dict.pt");
   int64_t used_jets = 0;
   const std::vector<float> input = fpnd_network_input(generated, options.max_jets, used_jets);
-  const auto net = load_particlenet(options.directory + "/pnet_state_dict.pt");
+  const auto net = load_particlenet(directory + "/pnet_state_dict.pt");
   net->to(options.device);
   const std::vector<float> activations =
       particlenet_activations(*net, input, used_jets, generated.particles, options.batch_size);

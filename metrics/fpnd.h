@@ -13,7 +13,8 @@ namespace flowjet::metrics {
 
 struct FpndOptions {
   /// Directory holding pnet_state_dict.pt and {g,q,t}_{mu,sigma}.txt (jetnet's
-  /// evaluation/fpnd_resources/jetnet/30_particles); see default_fpnd_directory(). Required.
+  /// evaluation/fpnd_resources/jetnet/30_particles); empty: default_fpnd_directory(), the copy
+  /// committed in metrics/resources/fpnd unless FLOWJET_FPND_DIR names another.
   std::string directory;
   /// Jets used: the first min(N, max_jets) in the given order. 50,000 is current jetnet's cap;
   /// 0 uses every jet, as jetnet 0.1.1 (the talk) did (spec 1 and 9.1 step 4).
@@ -29,8 +30,9 @@ struct FpndOptions {
 
 /// FPND of `generated` ([N, 30, 3], eta_rel, phi_rel, pt_rel) against the reference statistics of
 /// jet_type 'g', 'q' or 't' (metrics.md §9.1). Appends jetnet's warning to *warnings (if given) when
-/// fewer than 50,000 jets are used. Throws ConfigError (jet type, empty directory, batch size),
-/// DataError (missing or malformed resource files, naming the file), ShapeError, NumericError
+/// fewer than 50,000 jets are used. The files' SHA-256 sums are checked before they are read.
+/// Throws ConfigError (jet type, batch size), DataError (missing, altered or malformed resource
+/// files, naming the file), ShapeError, NumericError
 /// (non-finite input, naming the jet).
 double fpnd(const JetArray& generated, char jet_type, const FpndOptions& options,
             std::vector<std::string>* warnings = nullptr);

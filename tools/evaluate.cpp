@@ -4,7 +4,6 @@
 // docs/evaluation.md.
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -40,7 +39,8 @@ tools::CommandLine make_command_line() {
   cli.add_option("preset", "NAME", "talk (jetnet 0.1.1), jetnet (current jetnet) or full (deterministic)", "talk");
   cli.add_option("cov-n", "N", "full preset: COV/MMD on the first N jets of each file", "500");
   cli.add_option("seed", "S", "seed of every batch draw", "42");
-  cli.add_option("fpnd-dir", "DIR", "directory of the FPND resources", "$FLOWJET_FPND_DIR");
+  cli.add_option("fpnd-dir", "DIR", "directory of the FPND resources (each file's SHA-256 is checked)",
+                 "$FLOWJET_FPND_DIR, else the copy in metrics/resources/fpnd");
   cli.add_option("device", "D", "FPND's ParticleNet on cpu, cuda, or auto (cuda if usable)", "cpu");
   cli.add_option("order", "jetnet|talk", "COV/MMD argument order: jetnet's cov_mmd(real, gen) or the talk's swap",
                  "jetnet");
@@ -96,9 +96,7 @@ metrics::EvaluationOptions evaluation_options(const tools::CommandLine& cli, std
     if (!std::filesystem::is_directory(*dir))
       throw tools::UsageError(fmt::format("--fpnd-dir: '{}' is not a directory", *dir));
     options.fpnd_dir = *dir;
-  } else if (const char* env = std::getenv("FLOWJET_FPND_DIR"); env != nullptr) {
-    options.fpnd_dir = env;
-  }
+  }  // else the library's default: FLOWJET_FPND_DIR, else the committed copy
   std::string note;
   options.fpnd_device = choose_device(cli.choice("device", {"cpu", "cuda", "auto"}, "cpu"), "--device", note);
   if (!note.empty()) std::fprintf(stderr, "evaluate: %s\n", note.c_str());

@@ -1,6 +1,8 @@
 // bin/inspect: look inside a flow, for people learning how flows work: the module table of a checkpoint or
-// of a training configuration, one jet traced layer by layer, a spline's knots and curve (docs/inspect.md).
+// of a training configuration, one jet traced layer by layer, a spline's knots and curve, or all of it as one
+// HTML page with figures (docs/inspect.md).
 #include <cstdio>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -8,6 +10,7 @@
 #include "engine/io/atomic_file.h"
 #include "engine/random/generator.h"
 #include "flows/inspect/flow_trace.h"
+#include "flows/inspect/inspect_page.h"
 #include "flows/inspect/model_summary.h"
 #include "flows/inspect/spline_curve.h"
 #include "flows/io/flow_inputs.h"
@@ -61,21 +64,35 @@ flows::FlowInputs pick_point(const flows::OpenedModel& opened, const tools::Comm
   return point;
 }
 
+// The page must not replace the model it describes (the atomic rename would), nor go where no file can be.
+void check_html_path(const std::string& out, const std::string& model) {
+  namespace fs = std::filesystem;
+  if (out.empty() || out.back() == '/') throw tools::UsageError(fmt::format("--html \"{}\" is not a file name", out));
+  std::error_code error;
+  if (fs::is_directory(out, error)) throw tools::UsageError(fmt::format("--html \"{}\" is a directory", out));
+  if (fs::weakly_canonical(out, error) == fs::weakly_canonical(model, error) || fs::equivalent(out, model, error))
+    throw tools::UsageError(fmt::format("--html \"{}\" is the model file itself; choose another output path", out));
+}
+
 tools::CommandLine make_command_line() {
   tools::CommandLine cli(
       "bin/inspect",
       "usage: bin/inspect CKPT [--depth N]                    module table, parameter counts, hyper-parameters\n"
       "       bin/inspect --config FILE.ini [section.key=value ...]   the same table for a training configuration\n"
       "       bin/inspect CKPT --trace N [--data FILE.h5]     one jet layer by layer, forward and backward\n"
-      "       bin/inspect CKPT --spline LAYER FEATURE [--jet N] [--data FILE.h5] [-o OUT.csv]   knots and curve",
+      "       bin/inspect CKPT --spline LAYER FEATURE [--jet N] [--data FILE.h5] [-o OUT.csv]   knots and curve\n"
+      "       bin/inspect CKPT --html OUT.html [--jet N] [--data FILE.h5] [--spline LAYER FEATURE] [--depth N]\n"
+      "                                                       all of it as one self-contained page with figures",
       "Looks inside a flow, for people learning how flows work (docs/inspect.md).");
   cli.add_positional_list("CKPT | section.key=value",
                           "the checkpoint, or with --config overrides of the configuration");
-  cli.add_option("depth", "N", "table rows down to this depth", "all");
+  cli.add_option("depth", "N", "table rows down to this depth", "all; --html: layer 0 in full, the others to depth 2");
   cli.add_option("config", "FILE.ini", "show the table of a training configuration (no checkpoint, no training)");
   cli.add_option("trace", "N", "trace jet N of --data (without --data: random jet N) through every layer");
-  cli.add_multi_option("spline", {"LAYER", "FEATURE"}, "knots and curve (CSV) of that layer's spline for that feature");
-  cli.add_option("jet", "N", "with --spline: jet N of --data (without --data: random jet N)", "0");
+  cli.add_multi_option("spline", {"LAYER", "FEATURE"},
+                       "knots and curve (CSV) of that layer's spline for that feature; with --html: the spline drawn");
+  cli.add_option("html", "OUT.html", "write the page (module table, traced jet, spline, masks) here, atomically");
+  cli.add_option("jet", "N", "with --spline or --html: jet N of --data (without --data: random jet N)", "0");
   cli.add_option("data", "FILE.h5", "JetNet file for a jet model, inputs file for a bare flow (docs/inspect.md)");
   cli.add_option("values", "K", "with --trace: transformed values shown per layer", "6");
   cli.add_option("grid", "G", "with --spline: curve points on [-1.25 B, 1.25 B]", "201");
@@ -86,6 +103,7 @@ tools::CommandLine make_command_line() {
 int run(const tools::CommandLine& cli) {
   const int depth = static_cast<int>(cli.integer("depth", -1, 0, INT32_MAX));
   if (const auto config = cli.value("config")) {
+    if (cli.has("html")) throw tools::UsageError("--html needs a checkpoint (a trace needs weights), not --config");
     // The flow a training configuration describes, built (fresh weights) but not trained; the positional
     // arguments are section.key=value overrides as for bin/train.
     for (const std::string& a : cli.positional())
@@ -98,10 +116,26 @@ int run(const tools::CommandLine& cli) {
   }
   if (cli.positional().size() != 1)
     throw tools::UsageError(fmt::format("expected one checkpoint, got {} arguments", cli.positional().size()));
-  if (cli.has("trace") && cli.has("spline")) throw tools::UsageError("give --trace or --spline, not both");
+  if (cli.has("trace") && (cli.has("spline") || cli.has("html")))
+    throw tools::UsageError(fmt::format("give --trace or --{}, not both (--html traces the jet of --jet)",
+                                        cli.has("html") ? "html" : "spline"));
   const std::string& path = cli.positional()[0];
+  if (const auto out = cli.value("html")) check_html_path(*out, path);
   const flows::OpenedModel opened = flows::open_model(path);
   flows::Flow& flow = opened.flow();
+  if (const auto out = cli.value("html")) {
+    const flows::FlowInputs point = pick_point(opened, cli, cli.integer("jet", 0, 0));
+    flows::InspectPageOptions options;
+    options.model_description = describe(path, opened);
+    options.jet_description = cli.has("data") ? fmt::format("jet {} of {}", cli.integer("jet", 0, 0), *cli.value("data"))
+                                              : fmt::format("random jet {}", cli.integer("jet", 0, 0));
+    options.depth = depth;
+    if (cli.has("spline")) options.spline = std::make_pair(cli.integer_at("spline", 0), cli.integer_at("spline", 1));
+    if (opened.is_jet_model) options.scaler = &opened.model.scaler;
+    write_text_file_atomically(*out, flows::inspect_page(flow, point.x, point.context, options));
+    std::fprintf(stderr, "wrote %s\n", out->c_str());
+    return 0;
+  }
   if (cli.has("trace")) {
     const flows::FlowInputs point = pick_point(opened, cli, cli.integer("trace", 0, 0));
     const flows::FlowTraceReport report = flows::trace_flow(flow, point.x, point.context);

@@ -1,6 +1,7 @@
 // bin/logprob CKPT DATA.h5 [-o OUT.csv] [--batch N] [--first N] [--max-jets N] [--noise [--seed S]]:
 // the log-likelihood log p(x | c) of every jet under a trained model (and per dimension), with the jets
-// preprocessed as in training. docs/inspect.md.
+// preprocessed as in training; a bare flow scores the "inputs" (and "context") datasets of any HDF5
+// file. docs/inspect.md.
 #include <cstdio>
 #include <numeric>
 
@@ -18,11 +19,12 @@ tools::CommandLine make_command_line() {
       "bin/logprob",
       "usage: bin/logprob CKPT DATA.h5 [-o OUT.csv] [--batch N] [--first N] [--max-jets N] [--noise [--seed S]]",
       "The log-likelihood of every jet under a trained model, with the jets preprocessed as in training.\n"
-      "CKPT is a jet model (DATA.h5 a JetNet file) or a bare flow checkpoint (DATA.h5 then holds\n"
-      "\"inputs\" [N, D] and, for a conditioned flow, \"context\" [N, C] in flowjet's checkpoint layout).\n"
+      "CKPT is a jet model (DATA.h5 a JetNet file) or a bare flow checkpoint (DATA.h5 then is any HDF5\n"
+      "file with float32/float64 datasets \"inputs\" [N, D] and, for a conditioned flow, \"context\" [N, C],\n"
+      "already in the flow's coordinates).\n"
       "Columns: jet, log_prob = log p(x | c), log_prob_per_dim = log_prob / D.");
   cli.add_positional("CKPT", "a jet model or a bare flow checkpoint");
-  cli.add_positional("DATA.h5", "the jets (or flow inputs) to score");
+  cli.add_positional("DATA.h5", "the jets (JetNet file) or, for a bare flow, the inputs (HDF5 \"inputs\"/\"context\")");
   cli.add_option("o", "OUT.csv", "write the CSV here (atomically) instead of standard output");
   cli.add_option("batch", "N", "rows per flow evaluation", "1024");
   cli.add_option("first", "N", "first jet (row) of DATA.h5", "0");

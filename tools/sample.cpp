@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
 
-#include "data/jetnet_hdf5.h"
+#include "data/jetnet_stream_writer.h"
+#include "engine/core/error.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/backend/device_choice.h"
 #include "flows/conditions_file.h"
@@ -95,7 +97,27 @@ class Progress {
   int64_t last_tenth_ = 0;
 };
 
+// Ctrl-C (SIGINT) or SIGTERM: the run stops after the current batch, and the writer's destructor
+// removes the temporary file, so an interrupted run leaves nothing behind.
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+void request_stop(int signal_number) { g_stop_signal = signal_number; }
+
+data::WriteOptions file_attributes(const Arguments& args, const flows::JetModel& model) {
+  data::WriteOptions write;
+  write.attributes = {{"generator", "flowjet bin/sample"},
+                      {"checkpoint", args.checkpoint},
+                      {"model_kind", model.kind},
+                      {"seed", std::to_string(args.generate.seed)},
+                      {"conditions", args.conditions.value_or("sampled from the model")},
+                      {"jet_pt", fmt::format("{}", args.generate.jet_pt)},
+                      {"min_pt_rel", fmt::format("{}", args.generate.min_pt_rel)}};
+  return write;
+}
+
 int run(const Arguments& args) {
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
   if (args.threads) set_num_threads(static_cast<int>(*args.threads));
   std::string note;
   const Device device = choose_device(args.device, "--device", note);
@@ -104,29 +126,30 @@ int run(const Arguments& args) {
   model.flow->to(device);
   if (model.jet_type.empty())
     std::fprintf(stderr, "sample: the checkpoint does not name its jet type; the file says \"g\"\n");
+  // Opened before any work, so a missing or read-only output folder fails at once; each batch
+  // goes to the file as it is made, so memory does not grow with -n (docs/sampling.md).
+  data::JetNetStreamWriter writer(args.output, model.particles, flows::generated_jet_type(model),
+                                  file_attributes(args, model));
 
   Progress progress;
   flows::GenerateOptions options = args.generate;
   options.progress = [&progress](int64_t done, int64_t total) { progress.update(done, total); };
-  data::JetSet jets;
+  const flows::JetBatchSink write = [&writer](const data::JetSet& batch, int64_t /*first*/) {
+    writer.append(batch);
+    if (g_stop_signal != 0)
+      throw Error(fmt::format("interrupted by signal {} after {} jets; no output written", g_stop_signal,
+                              writer.jets_written()));
+  };
   if (args.conditions) {
     const flows::SampledConditions given = flows::read_conditions_file(*args.conditions, model);
-    jets = flows::generate_jets(model, flows::repeat_conditions(given, args.count.value_or(given.size())), options);
+    flows::generate_jet_batches(model, given, args.count.value_or(given.size()), options, write);
   } else {
-    jets = flows::generate_jets(model, *args.count, options);
+    flows::generate_jet_batches(model, *args.count, options, write);
   }
-
-  data::WriteOptions write;
-  write.attributes = {{"generator", "flowjet bin/sample"},
-                      {"checkpoint", args.checkpoint},
-                      {"model_kind", model.kind},
-                      {"seed", std::to_string(options.seed)},
-                      {"conditions", args.conditions.value_or("sampled from the model")},
-                      {"jet_pt", fmt::format("{}", options.jet_pt)},
-                      {"min_pt_rel", fmt::format("{}", options.min_pt_rel)}};
-  data::write_jetnet(args.output, jets, write);
+  writer.finish();
   std::fprintf(stderr, "sample: wrote %s: %lld jets x %lld particles in %.1f s\n", args.output.c_str(),
-               static_cast<long long>(jets.jets), static_cast<long long>(jets.particles), progress.elapsed());
+               static_cast<long long>(writer.jets_written()), static_cast<long long>(model.particles),
+               progress.elapsed());
   return 0;
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "data/jetnet_hdf5.h"
+#include "data/jetnet_stream_writer.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
@@ -20,6 +20,7 @@
 #include "flows/train/training_run.h"
 #include "tools/common/cli.h"
 #include "tools/common/device_choice.h"
+#include "tools/common/interrupt.h"
 #include "tools/common/progress.h"
 #include "tools/common/run_evaluation.h"
 #include "tools/common/train_config.h"
@@ -136,19 +137,29 @@ void print_truth_floor(const flows::Trainer& trainer, const data::JetSet& all_je
   tools::evaluate_generated_jets(test_jets, flows::select_jets(all_jets, rows), e, std::cout);
 }
 
-/// End of a completed run: generated jets in the JetNet layout, then the evaluation.
+/// End of a completed run: generated jets in the JetNet layout, then the evaluation. Each batch is
+/// written to the file as it is made and also kept, since the evaluation needs every jet (as many
+/// as the test split, which is held in memory anyway).
 void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets, const flows::RunPaths& paths,
                            tools::ProgressPrinter& printer) {
   const flows::TrainOptions& o = trainer.options();
   const std::vector<int64_t>& test_rows = trainer.prepared().split.test;
+  const int64_t count = static_cast<int64_t>(test_rows.size());
+  flows::JetModel& model = trainer.model();
   flows::GenerateOptions g;
   g.batch_size = o.validation_batch_size;
   g.seed = o.seed;
-  const data::JetSet generated = flows::generate_jets(trainer.model(), static_cast<int64_t>(test_rows.size()), g);
   data::WriteOptions w;
-  w.attributes["generator"] =
-      fmt::format("bin/train: {} model, {} steps, seed {}", trainer.model().kind, trainer.steps_done(), o.seed);
-  data::write_jetnet(paths.generated(), generated, w);
+  w.attributes["generator"] = fmt::format("bin/train: {} model, {} steps, seed {}", model.kind, trainer.steps_done(),
+                                          o.seed);
+  data::JetNetStreamWriter writer(paths.generated(), model.particles, flows::generated_jet_type(model), w, count);
+  data::JetSet generated = data::JetSet::zeros(count, model.particles, flows::generated_jet_type(model));
+  const flows::JetBatchSink keep = flows::collect_into(generated);
+  flows::generate_jet_batches(model, count, g, [&](const data::JetSet& batch, int64_t first) {
+    writer.append(batch);
+    keep(batch, first);
+  });
+  writer.finish();
   printer.on_message(
       fmt::format("generated {} jets (as many as the test split): {}", generated.jets, paths.generated()));
   if (o.metrics == "none") return;
@@ -197,8 +208,16 @@ int run(const Arguments& args) {
   std::filesystem::create_directories(paths.root);
   write_text_file_atomically(paths.config(), ini);
 
+  settings.interrupt = &tools::install_interrupt_handler(
+      "\nbin/train: interrupted; finishing the current step and writing a checkpoint (again to quit at once)\n");
   const flows::RunSummary s = flows::run_training(trainer, paths, settings, printer);
+  tools::restore_default_interrupt_handling();  // generation and scoring are redone by --resume
   printer.finish_line();
+  if (s.interrupted_by != 0) {
+    std::fprintf(stderr, "bin/train: %s\ncontinue with: bin/train --resume %s\n", s.stop_reason.c_str(),
+                 paths.root.c_str());
+    return tools::interrupted_exit_status(s.interrupted_by);
+  }
   if (!s.completed) {
     std::fprintf(stderr, "bin/train: error: %s\n", s.stop_reason.c_str());
     return 3;  // distinct from 2 (a command-line mistake), so scripts can tell a diverged run apart

@@ -1,5 +1,6 @@
 // Learning-rate schedules as closed forms of the step: constant, exponential (PyTorch ExponentialLR)
-// and cosine (PyTorch CosineAnnealingLR, closed form). The trainer calls Adam::set_lr(lr_at(step)).
+// and cosine (PyTorch CosineAnnealingLR, closed form). The trainer (flows/train/trainer.cpp) calls
+// Adam::set_lr(lr_at(steps done)) before each update (config key train.lr_schedule).
 #pragma once
 
 #include <cstdint>

@@ -73,6 +73,7 @@ FlowTraceReport trace_flow(Flow& flow, const Tensor& x, const Tensor& context) {
   FlowTraceReport report;
   report.input = x.to_vector();
   if (context.defined()) report.context = context.to_vector();
+  report.input_base_log_prob = base_log_prob(x);
   const std::vector<LayerTrace> forward = flow.trace(x, context, false);
   report.forward = steps_of(flow, forward, false, 0.0);
   const Tensor z = forward.back().outputs;

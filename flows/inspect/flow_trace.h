@@ -26,6 +26,7 @@ struct TraceStep {
 struct FlowTraceReport {
   std::vector<double> input;             // x: [D]
   std::vector<double> context;           // c: [C] (empty without context)
+  double input_base_log_prob = 0.0;      // log N(x; 0, I): the running log-probability before any layer
   std::vector<TraceStep> forward;        // layers 0 .. L-1
   std::vector<TraceStep> backward;       // layers L-1 .. 0, starting from the latent point
   std::vector<double> latent;            // z = f(x): [D]

@@ -77,13 +77,13 @@ std::string pad(const std::string& s, std::size_t width) {
   return w >= width ? s : s + std::string(width - w, ' ');
 }
 
+}  // namespace
+
 std::string row_label(const SummaryRow& row) {
   if (row.depth == 0) return row.type;
   const std::size_t dot = row.path.rfind('.');
   return row.tree_prefix + row.type + ": " + (dot == std::string::npos ? row.path : row.path.substr(dot + 1));
 }
-
-}  // namespace
 
 std::string group_digits(int64_t value) {
   std::string digits = std::to_string(std::llabs(value)), out;

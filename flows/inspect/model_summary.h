@@ -35,6 +35,9 @@ std::string format_summary(const ModelSummary& summary, int max_depth = -1);
 /// The FlowSpec as "name  value" lines, with the closed-form count per coupling layer (flows.md §5).
 std::string format_hyperparameters(const FlowSpec& spec);
 
+/// The table's first column: the tree drawing, the type and the module's own name ("├─Linear: linear_0").
+std::string row_label(const SummaryRow& row);
+
 /// 6560490 -> "6,560,490".
 std::string group_digits(int64_t value);
 

@@ -2,6 +2,7 @@
 #include "flows/io/flow_inputs.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "data/jetnet_hdf5.h"
 #include "data/preprocess.h"
 #include "engine/core/error.h"
+#include "engine/io/hdf5_matrix.h"
 #include "engine/ops/shape/shape.h"
 
 namespace flowjet::flows {
@@ -81,32 +83,42 @@ FlowInputs read_jet_rows(const OpenedModel& opened, const std::string& path, int
   return rows;
 }
 
+// The expected layout of a bare flow's dataset, for error messages: float32 or float64 [rows, columns].
+std::string expected_layout(const std::string& rows, int64_t columns) {
+  return fmt::format("float32 or float64 [{}, {}]", rows, columns);
+}
+
+// A bare flow's dataset `name` checked to be a 2-D float array of `columns` columns (and `rows` rows when >= 0).
+Hdf5DatasetInfo checked_dataset(const Hdf5MatrixFile& file, const std::string& name, int64_t rows, int64_t columns,
+                                const std::string& why) {
+  const std::string expected = expected_layout(rows < 0 ? "N" : std::to_string(rows), columns);
+  const std::optional<Hdf5DatasetInfo> info = file.describe(name);
+  if (!info)
+    throw DataError(fmt::format("{}: no dataset \"{}\", expected {} ({})", file.path(), name, expected, why));
+  const bool fits = info->is_float() && info->shape.size() == 2 && info->shape[1] == columns &&
+                    (rows < 0 || info->shape[0] == rows);
+  if (!fits)
+    throw DataError(fmt::format("{}: dataset \"{}\" is {}, expected {} ({})", file.path(), name, info->str(), expected,
+                                why));
+  return *info;
+}
+
+// A bare flow has no scaler: any HDF5 file with "inputs" [N, D] (and "context" [N, C] for a conditioned
+// flow), 32- or 64-bit floats, already in the flow's coordinates.
 FlowInputs read_input_rows(const OpenedModel& opened, const std::string& path, int64_t first, int64_t count) {
-  Checkpoint file;
-  try {
-    file = load_checkpoint(path);
-  } catch (const CheckpointError& e) {
-    throw DataError(fmt::format("{} (a bare flow checkpoint has no scaler: it reads \"inputs\" [N, D] from a flowjet "
-                                "checkpoint-format file; JetNet files need a jet model)", e.what()));
-  }
   const FlowSpec& spec = opened.flow().spec();
-  const Tensor* x = file.find("inputs");
-  if (!x)
-    throw DataError(fmt::format("{}: no dataset \"inputs\" (a bare flow checkpoint reads [N, D] rows from a flowjet "
-                                "checkpoint-format file; JetNet files need a jet model with its scaler)", path));
-  if (x->ndim() != 2 || x->size(1) != spec.features)
-    throw DataError(fmt::format("{}: dataset \"inputs\" has shape {}, expected [N, {}]", path, x->shape().str(),
-                                spec.features));
-  const auto [begin, end] = row_range(x->size(0), first, count, path);
+  const Hdf5MatrixFile file(path);
+  const Hdf5DatasetInfo x = checked_dataset(
+      file, "inputs", -1, spec.features,
+      fmt::format("the flow's {} features; a bare flow checkpoint has no scaler, JetNet files need a jet model",
+                  spec.features));
+  const auto [begin, end] = row_range(x.shape[0], first, count, path);
   FlowInputs rows;
-  rows.x = slice(x->to(spec.dtype), 0, begin, end);
+  rows.x = file.read_rows("inputs", begin, end, spec.dtype);
   if (spec.context_features > 0) {
-    const Tensor* c = file.find("context");
-    if (!c || c->ndim() != 2 || c->size(0) != x->size(0) || c->size(1) != spec.context_features)
-      throw DataError(fmt::format("{}: the flow takes {} context features: expected a dataset \"context\" [{}, {}], {}",
-                                  path, spec.context_features, x->size(0), spec.context_features,
-                                  c ? "found " + c->shape().str() : std::string("found none")));
-    rows.context = slice(c->to(spec.dtype), 0, begin, end);
+    checked_dataset(file, "context", x.shape[0], spec.context_features,
+                    fmt::format("the flow takes {} context features, one row per input", spec.context_features));
+    rows.context = file.read_rows("context", begin, end, spec.dtype);
   }
   return rows;
 }

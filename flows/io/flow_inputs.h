@@ -1,6 +1,6 @@
 // What a flow reads, taken from files the way training prepares it: JetNet jets through a jet
 // model's scaler (training.md §2–§4, §6: scaled particle columns, context [m~] or [m~, n]), or,
-// for a bare flow checkpoint, a file of ready-made flow inputs. Used by bin/logprob and bin/inspect.
+// for a bare flow checkpoint, an HDF5 file of ready-made flow inputs. Used by bin/logprob and bin/inspect.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +42,11 @@ OpenedModel open_model(const std::string& path);
 
 /// Rows [first, first + count) (count < 0: to the end) of `data_path` as inputs of `opened`:
 ///  - a jet model reads a JetNet file (its first P particles, num_particles capped to P);
-///  - a bare flow reads a flowjet checkpoint-format file with "inputs" [N, D] and, for a conditioned
-///    flow, "context" [N, C] (the layout of the nflows fixtures).
-/// Throws DataError/CheckpointError naming the file and what is wrong (missing dataset, shape, row range).
+///  - a bare flow reads any HDF5 file with root datasets "inputs" [N, D] and, for a conditioned flow,
+///    "context" [N, C], float32 or float64 (no attributes needed; flowjet checkpoints and the nflows
+///    fixtures have this layout too).
+/// Throws DataError naming the file and what is wrong (missing dataset, dtype or shape with the shape
+/// expected, row range).
 FlowInputs read_flow_inputs(const OpenedModel& opened, const std::string& data_path, int64_t first = 0,
                             int64_t count = -1, const JetInputOptions& options = {});
 

@@ -39,6 +39,11 @@ struct TrainOptions {
   FlowSpec flow;  // context_features must agree with `model`
   DataOptions data;
   AdamOptions optimizer = AdamOptions::adamw();
+  // Learning rate per step (engine/optim/schedule.h): "constant" (the talk's runs), "cosine" (from
+  // optimizer.lr down to lr_min over max_steps) or "exponential" (lr * lr_gamma^step).
+  std::string lr_schedule = "constant";
+  double lr_min = 0.0;
+  double lr_gamma = 1.0;
   double clip_value = 0.0;  // > 0: gradients clamped to [-clip_value, clip_value] before the step
 
   int64_t batch_size = 10000;
@@ -63,7 +68,7 @@ struct TrainOptions {
   bool truth_floor = false;      // with the metrics: score a disjoint real sample against the test jets too
   bool generate = true;          // generate as many jets as the test split at the end
   std::string metrics = "talk";  // evaluation preset of the end-of-run metrics, or "none"
-  std::string fpnd_dir;          // FPND resources (pnet_state_dict.pt, statistics); empty: FPND skipped
+  std::string fpnd_dir;          // FPND resources (pnet_state_dict.pt, statistics); empty: the default ones
 
   /// True when the mass loss is added at `step` (optimiser steps already done).
   bool mass_loss_active(int64_t step) const;

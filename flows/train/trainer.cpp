@@ -81,6 +81,8 @@ Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared, Devic
       prepared_(std::move(prepared)),
       model_(build_model(options_, prepared_, device)),
       optimizer_(model_.flow->named_parameters(), options_.optimizer),  // moments on the parameters' device
+      lr_schedule_(LrSchedule::from_name(options_.lr_schedule, options_.optimizer.lr, options_.lr_gamma,
+                                         std::max<int64_t>(options_.max_steps, 1), options_.lr_min)),
       batcher_(prepared_.split.train, options_.batch_size, options_.data.shuffle, options_.seed),
       scaling_(feature_scaling(prepared_.scaler, options_.flow.features, device)),
       mass_latent_gen_(data::derive_seed(options_.seed, kMassLatentStream)),
@@ -147,6 +149,8 @@ StepReport Trainer::step() {
     return report;
   }
   if (options_.clip_value > 0.0) clip_grad_value(params, options_.clip_value);
+  // A closed form of the step count, so a resumed run continues the same schedule.
+  optimizer_.set_lr(lr_schedule_.lr_at(steps_done_));
   optimizer_.step();
   ++steps_done_;
   consecutive_bad_steps_ = 0;

@@ -28,6 +28,7 @@
 #include "data/batcher.h"
 #include "engine/io/checkpoint.h"
 #include "engine/optim/adam.h"
+#include "engine/optim/schedule.h"
 #include "flows/io/jet_model.h"
 #include "flows/loss/mass_constraint.h"
 #include "flows/train/batch.h"
@@ -97,6 +98,7 @@ class Trainer {
   data::PreparedData prepared_;
   JetModel model_;
   Adam optimizer_;
+  LrSchedule lr_schedule_;  // the optimiser's learning rate as a function of steps_done_
   data::EpochBatcher batcher_;
   FeatureScaling scaling_;     // the first 3P scaler columns, for the mass loss
   Generator mass_latent_gen_;  // z draws of the mass-constraint sampling pass

@@ -53,6 +53,7 @@ class RunLoop {
                         trainer_.batches_seen(), trainer_.steps_done(), r.bad_reason, trainer_.consecutive_bad_steps(),
                         o_.max_bad_steps));
         if (trainer_.should_stop()) return stop(r.bad_reason);
+        if (interrupt_requested()) return interrupted(log, interval);
         continue;
       }
       ++session_steps_;
@@ -75,6 +76,7 @@ class RunLoop {
         save(paths_.last(), validation);
         observer_.on_message(fmt::format("step {}: checkpoint {}", s, paths_.periodic(s)));
       }
+      if (interrupt_requested() && s < o_.max_steps) return interrupted(log, interval);
     }
     return finish();
   }
@@ -91,6 +93,7 @@ class RunLoop {
       }
       observer_.on_message(
           fmt::format("resumed {} at step {} of {}", paths_.last(), trainer_.steps_done(), o_.max_steps));
+      remove_leftover_temporaries();
     } else {
       check_fresh_run_directory(paths_);
     }
@@ -176,6 +179,35 @@ class RunLoop {
     save(paths_.last(), std::nullopt, {{kStopReason, s.stop_reason}});
     observer_.on_message(s.stop_reason);
     return s;
+  }
+
+  bool interrupt_requested() const { return settings_.interrupt && settings_.interrupt->load() != 0; }
+
+  /// The end of an interrupted run: the interval's log row and checkpoints/last.h5, from which a
+  /// resumed run continues as if uninterrupted.
+  RunSummary interrupted(TrainLog& log, const Interval& interval) {
+    if (interval.steps > 0) write_row(log, interval, std::nullopt);
+    save(paths_.last(), last_validation_);
+    RunSummary s = summary();
+    s.interrupted_by = settings_.interrupt->load();
+    s.stop_reason = fmt::format("interrupted at step {} of {}; the state of step {} is in {}", s.steps, o_.max_steps,
+                                s.steps, paths_.last());
+    observer_.on_message(s.stop_reason);
+    return s;
+  }
+
+  /// A process killed while writing a checkpoint leaves "<name>.h5.tmp-<pid>-<n>" behind
+  /// (engine/io/checkpoint_write.cpp); the checkpoint it was writing is incomplete and unused.
+  void remove_leftover_temporaries() {
+    for (const std::string& dir : {paths_.root, paths_.checkpoints()}) {
+      std::error_code ec;
+      for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (!entry.is_regular_file() || name.find(".h5.tmp-") == std::string::npos) continue;
+        std::filesystem::remove(entry.path(), ec);
+        observer_.on_message(fmt::format("removed {}, left by an interrupted checkpoint write", entry.path().string()));
+      }
+    }
   }
 
   RunSummary finish() {

@@ -12,6 +12,7 @@
 // Every checkpoint is a jet-model file (bin/sample reads it) with the training state.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,12 +63,16 @@ class TrainingObserver {
 struct RunSettings {
   bool resume = false;  // continue from checkpoints/last.h5 of the run directory
   Attributes extra;     // stored in every checkpoint (e.g. "train.config")
+  // Polled after every step: a non-zero value (the number of the signal that asked, e.g. SIGINT)
+  // ends the run there, with the step's log row and checkpoints/last.h5 written.
+  const std::atomic<int>* interrupt = nullptr;
 };
 
 struct RunSummary {
   int64_t steps = 0;
   bool completed = false;   // max_steps reached
   std::string stop_reason;  // why not, otherwise empty
+  int interrupted_by = 0;   // the value of RunSettings::interrupt that ended the run, else 0
   std::optional<double> final_validation;
   std::optional<double> best_validation;
   int64_t best_step = -1;
@@ -80,10 +85,11 @@ struct RunSummary {
 /// run would overwrite; the message points to --resume.
 void check_fresh_run_directory(const RunPaths& paths);
 
-/// Trains until options.max_steps optimiser steps are done or should_stop(); writes the log and
-/// checkpoints under `paths` (creating the directories). A fresh run refuses a directory that
-/// already holds a run; resume restores checkpoints/last.h5 (train.* attributes included) and
-/// continues the log. Throws CheckpointError/DataError naming the file on I/O problems.
+/// Trains until options.max_steps optimiser steps are done, should_stop() or an interrupt; writes
+/// the log and checkpoints under `paths` (creating the directories). A fresh run refuses a directory
+/// that already holds a run; resume restores checkpoints/last.h5 (train.* attributes included),
+/// removes the temporary files of checkpoint writes that a killed process left behind (naming them)
+/// and continues the log. Throws CheckpointError/DataError naming the file on I/O problems.
 RunSummary run_training(Trainer& trainer, const RunPaths& paths, const RunSettings& settings,
                         TrainingObserver& observer);
 

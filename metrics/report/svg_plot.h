@@ -1,11 +1,13 @@
 // Inline SVG figures for the evaluation report (no scripts, no external resources): step
-// histograms of several samples with a ratio panel, and 2-D histograms as heatmaps.
+// histograms of several samples with a ratio panel, and 2-D histograms as heatmaps; drawn with the
+// pieces of svg_canvas.h, which bin/inspect's page shares.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "metrics/report/histogram.h"
+#include "metrics/report/svg_canvas.h"
 
 namespace flowjet::metrics {
 
@@ -46,11 +48,5 @@ struct HeatmapPlot {
 
 /// A 460 x 360 SVG heatmap of the histogram's density with a colour bar (viridis-like palette).
 std::string svg_heatmap(const HeatmapPlot& plot);
-
-/// Round tick values ("1, 2, 5 x 10^k" steps) inside [low, high], about `target` of them.
-std::vector<double> nice_ticks(double low, double high, int target = 5);
-
-/// Text for SVG/HTML: &, <, >, " and ' replaced by entities.
-std::string xml_escape(const std::string& text);
 
 }  // namespace flowjet::metrics

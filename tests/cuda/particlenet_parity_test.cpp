@@ -1,13 +1,11 @@
 // CPU vs CUDA parity of FPND's ParticleNet: jetnet's weights moved to the GPU with Module::to, the fc1
 // activations of the golden jets of spec metrics.md 11.7 (and of the 300 deterministic jets of 11.8, in
-// one batch) against the CPU network and against the reference values. Needs the FPND resources
-// ($FLOWJET_FPND_DIR, else the committed metrics/resources/fpnd); skipped with a line saying so when they are absent.
+// one batch) against the CPU network and against the reference values. The weights are the repository's
+// copy in metrics/resources/fpnd; skipped only without a usable GPU.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,18 +21,6 @@ using namespace flowjet::metrics;
 namespace {
 
 std::string weights_path() { return metrics::testing::fpnd_test_dir() + "/pnet_state_dict.pt"; }
-
-// Skip decorator: no GPU, or no ParticleNet weights (printed once).
-bool particlenet_parity_skipped() {
-  static const bool skipped = [] {
-    if (flowjet::testing::cuda_parity_skipped()) return true;
-    const bool missing = !std::ifstream(weights_path()).good();
-    if (missing)
-      std::printf("ParticleNet CUDA parity skipped: no %s (set FLOWJET_FPND_DIR)\n", weights_path().c_str());
-    return missing;
-  }();
-  return skipped;
-}
 
 // fc1 activations of `jets` on a CPU network and on a CUDA copy of it, as [jets, 256] tensors.
 std::pair<Tensor, Tensor> activations_on_both(const JetArray& jets, int64_t batch_size) {
@@ -55,7 +41,7 @@ constexpr flowjet::testing::ParityTolerance kNetworkTolerance{1e-3};
 }  // namespace
 
 TEST_CASE("cuda/particlenet: fc1 activations of the golden jets on the GPU" *
-          doctest::skip(particlenet_parity_skipped())) {
+          doctest::skip(flowjet::testing::cuda_parity_skipped())) {
   const auto [cpu, cuda] = activations_on_both(metrics::testing::golden_fpnd_jets(), 3);
   flowjet::testing::check_close("golden jets, fc1", cpu, cuda, kNetworkTolerance);
   // The same bound as the CPU network's test against jetnet's float32 values (spec 11.7): 2e-5 absolute.
@@ -68,7 +54,7 @@ TEST_CASE("cuda/particlenet: fc1 activations of the golden jets on the GPU" *
 }
 
 TEST_CASE("cuda/particlenet: 300 jets with 10 to 30 particles in one batch" *
-          doctest::skip(particlenet_parity_skipped())) {
+          doctest::skip(flowjet::testing::cuda_parity_skipped())) {
   const auto [cpu, cuda] = activations_on_both(metrics::testing::deterministic_fpnd_jets(), 300);
   flowjet::testing::check_close("300 deterministic jets, fc1", cpu, cuda, kNetworkTolerance);
 }

@@ -69,7 +69,7 @@ TEST_CASE("flows/inputs: a saved jet model reads rows of a JetNet file") {
                        "row 7 requested but the file has 7 rows"));
 }
 
-TEST_CASE("flows/inputs: a bare flow reads \"inputs\" and \"context\" of a checkpoint-format file") {
+TEST_CASE("flows/inputs: a bare flow reads \"inputs\" and \"context\" of an HDF5 file (here a checkpoint-format one)") {
   test::TempDir dir;
   FlowSpec spec = test::small_flow_spec();
   spec.features = 4;
@@ -88,10 +88,10 @@ TEST_CASE("flows/inputs: a bare flow reads \"inputs\" and \"context\" of a check
 
   save_checkpoint(dir.file("no_context.h5"), {{"inputs", x}});
   CHECK(test::contains(test::error_message<DataError>([&] { read_flow_inputs(opened, dir.file("no_context.h5")); }),
-                       "expected a dataset \"context\" [3, 1], found none"));
+                       "no dataset \"context\", expected float32 or float64 [3, 1]"));
   save_checkpoint(dir.file("wide.h5"), {{"inputs", Tensor::zeros(Shape{2, 5})}});
   CHECK(test::contains(test::error_message<DataError>([&] { read_flow_inputs(opened, dir.file("wide.h5")); }),
-                       "dataset \"inputs\" has shape [2, 5], expected [N, 4]"));
+                       "dataset \"inputs\" is float32 [2, 5], expected float32 or float64 [N, 4]"));
   data::write_jetnet(dir.file("g.h5"), test::jetnet_like_jets(2, 3));
   CHECK(test::contains(test::error_message<DataError>([&] { read_flow_inputs(opened, dir.file("g.h5")); }),
                        "JetNet files need a jet model"));

@@ -1,6 +1,7 @@
 // Jet generation (training.md §9): JetNet layout of the output (zero beyond n, no negative pt_rel,
 // mask and num_particles consistent, strict validation of the written file), seeded and batch-size
-// independent results, explicit conditions, and clear errors.
+// independent results, streaming batch by batch into a file, explicit conditions, and clear errors.
+#include <algorithm>
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,9 +9,11 @@
 
 #include "data/jet_kinematics.h"
 #include "data/jetnet_hdf5.h"
+#include "data/jetnet_stream_writer.h"
 #include "engine/autograd/recording.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
+#include "flows/conditions_file.h"
 #include "flows/generate.h"
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/temp_dir.h"
@@ -81,7 +84,7 @@ TEST_CASE("flows/generate: (m, n) model gives JetNet jets with no particle beyon
   check_jetnet_layout(jets, 1000.0);
 
   // The conditions the call used, row for row: real particles never exceed n (training.md §9.5).
-  const SampledConditions conditions = draw_generation_conditions(model, count, 11);
+  const SampledConditions conditions = draw_generation_conditions(model, count, options_with(11, 64));
   REQUIRE(conditions.size() == count);
   int64_t grouped_rows = 0;
   for (int64_t i = 0; i < count; ++i) {
@@ -128,6 +131,69 @@ TEST_CASE("flows/generate: same seed same jets, other seed other jets, batch siz
   }
 }
 
+TEST_CASE("flows/generate: batches streamed into a JetNet file equal the jets generated in memory") {
+  for (const char* kind : {"vnf", "cnf_mn"}) {
+    CAPTURE(kind);
+    JetModel model = test::small_jet_model(kind);
+    const data::JetSet reference = generate_jets(model, 120, options_with(13, 120));
+    // 7: a remainder batch of 1; 50: of 20; 120: one batch; 500: one batch shorter than asked.
+    for (int64_t batch : {7, 50, 120, 500}) {
+      CAPTURE(batch);
+      test::TempDir dir;
+      const std::string path = dir.file("streamed.h5");
+      std::vector<std::pair<int64_t, int64_t>> batches;  // (first row, rows) of each call
+      {
+        data::JetNetStreamWriter writer(path, model.particles, generated_jet_type(model));
+        generate_jet_batches(model, 120, options_with(13, batch), [&](const data::JetSet& jets, int64_t first) {
+          batches.emplace_back(first, jets.jets);
+          writer.append(jets);
+        });
+        writer.finish();
+      }
+      REQUIRE(batches.size() == static_cast<size_t>((120 + batch - 1) / batch));
+      for (size_t b = 0; b < batches.size(); ++b) {
+        CHECK(batches[b].first == static_cast<int64_t>(b) * batch);
+        CHECK(batches[b].second == std::min<int64_t>(batch, 120 - batches[b].first));
+      }
+      data::ReadOptions read;
+      read.strict = true;
+      read.type = data::JetType::G;
+      const data::JetSet back = data::read_jetnet(path, read);
+      CHECK(back.particle_features == reference.particle_features);
+      CHECK(back.jet_features == reference.jet_features);
+    }
+  }
+}
+
+TEST_CASE("flows/generate: a throwing sink stops the run; collect_into checks where a batch goes") {
+  JetModel model = test::small_jet_model("vnf");
+  int64_t calls = 0;
+  const auto failing = [&](const data::JetSet&, int64_t first) {
+    ++calls;
+    if (first > 0) throw DataError("disk full");
+  };
+  CHECK_THROWS_WITH_AS(generate_jet_batches(model, 100, options_with(1, 30), failing), "disk full", DataError);
+  CHECK(calls == 2);
+  data::JetSet small = data::JetSet::zeros(20, 30, data::JetType::G);
+  CHECK_THROWS_WITH_AS(generate_jet_batches(model, 30, options_with(1, 16), collect_into(small)),
+                       doctest::Contains("at row 16 does not fit 20 x 30"), ShapeError);
+}
+
+TEST_CASE("flows/generate: given conditions are cycled in place, as repeat_conditions copies them") {
+  JetModel model = test::small_jet_model("cnf_mn");
+  SampledConditions conditions;
+  conditions.mass = {model.scaled_zero_mass + 0.5, 0.0, 1.0};
+  conditions.n = {2, 5, 9};
+  data::JetSet cycled = data::JetSet::zeros(12, 30, data::JetType::G);
+  generate_jet_batches(model, conditions, 12, options_with(5, 5), collect_into(cycled));
+  const data::JetSet copied = generate_jets(model, repeat_conditions(conditions, 12), options_with(5, 5));
+  CHECK(cycled.particle_features == copied.particle_features);
+  CHECK(cycled.jet_features == copied.jet_features);
+  for (int64_t i = 0; i < 12; ++i) CHECK(cycled.real_particles(i) <= conditions.n[static_cast<size_t>(i % 3)]);
+  CHECK_THROWS_WITH_AS(generate_jet_batches(model, conditions, 10, {}, collect_into(cycled)),
+                       doctest::Contains("use a multiple of 3"), ConfigError);
+}
+
 TEST_CASE("flows/generate: min_pt_rel turns near-zero slots of a VNF model into padding") {
   JetModel model = test::small_jet_model("vnf");
   const data::JetSet all = generate_jets(model, 100, options_with(6, 100));
@@ -155,9 +221,34 @@ TEST_CASE("flows/generate: explicit conditions are used row by row") {
   check_jetnet_layout(jets, 1000.0);
   for (int64_t i = 0; i < 4; ++i) CHECK(jets.real_particles(i) <= i + 1);
   // Same conditions as the model's own draw give the same jets as the model's own draw.
-  const SampledConditions drawn = draw_generation_conditions(model, 40, 8);
+  const SampledConditions drawn = draw_generation_conditions(model, 40, options_with(8, 16));
   CHECK(generate_jets(model, drawn, options_with(8, 16)).particle_features ==
         generate_jets(model, 40, options_with(8, 16)).particle_features);
+}
+
+TEST_CASE("flows/generate: drawn conditions in blocks: one block is one draw, more blocks are fresh draws, any batching") {
+  JetModel model = test::small_jet_model("cnf_mn");
+  GenerateOptions blocked = options_with(21, 64);
+  blocked.condition_block = 100;
+  // Up to one block the blocking changes nothing.
+  const SampledConditions single = draw_generation_conditions(model, 100, options_with(21, 64));
+  const SampledConditions first_block = draw_generation_conditions(model, 100, blocked);
+  CHECK(single.mass == first_block.mass);
+  CHECK(single.n == first_block.n);
+  // 250 jets: blocks of 100, 100 and 50; block 0 as above, the others drawn from their own seeds.
+  const SampledConditions three = draw_generation_conditions(model, 250, blocked);
+  REQUIRE(three.size() == 250);
+  CHECK(std::equal(first_block.mass.begin(), first_block.mass.end(), three.mass.begin()));
+  CHECK(!std::equal(three.mass.begin(), three.mass.begin() + 100, three.mass.begin() + 100));
+  // The jets use exactly these rows, whatever the batch size (batches straddle the block ends).
+  const data::JetSet reference = generate_jets(model, three, options_with(21, 250));
+  for (int64_t batch : {7, 64, 250}) {
+    GenerateOptions o = blocked;
+    o.batch_size = batch;
+    CHECK(generate_jets(model, 250, o).particle_features == reference.particle_features);
+  }
+  blocked.condition_block = 0;
+  CHECK_THROWS_AS(generate_jets(model, 10, blocked), ConfigError);
 }
 
 TEST_CASE("flows/generate: the flow's training mode is restored; nominal jet pt scales pt and mass") {

@@ -58,9 +58,6 @@ TEST_CASE("metrics/fpnd: max_jets takes the first jets in order") {
 TEST_CASE("metrics/fpnd: errors name what is wrong") {
   const JetArray jets = deterministic_fpnd_jets();
   CHECK_THROWS_AS(fpnd(jets, 'w', test_options()), ConfigError);
-  FpndOptions no_directory = test_options();
-  no_directory.directory = "";
-  CHECK_THROWS_AS(fpnd(jets, 'g', no_directory), ConfigError);
   FpndOptions zero_batch = test_options();
   zero_batch.batch_size = 0;
   CHECK_THROWS_AS(fpnd(jets, 'g', zero_batch), ConfigError);

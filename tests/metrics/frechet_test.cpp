@@ -26,7 +26,7 @@ std::string fpnd_file(const std::string& name) { return fpnd_test_dir() + "/" + 
 
 void require_resources() {
   std::ifstream probe(fpnd_file("g_mu.txt"));
-  INFO("FPND resources not found in " << fpnd_test_dir() << "; set FLOWJET_FPND_DIR");
+  INFO("FPND resources not found in " << fpnd_test_dir() << "; run the tests from the repository root");
   REQUIRE(probe.good());
 }
 

@@ -46,7 +46,8 @@ inline Jet jet_d() { return {{0.05, -0.02, 0.7}, {-0.1, 0.15, 0.2}, {0.2, 0.1, 0
 inline Jet jet_e() { return {{0, 3.0, 0.5}, {0, -3.0, 0.5}}; }
 inline Jet jet_f() { return {{0.1, 0.1, 0.5}, {0.2, 0, -0.1}}; }
 
-/// Directory of the FPND resources: $FLOWJET_FPND_DIR, else the committed metrics/resources/fpnd.
-inline std::string fpnd_test_dir() { return default_fpnd_directory(); }
+/// Directory of the FPND resources for tests: always the repository's copy (tests run from the
+/// repository root and read no file outside it, whatever $FLOWJET_FPND_DIR says).
+inline std::string fpnd_test_dir() { return "metrics/resources/fpnd"; }
 
 }  // namespace flowjet::metrics::testing

@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 
@@ -23,11 +25,12 @@ struct Run {
   std::string output;  // stdout and stderr
 };
 
-Run run_evaluate(const std::string& arguments) {
+// A shell command line, its stdout and stderr together.
+Run run_evaluate_command(const std::string& command) {
   std::ifstream binary("bin/evaluate");
   REQUIRE_MESSAGE(binary.good(), "bin/evaluate not found: build it (make bin/evaluate) and run from the repo root");
   Run run;
-  FILE* pipe = popen(("bin/evaluate " + arguments + " 2>&1").c_str(), "r");
+  FILE* pipe = popen(("(" + command + ") 2>&1").c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::array<char, 4096> buffer{};
   size_t n;
@@ -36,6 +39,8 @@ Run run_evaluate(const std::string& arguments) {
   run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   return run;
 }
+
+Run run_evaluate(const std::string& arguments) { return run_evaluate_command("bin/evaluate " + arguments); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -137,4 +142,20 @@ TEST_CASE("tools/evaluate: --device auto runs where CUDA is usable, --device cud
     CHECK(cuda.status == 1);
     CHECK(cuda.output.find("--device = cuda: " + cuda_unavailable_reason()) != std::string::npos);
   }
+}
+
+TEST_CASE("tools/evaluate: FPND is on by default, its resources found from another working directory") {
+  test::TempDir dir;
+  write_subset("data/samples/q.h5", dir.file("q.h5"), 100);
+  const std::string program = std::filesystem::absolute("bin/evaluate").string();
+  const Run run = run_evaluate_command("cd " + dir.path() + " && env -u FLOWJET_FPND_DIR " + program +
+                                       " --real q.h5 --gen q.h5 --metrics fpnd --json out.json");
+  INFO(run.output);
+  REQUIRE(run.status == 0);
+  const std::string json = read_file(dir.file("out.json"));
+  CHECK(json.find("\"fpnd\": null") == std::string::npos);
+  // The directory used is the repository's copy, found from bin/evaluate's own location.
+  std::smatch fpnd_dir;
+  REQUIRE(std::regex_search(json, fpnd_dir, std::regex("\"fpnd_dir\": \"([^\"]+)\"")));
+  CHECK(std::filesystem::equivalent(fpnd_dir[1].str(), "metrics/resources/fpnd"));
 }

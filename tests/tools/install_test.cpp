@@ -1,7 +1,7 @@
 // make install and the embedding API end to end: install into a temporary prefix, build
 // docs/examples/embed.cpp (the README's embedding example) with pkg-config's flags, run it on a
 // small checkpoint and compare its output with the same calls made in-process; the public header
-// pulls in no HDF5, CUDA or fmt header.
+// pulls in no HDF5, CUDA or fmt header; FPND's resources are installed unchanged.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -15,6 +15,7 @@
 #include "engine/backend/cuda/runtime.h"
 #include "flows/api/jet_generator.h"
 #include "flows/io/jet_model.h"
+#include "metrics/fpnd_resources.h"
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/temp_dir.h"
 
@@ -78,6 +79,13 @@ TEST_CASE("tools/install: make install, then the embedding example builds with p
   CHECK(std::filesystem::exists(prefix + "/include/flowjet/flows/flow.h"));
   for (const auto& entry : std::filesystem::directory_iterator(prefix + "/include"))
     CHECK(entry.path().filename() == "flowjet");  // no staging directory left behind
+  // FPND's resources, unchanged, where programs in PREFIX/bin and pkg-config's fpnd_dir find them.
+  for (const metrics::FpndResourceFile& file : metrics::fpnd_resource_files())
+    CHECK_NOTHROW(metrics::verify_fpnd_resource(prefix + "/share/flowjet/fpnd", file.name));
+  for (const auto& entry : std::filesystem::directory_iterator(prefix + "/share/flowjet"))
+    CHECK(entry.path().filename() == "fpnd");
+  const Shell fpnd_dir = shell(dir, "PKG_CONFIG_PATH=" + prefix + "/lib/pkgconfig pkg-config --variable=fpnd_dir flowjet");
+  CHECK(fpnd_dir.output == prefix + "/share/flowjet/fpnd\n");
 
   // The public header alone needs only the standard library: no HDF5, CUDA or fmt header is read.
   const Shell headers = shell(dir, "g++ -std=c++17 -fsyntax-only -H -I" + prefix + "/include docs/examples/embed.cpp");

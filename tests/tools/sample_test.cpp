@@ -1,6 +1,7 @@
 // bin/sample end to end: a saved small jet model -> JetNet file that strict validation accepts,
 // equal to in-process generation with the same seed; conditions files (text and JetNet); errors
-// with a non-zero exit code and a message naming the culprit.
+// with a non-zero exit code and a message naming the culprit; an unusable output folder fails before
+// any jets are made, and an interrupted run leaves no file.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -164,6 +165,36 @@ TEST_CASE("tools/sample: command-line and input errors exit non-zero with a clea
     CHECK(run.stderr_text.find(message) != std::string::npos);
   }
   CHECK_FALSE(std::filesystem::exists(dir.file("out.h5")));
+}
+
+TEST_CASE("tools/sample: an unusable output folder fails before any jets are made") {
+  test::TempDir dir;
+  flows::save_jet_model(dir.file("model.h5"), test::small_jet_model("cnf_mn"));
+  const Run run = run_sample(dir, dir.file("model.h5") + " -n 100000 --batch 1000 -o " + dir.file("missing/out.h5"));
+  CHECK(run.exit_code == 1);
+  CHECK(run.stderr_text.find("cannot write JetNet file '" + dir.file("missing/out.h5") + "'") != std::string::npos);
+  CHECK(run.stderr_text.find("writable") != std::string::npos);
+  CHECK(run.stderr_text.find("jets/s") == std::string::npos);  // no progress line: nothing was generated
+}
+
+TEST_CASE("tools/sample: an interrupted run stops after its batch and leaves no file") {
+  test::TempDir dir;
+  flows::save_jet_model(dir.file("model.h5"), test::small_jet_model("vnf"));
+  const std::string out = dir.file("out/jets.h5");
+  std::filesystem::create_directory(dir.file("out"));
+  // SIGINT once the temporary file exists, i.e. while batches are being written; 10^8 jets
+  // would take hours, so the run is certainly still going.
+  const std::string script = sample_program() + " " + dir.file("model.h5") + " -n 100000000 --batch 500 -o " + out +
+                             " 2> " + dir.file("stderr.txt") + " & pid=$!; for i in $(seq 1200); do ls " +
+                             dir.file("out") + " | grep -q tmp- && break; sleep 0.05; done; kill -INT $pid; wait $pid";
+  const int status = std::system(script.c_str());
+  std::ifstream in(dir.file("stderr.txt"));
+  std::stringstream text;
+  text << in.rdbuf();
+  INFO(text.str());
+  CHECK((WIFEXITED(status) ? WEXITSTATUS(status) : -1) == 1);
+  CHECK(text.str().find("interrupted by signal 2 after") != std::string::npos);
+  CHECK(std::filesystem::is_empty(dir.file("out")));  // neither the output nor the temporary file
 }
 
 TEST_CASE("tools/sample: --device auto runs where CUDA is usable, --device cuda says why it cannot") {

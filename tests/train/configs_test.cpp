@@ -66,3 +66,28 @@ TEST_CASE("train/configs: table rows of training.md §11.3 and the substitutes o
     CHECK(flows::model_uses_mass_loss(o.model) == (r.lambda >= 0));
   }
 }
+
+TEST_CASE("train/configs: the CPU-budget rows of configs/cpu share one flow and differ only by kind and jet type") {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator("configs/cpu"))
+    if (entry.path().extension() == ".ini") names.insert(entry.path().stem().string());
+  CHECK(names.size() == 15);  // 3 jet types x 5 models
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    const flows::TrainOptions o = tools::train_options_from(tools::load_train_config("configs/cpu/" + name + ".ini"));
+    const flows::TrainOptions talk = tools::train_options_from(tools::load_train_config("configs/" + name + ".ini"));
+    const std::string jet = name.substr(0, name.find('_')), kind = name.substr(name.find('_') + 1);
+    CHECK(flows::model_kind_name(o.model) == kind);
+    CHECK(o.data.jet_type == talk.data.jet_type);
+    CHECK(o.data.path == "data/generated/" + o.data.jet_type + ".h5");  // tools/reproduce.sh makes them
+    CHECK(o.flow.coupling_layers == 15);
+    CHECK(o.flow.num_blocks == 2);
+    CHECK(o.flow.hidden_features == 192);
+    CHECK(o.flow.bins == 8);
+    CHECK(o.batch_size == 1000);
+    CHECK(o.lr_schedule == "cosine");
+    const bool mass_loss = flows::model_uses_mass_loss(o.model);
+    CHECK(o.max_steps == (mass_loss ? 3000 : 6000));  // the mass-constraint pass doubles a step's cost
+    if (mass_loss) CHECK(o.lambda == talk.lambda);
+  }
+}

@@ -2,6 +2,8 @@
 // steps, a new process-like Trainer resumed from checkpoints/last.h5, and N/2 more.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -129,4 +131,49 @@ TEST_CASE("train/resume: a checkpoint of another model or other data is refused 
   Trainer again(options, test::tiny_prepared(options));
   CHECK_THROWS_WITH_AS(run_training(again, RunPaths(dir.path()), {}, quiet), doctest::Contains("--resume"),
                        ConfigError);
+}
+
+TEST_CASE("train/resume: an interrupted run stops after the step with last.h5 written and resumes bit for bit") {
+  TrainOptions options = test::tiny_train_options();
+  options.max_steps = 10;
+  options.checkpoint_every = 0;  // the interrupt alone writes last.h5
+  TrainingObserver quiet;
+  test::TempDir dir;
+
+  Trainer straight(options, test::tiny_prepared(options));
+  REQUIRE(run_training(straight, RunPaths(dir.file("straight")), {}, quiet).completed);
+
+  std::atomic<int> interrupt{0};
+  {
+    Trainer first(options, test::tiny_prepared(options));
+    // The "signal" arrives in the middle of the fourth step: that step is finished first.
+    first.set_gradient_hook([&](const NamedTensors&) {
+      if (first.steps_done() == 3) interrupt.store(2);
+    });
+    RunSettings settings;
+    settings.interrupt = &interrupt;
+    RunSummary a = run_training(first, RunPaths(dir.file("interrupted")), settings, quiet);
+    CHECK(!a.completed);
+    CHECK(a.interrupted_by == 2);
+    CHECK(a.steps == 4);
+    CHECK(a.stop_reason.find("interrupted at step 4 of 10") != std::string::npos);
+    CHECK(load_checkpoint(RunPaths(dir.file("interrupted")).last()).int_attribute("train.step") == 4);
+  }
+  // A checkpoint write killed half-way leaves a temporary file; resuming removes it and says so.
+  const std::string leftover = RunPaths(dir.file("interrupted")).checkpoints() + "/step_00000008.h5.tmp-123-0";
+  std::ofstream(leftover) << "partial";
+  struct Messages : TrainingObserver {
+    std::vector<std::string> seen;
+    void on_message(const std::string& m) override { seen.push_back(m); }
+  } messages;
+  Trainer resumed(options, test::tiny_prepared(options));
+  RunSettings settings;
+  settings.resume = true;
+  REQUIRE(run_training(resumed, RunPaths(dir.file("interrupted")), settings, messages).completed);
+  CHECK(!std::filesystem::exists(leftover));
+  CHECK(std::any_of(messages.seen.begin(), messages.seen.end(), [&](const std::string& m) {
+    return m == "removed " + leftover + ", left by an interrupted checkpoint write";
+  }));
+  CHECK(test::bitwise_differences(flow_state(straight.flow()), flow_state(resumed.flow())).empty());
+  CHECK(test::bitwise_differences(straight.optimizer().state(), resumed.optimizer().state()).empty());
 }

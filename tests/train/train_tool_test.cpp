@@ -63,6 +63,9 @@ TEST_CASE("train/bin_train: configs/quick.ini trains, resumes, and its final che
   CHECK(contains(first.err, "generated 180 jets"));
   CHECK(contains(first.out, "W1M ×10⁻³"));
   CHECK(contains(first.out, "W1EFP ×10⁻⁵"));
+  // FPND with no flag: the repository's resources are the default.
+  CHECK_FALSE(contains(first.out, "FPND not computed"));
+  CHECK_FALSE(contains(read_text(run_dir + "/evaluation.json"), "\"fpnd\": null"));
   // The truth floor: the first 180 training jets against the 180 test jets, as a second table.
   CHECK(contains(first.out, "truth floor (talk preset, 180 jets of the test split"));
   for (const char* file : {"config.ini", "train_log.csv", "final.h5", "generated.h5", "evaluation.json", "report.html",
@@ -145,4 +148,30 @@ TEST_CASE("train/bin_train: --dry-run plans without training; errors name file, 
     CHECK(contains(autodevice.err, "[train] device = auto: using the CPU (" + cuda_unavailable_reason() + ")"));
     CHECK(contains(autodevice.out, "device cpu"));
   }
+}
+
+TEST_CASE("train/bin_train: Ctrl-C finishes the step, writes last.h5, says how to resume and exits with 130") {
+  test::TempDir dir;
+  const std::string run_dir = dir.file("run"), rc_file = dir.file("rc");
+  // A run far too long to finish; SIGINT once its log has a few rows.
+  const std::string script =
+      train_program() + " configs/quick.ini data.max_jets=600 train.batch_size=100 train.max_steps=1000000 " +
+      "output.log_every=1 output.checkpoint_every=0 eval.validate_every=0 train.threads=1 output.dir=" + run_dir +
+      " > " + dir.file("stdout.txt") + " 2> " + dir.file("stderr.txt") + " & pid=$!; " +
+      "for i in $(seq 600); do [ -f " + run_dir + "/train_log.csv ] && [ $(wc -l < " + run_dir +
+      "/train_log.csv) -gt 3 ] && break; sleep 0.05; done; kill -INT $pid; wait $pid; echo $? > " + rc_file;
+  REQUIRE(std::system(("bash -c '" + script + "'").c_str()) == 0);
+  const std::string err = read_text(dir.file("stderr.txt"));
+  INFO(err);
+  CHECK(read_text(rc_file) == "130\n");
+  CHECK(contains(err, "interrupted; finishing the current step and writing a checkpoint"));
+  CHECK(contains(err, "continue with: bin/train --resume " + run_dir));
+  const int64_t step = load_checkpoint(run_dir + "/checkpoints/last.h5").int_attribute("train.step");
+  CHECK(step >= 3);
+
+  Run resumed = run_train(dir, "--resume " + run_dir + " train.max_steps=" + std::to_string(step + 2) +
+                                   " eval.generate=false");
+  INFO(resumed.out << resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK(load_checkpoint(run_dir + "/final.h5").int_attribute("train.step") == step + 2);
 }

@@ -14,7 +14,7 @@ namespace flowjet::tools {
 struct RunEvaluationOptions {
   std::string preset = "talk";  // "talk", "jetnet" or "full"
   std::string jet_type;         // "g", "q" or "t": the FPND reference statistics
-  std::string fpnd_dir;         // empty: FPND is not computed (a note says so)
+  std::string fpnd_dir;         // empty: the default FPND resources (metrics/fpnd_resources.h)
   std::string json_path;        // where the raw values go (written atomically); empty: not written
   std::string report_path;      // where the HTML report goes (written atomically); empty: not written
   std::string heading = "metrics";  // first word of the printed table's title

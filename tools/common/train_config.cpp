@@ -88,7 +88,16 @@ Schema build_schema() {
          {"random", "alternating", "particle"}});
   // [train]
   s.add({"train", "batch_size", V::Int, "10000", "jets per optimiser step", {}});
-  s.add({"train", "lr", V::Float, "1e-3", "learning rate", {}});
+  s.add({"train", "lr", V::Float, "1e-3", "learning rate (of the first step, with a schedule)", {}});
+  s.add({"train",
+         "lr_schedule",
+         V::String,
+         "constant",
+         "learning rate per step: constant (the talk's runs), cosine (lr down to lr_min at max_steps), "
+         "exponential (lr * lr_gamma^step)",
+         {"constant", "cosine", "exponential"}});
+  s.add({"train", "lr_min", V::Float, "0", "cosine schedule: the learning rate reached at max_steps", {}});
+  s.add({"train", "lr_gamma", V::Float, "1", "exponential schedule: factor per step", {}});
   s.add(
       {"train", "optimizer", V::String, "adamw", "AdamW (talk-era code) or Adam (April 2022 code)", {"adamw", "adam"}});
   s.add({"train",
@@ -151,7 +160,7 @@ Schema build_schema() {
          V::String,
          "",
          "directory of the FPND resources (jetnet's pnet_state_dict.pt and {g,q,t}_{mu,sigma}.txt); empty: "
-         "$FLOWJET_FPND_DIR, else FPND is not computed",
+         "$FLOWJET_FPND_DIR, else the copy in metrics/resources/fpnd (found from the program's location)",
          {}});
   // [output]
   s.add({"output", "dir", V::String, "", "run directory; empty: runs/<configuration file name without .ini>", {}});
@@ -244,6 +253,9 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.optimizer = AdamOptions{};  // PyTorch's betas and eps
   o.optimizer.lr = lr;
   o.optimizer.weight_decay = weight_decay;
+  o.lr_schedule = config.get_string("train", "lr_schedule");
+  o.lr_min = float_in(config, "train", "lr_min", 0.0, lr, false);
+  o.lr_gamma = float_in(config, "train", "lr_gamma", 0.0, kHuge, false);
   o.optimizer.decoupled = config.get_string("train", "optimizer") == "adamw";
   o.clip_value = float_in(config, "train", "clip_value", 0.0, kHuge, false);
   o.batch_size = int_at_least(config, "train", "batch_size", 1);
@@ -264,8 +276,6 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.truth_floor = config.get_bool("eval", "truth_floor");
   o.metrics = config.get_string("eval", "metrics");
   o.fpnd_dir = config.get_string("eval", "fpnd_dir");
-  if (o.fpnd_dir.empty())
-    if (const char* env = std::getenv("FLOWJET_FPND_DIR")) o.fpnd_dir = env;
 
   o.run_dir = config.get_string("output", "dir");
   if (o.run_dir.empty()) o.run_dir = "runs/" + std::filesystem::path(config.name()).stem().string();

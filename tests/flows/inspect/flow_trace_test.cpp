@@ -31,6 +31,10 @@ TEST_CASE("inspect/trace: running log p ends at Flow::log_prob both ways and the
       CHECK(r.latent[i] == z[i]);
       CHECK(std::fabs(r.reconstructed[i] - r.input[i]) <= 1e-10);  // f64 round trip
     }
+    // Before any layer the running log-probability is log N(x; 0, I).
+    double input_base = -0.5 * 6 * std::log(2 * M_PI);
+    for (double v : r.input) input_base += -0.5 * v * v;
+    CHECK(std::fabs(r.input_base_log_prob - input_base) <= 1e-12 * std::fabs(input_base));
     double sum = 0.0;
     for (std::size_t s = 0; s < 3; ++s) {
       CAPTURE(s);

@@ -1,0 +1,20 @@
+// Ctrl-C (SIGINT) and SIGTERM for long-running tools: the first signal only sets a flag, which the
+// work loop polls to stop at a clean point (bin/train: after the current step, with a checkpoint);
+// a second signal ends the process at once, as the default handling would.
+#pragma once
+
+#include <atomic>
+
+namespace flowjet::tools {
+
+/// Installs the handlers. The first SIGINT or SIGTERM stores its number in the returned flag and
+/// writes `notice` (one line) to stderr; the handler then resets itself to the default action.
+const std::atomic<int>& install_interrupt_handler(const char* notice);
+
+/// Back to the default action for both signals (for work that has no clean stopping point).
+void restore_default_interrupt_handling();
+
+/// The conventional exit status of a process ended by `signal_number`: 128 + the number.
+int interrupted_exit_status(int signal_number);
+
+}  // namespace flowjet::tools
