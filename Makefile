@@ -71,7 +71,7 @@ BENCH_SRCS := $(wildcard tests/bench/*.cpp)
 BENCH_BINS := $(patsubst tests/bench/%.cpp,$(BIN)/bench_%,$(BENCH_SRCS))
 
 .SECONDARY:
-.PHONY: all test gradcheck bench bench-vs-torch sanitize deps clean install
+.PHONY: all test gradcheck bench bench-vs-torch bench-fpnd-vs-jetnet sanitize deps clean install
 all: $(LIB) $(TOOLS)
 
 $(LIB): $(LIB_OBJS)
@@ -133,6 +133,31 @@ bench: $(BENCH_BINS)
 bench-vs-torch: $(BIN)/bench_train
 	@bash tools/bench_vs_torch.sh $(or $(CONFIG),configs/light_cnf_mn.ini) $(or $(THREADS),1) \
 	  $(or $(STEPS),3) $(or $(BATCH),10000) $(or $(WARMUP),1)
+
+# FPND's ParticleNet (bin/bench_fpnd) beside jetnet 0.2.5's PyTorch one (tools/py/bench_jetnet_fpnd.py)
+# on the same jets, alternately for 2 rounds, then the medians and jetnet / flowjet time; not part of CI.
+FPND_JETS_FILE ?= data/samples/g.h5
+FPND_JETS ?= 5000
+FPND_THREADS ?= 1
+bench-fpnd-vs-jetnet: $(BIN)/bench_fpnd
+	@results=$$(mktemp) && run=$$(mktemp) && trap 'rm -f $$results $$run' EXIT && \
+	for round in 1 2; do \
+	  echo "== round $$round: flowjet" && \
+	  $(BIN)/bench_fpnd $(FPND_JETS) $(FPND_THREADS) 32 $(FPND_JETS_FILE) > $$run && cat $$run >> $$results && cat $$run && \
+	  echo "== round $$round: jetnet" && \
+	  .venv/bin/python tools/py/bench_jetnet_fpnd.py --file $(FPND_JETS_FILE) --jets $(FPND_JETS) \
+	    --threads $(FPND_THREADS) --batch 32 > $$run && cat $$run >> $$results && cat $$run || exit 1; \
+	done && \
+	echo "CPU: $$(lscpu | sed -n 's/^Model name: *//p')" && \
+	awk 'function median(list, n,   i, j, t, v) { split(list, v, " "); \
+	       for (i = 2; i <= n; ++i) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; --j) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t } \
+	       return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 } \
+	     /^RESULT/ { split($$2, e, "="); split($$3, w, "="); split($$4, c, "="); \
+	       wall[e[2]] = wall[e[2]] " " w[2]; cpu[e[2]] = cpu[e[2]] " " c[2]; ++n[e[2]] } \
+	     END { for (k in n) { mw[k] = median(wall[k], n[k]); mc[k] = median(cpu[k], n[k]); \
+	             printf "%s: median of %d runs %.2f s wall, %.2f s CPU\n", k, n[k], mw[k], mc[k] } \
+	           printf "jetnet / flowjet time: %.2fx by wall time, %.2fx by CPU time\n", \
+	             mw["jetnet"] / mw["flowjet"], mc["jetnet"] / mc["flowjet"] }' $$results
 
 # The whole test suite under AddressSanitizer and UndefinedBehaviorSanitizer (CPU build).
 sanitize:

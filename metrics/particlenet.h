@@ -13,6 +13,7 @@
 namespace flowjet::metrics {
 
 class EdgeConvBlock;
+struct FoldedEdgeConvs;
 
 /// Three EdgeConv blocks (k = 16 nearest neighbours, mean aggregation, message MLPs 6->64->64->64,
 /// 134->128->128->128, 390->256->256->256, each layer Linear -> BatchNorm(eps 1e-5) -> ReLU), each
@@ -35,12 +36,26 @@ class ParticleNet : public Module {
   /// x [jets, particles, 3] (FPND-scaled, particles > 16) -> fc1 activations [jets, 256], no
   /// activation function applied. Block 1 finds neighbours on the first two features (eta', phi'),
   /// blocks 2 and 3 on all features. Throws ShapeError for another shape, ConfigError in training mode.
+  /// On the CPU the blocks run one jet at a time (edge_conv_cpu.h, no autodiff) with weights folded at
+  /// each call; on other devices op by op.
   Tensor forward(const Tensor& x);
   Tensor operator()(const Tensor& x) { return forward(x); }
+  /// The same network op by op on x's device (autodiff-capable ops); on the CPU equal bit for bit to
+  /// forward's one-jet-at-a-time path (the tests compare them).
+  Tensor forward_by_ops(const Tensor& x);
   /// The classifier head on fc1 activations: fc2(relu(a)) -> [jets, 5] logits (dropout is off at inference).
   Tensor classify(const Tensor& activations);
 
  private:
+  /// Throws ConfigError in training mode, ShapeError for an input that is not [jets, particles > 16, 3].
+  void check_input(const Tensor& x) const;
+  /// The blocks' weights with their batch norms folded, laid out for edge_conv_cpu (particlenet_activations
+  /// folds once for all its batches), and forward's CPU path from them.
+  std::unique_ptr<FoldedEdgeConvs> fold_for_cpu();
+  Tensor forward_cpu(const Tensor& x, const FoldedEdgeConvs& folded);
+  friend std::vector<float> particlenet_activations(ParticleNet& net, const std::vector<float>& input, int64_t jets,
+                                                    int64_t particles, int64_t batch_size);
+
   std::vector<EdgeConvBlock*> blocks_;
   Linear* fc1_ = nullptr;
   Linear* fc2_ = nullptr;
