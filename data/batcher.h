@@ -1,4 +1,4 @@
-// Index batches per epoch over a fixed set of rows (training.md §5): either the reference's
+// Index batches per epoch over a fixed set of rows (training-recipe.md §5): either the reference's
 // fixed consecutive chunks, or a fresh seeded shuffle every epoch.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Typed data errors (data.md §4.1): every failure of the JetNet reader, writer and validator
+// Typed data errors (jet-samples.md §4.1): every failure of the JetNet reader, writer and validator
 // is a JetNetError, a flowjet::DataError carrying the kind of problem so tests can assert on it.
 #pragma once
 
@@ -8,7 +8,7 @@
 
 namespace flowjet::data {
 
-/// The kinds of data.md §4.1 (plus WriteFailed for the writer).
+/// The kinds of jet-samples.md §4.1 (plus WriteFailed for the writer).
 enum class DataErrorKind {
   NotFound,
   Unreadable,

@@ -1,4 +1,4 @@
-// Jet mass formulas of training.md §2 (clamped) and data.md §1.5 (relative mass).
+// Jet mass formulas of training-recipe.md §2 (clamped) and jet-samples.md §1.5 (relative mass).
 #include "data/jet_kinematics.h"
 
 #include <algorithm>
@@ -15,7 +15,7 @@ double jet_mass_impl(const T* features, int64_t particles, int64_t stride) {
     const double eta = features[k * stride + 0];
     const double phi = features[k * stride + 1];
     const double pt = features[k * stride + 2];
-    // Reference clamp of each momentum component to [-100, 100] (training.md §2).
+    // Reference clamp of each momentum component to [-100, 100] (training-recipe.md §2).
     const double x = std::clamp(pt * std::cos(phi), -100.0, 100.0);
     const double y = std::clamp(pt * std::sin(phi), -100.0, 100.0);
     const double z = std::clamp(pt * std::sinh(eta), -100.0, 100.0);

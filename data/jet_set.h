@@ -1,5 +1,5 @@
-// In-memory JetNet jets (data.md §1.3–1.4) as plain float arrays with explicit shapes, and the
-// jet type with its class index (g = 0, q = 1, t = 2, w = 3, z = 4; data.md §1.4).
+// In-memory JetNet jets (jet-samples.md §1.3–1.4) as plain float arrays with explicit shapes, and the
+// jet type with its class index (g = 0, q = 1, t = 2, w = 3, z = 4; jet-samples.md §1.4).
 #pragma once
 
 #include <cstdint>

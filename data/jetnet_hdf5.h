@@ -1,6 +1,6 @@
-// Reading and writing JetNet HDF5 files (data.md §1): root datasets particle_features
+// Reading and writing JetNet HDF5 files (jet-samples.md §1): root datasets particle_features
 // [N, P, 4] (eta_rel, phi_rel, pt_rel, mask) and jet_features [N, 4] (pt, eta, mass,
-// num_particles), with the structure and content checks of data.md §4.
+// num_particles), with the structure and content checks of jet-samples.md §4.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +20,7 @@ struct ReadOptions {
   int64_t particles = 30;
   /// Read at most this many jets (the first ones); < 0 = all.
   int64_t max_jets = -1;
-  /// Run the content checks of data.md §4.3 (structure checks always run).
+  /// Run the content checks of jet-samples.md §4.3 (structure checks always run).
   bool validate = true;
   /// Strict mode (files the project writes): the warnings W1, W7, W9, W11, W13 become errors.
   bool strict = false;
@@ -34,7 +34,7 @@ struct ReadOptions {
 };
 
 /// Reads a JetNet file into float32 arrays. Throws JetNetError (a flowjet::DataError) whose
-/// kind() and message follow data.md §4: file missing/unreadable/not HDF5/truncated, missing
+/// kind() and message follow jet-samples.md §4: file missing/unreadable/not HDF5/truncated, missing
 /// dataset, wrong rank or feature count, unsupported type or filter, bad request, and the
 /// content checks. Non-fatal findings are appended to `warnings` when it is not null.
 JetSet read_jetnet(const std::string& path, const ReadOptions& options = {},
@@ -55,9 +55,9 @@ std::map<std::string, std::string> read_jetnet_attributes(const std::string& pat
 /// Options of write_jetnet.
 struct WriteOptions {
   /// Deflate (gzip) compression level 1–9 with chunked storage; 0 = contiguous, uncompressed
-  /// (the default of data.md §1.9).
+  /// (the default of jet-samples.md §1.9).
   int deflate_level = 0;
-  /// Extra string attributes on the root group (provenance, data.md §1.9). The writer always
+  /// Extra string attributes on the root group (provenance, jet-samples.md §1.9). The writer always
   /// adds jet_type, particle_feature_names and jet_feature_names.
   std::map<std::string, std::string> attributes;
 };

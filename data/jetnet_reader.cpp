@@ -1,4 +1,4 @@
-// JetNet HDF5 reader (data.md §1.7): structure checks S1–S14 before any data is read, then a
+// JetNet HDF5 reader (jet-samples.md §1.7): structure checks S1–S14 before any data is read, then a
 // block-wise hyperslab read of the first P' slots converted to float32, validated per block.
 #include <fmt/format.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-// Writing a JetNet HDF5 file (data.md §1.9) batch by batch, so that a generator's memory does not
+// Writing a JetNet HDF5 file (jet-samples.md §1.9) batch by batch, so that a generator's memory does not
 // grow with the number of jets: the file is created under a temporary name next to its final
 // one, batches are appended as they are produced, and finish() renames it. A writer destroyed
 // before finish() (an exception, an interrupted run) removes its temporary file, so a file at the

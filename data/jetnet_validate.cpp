@@ -1,4 +1,4 @@
-// Content checks of data.md §4.3. Each check counts its offenders and keeps the message of the
+// Content checks of jet-samples.md §4.3. Each check counts its offenders and keeps the message of the
 // first one; messages name the file, the dataset, the jet (0-based), slot and feature.
 #include "data/jetnet_validate.h"
 

@@ -1,4 +1,4 @@
-// Content checks of a JetNet file (data.md §4.3, checks C1–C13 and warnings W7, W9, W11, W13),
+// Content checks of a JetNet file (jet-samples.md §4.3, checks C1–C13 and warnings W7, W9, W11, W13),
 // run block by block while the reader converts data, in one O(jets × particles) pass.
 #pragma once
 
@@ -11,7 +11,7 @@
 namespace flowjet::data {
 
 /// Accumulates per-check counts and the first offending location over all blocks; finish()
-/// throws the first failing error check (table order of data.md §4.3) or returns the warnings.
+/// throws the first failing error check (table order of jet-samples.md §4.3) or returns the warnings.
 /// In strict mode the warnings W7, W9 (C9), W11 and W13 are errors too.
 class JetNetValidator {
  public:

@@ -1,4 +1,4 @@
-// JetNet HDF5 writer (data.md §1.9): a whole JetSet through JetNetStreamWriter with a known total
+// JetNet HDF5 writer (jet-samples.md §1.9): a whole JetSet through JetNetStreamWriter with a known total
 // (contiguous datasets, or chunked with deflate), written to a temporary file renamed at the end.
 // Also reads the root string attributes back.
 #include "data/data_error.h"

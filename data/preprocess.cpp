@@ -1,4 +1,4 @@
-// Preprocessing pipeline of training.md §2–§5: mass before noise, noise on unscaled padded
+// Preprocessing pipeline of training-recipe.md §2–§5: mass before noise, noise on unscaled padded
 // slots, split, scaler fitted on the training rows (or all rows: the reference's leak), scaling.
 #include "data/preprocess.h"
 
@@ -64,7 +64,7 @@ PreparedData prepare(const JetSet& jets, const PrepareOptions& options) {
     out.fit_rows = out.split.train;
   }
 
-  // Scaler input: [rows, 3P + 1] = particle columns then mass (training.md §4).
+  // Scaler input: [rows, 3P + 1] = particle columns then mass (training-recipe.md §4).
   const int64_t fit_width = features + 1;
   std::vector<double> matrix(static_cast<size_t>(jets.jets * fit_width));
   for (int64_t i = 0; i < jets.jets; ++i) {

@@ -1,4 +1,4 @@
-// Seeded split of row indices (data.md §1.8 decision): shuffle, then cut at floor(f · N).
+// Seeded split of row indices (jet-samples.md §1.8 decision): shuffle, then cut at floor(f · N).
 #include "data/split.h"
 
 #include <fmt/format.h>

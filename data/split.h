@@ -1,4 +1,4 @@
-// Deterministic train/validation/test split of row indices (data.md §1.8, training.md §5):
+// Deterministic train/validation/test split of row indices (jet-samples.md §1.8, training-recipe.md §5):
 // a seeded Fisher–Yates shuffle, then cuts at floor(f · N) of the cumulative fractions.
 #pragma once
 
@@ -17,7 +17,7 @@ struct SplitOptions {
 };
 
 /// Row indices of each part, in shuffled order. For 70/30 `valid` is empty and the test part
-/// doubles as validation set (training.md §5); validation_rows() hides that difference.
+/// doubles as validation set (training-recipe.md §5); validation_rows() hides that difference.
 struct Split {
   std::vector<int64_t> train, valid, test;
   const std::vector<int64_t>& validation_rows() const { return valid.empty() ? test : valid; }

@@ -1,4 +1,4 @@
-// Standard scaler of training.md §4: fit (two-pass mean and sample variance in double),
+// Standard scaler of training-recipe.md §4: fit (two-pass mean and sample variance in double),
 // transform / inverse on float or double rows, and the named-array serialisation hook.
 #include "data/standard_scaler.h"
 

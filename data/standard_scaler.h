@@ -1,4 +1,4 @@
-// Standard scaling of the flow's columns (training.md §4): forward (v - mean) / (std + 1e-7),
+// Standard scaling of the flow's columns (training-recipe.md §4): forward (v - mean) / (std + 1e-7),
 // inverse v' * std + mean (the reference's asymmetric epsilon), sample std with count - 1.
 #pragma once
 
@@ -12,7 +12,7 @@ namespace flowjet::data {
 /// Per-column mean and standard deviation, fitted once and stored for inverting generated data.
 class StandardScaler {
  public:
-  /// The epsilon added to std in the forward direction only (training.md §4).
+  /// The epsilon added to std in the forward direction only (training-recipe.md §4).
   static constexpr double kEpsilon = 1e-7;
 
   StandardScaler() = default;

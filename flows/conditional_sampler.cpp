@@ -1,4 +1,4 @@
-// Conditional sampler of training.md §8: building (sort, jitter, PCHIP quantile function),
+// Conditional sampler of training-recipe.md §8: building (sort, jitter, PCHIP quantile function),
 // drawing (n from p(n), then m~ | n), and its named-array serialisation.
 #include "flows/conditional_sampler.h"
 
@@ -47,7 +47,7 @@ ConditionalSampler ConditionalSampler::fit(const std::vector<double>& scaled_mas
   data::Rng rng(data::derive_seed(seed, data::kSamplerJitterStream));
   for (auto& [multiplicity, values] : groups) {
     std::sort(values.begin(), values.end());
-    // Non-negative jitter 0.01·a·b breaks ties between equal masses (training.md §8.1 step 3).
+    // Non-negative jitter 0.01·a·b breaks ties between equal masses (training-recipe.md §8.1 step 3).
     for (double& v : values) {
       const double a = rng.uniform();
       const double b = rng.uniform();

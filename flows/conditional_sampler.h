@@ -1,4 +1,4 @@
-// Conditional sampler for generation (training.md §8): p(m~, n) = p(n) p(m~ | n), with p(n) the
+// Conditional sampler for generation (training-recipe.md §8): p(m~, n) = p(n) p(m~ | n), with p(n) the
 // empirical multiplicity distribution and, per n, the inverse CDF of the scaled mass as a PCHIP
 // through (linspace(0, 1, N_n), jittered sorted masses).
 #pragma once
@@ -28,7 +28,7 @@ class ConditionalSampler {
  public:
   ConditionalSampler() = default;
 
-  /// Builds the sampler (training.md §8.1) from the rows `rows` of scaled_mass / n ([total]
+  /// Builds the sampler (training-recipe.md §8.1) from the rows `rows` of scaled_mass / n ([total]
   /// each): per multiplicity, sort the masses, add the jitter 0.01·a·b (a, b ~ U[0,1) from
   /// Rng(derive_seed(seed, kSamplerJitterStream))), sort again, and interpolate the quantile
   /// function with PCHIP. Same inputs and seed give the same sampler. Throws
@@ -41,9 +41,9 @@ class ConditionalSampler {
   /// training rows by default, all rows with the leak option), so scaler and sampler agree.
   static ConditionalSampler fit(const data::PreparedData& prepared, uint64_t seed);
 
-  /// Draws `count` conditions (training.md §8.2): `count` n from p(n) first, then per distinct
+  /// Draws `count` conditions (training-recipe.md §8.2): `count` n from p(n) first, then per distinct
   /// n (ascending) its masses Q_n(u), u ~ U[0,1). With mass_min the masses are clamped from below
-  /// (the scaled zero mass m~_min of training.md §4). Throws flowjet::Error when not fitted.
+  /// (the scaled zero mass m~_min of training-recipe.md §4). Throws flowjet::Error when not fitted.
   SampledConditions draw(int64_t count, data::Rng& rng, std::optional<double> mass_min = std::nullopt) const;
 
   /// Q_n(u), the quantile function of the scaled mass for multiplicity n; throws

@@ -29,7 +29,7 @@ struct ConditionBuilder {
 
   void add(double mass, int64_t n, const std::string& where) {
     if (!std::isfinite(mass) || mass < 0.0)
-      throw DataError(fmt::format("{}: mass {} must be a finite number >= 0 (mass / jet pt, training.md §2)", where, mass));
+      throw DataError(fmt::format("{}: mass {} must be a finite number >= 0 (mass / jet pt, training-recipe.md §2)", where, mass));
     if (needs_n && (n < 1 || n > model.particles))
       throw DataError(fmt::format("{}: n = {} must be an integer in 1..{}", where, n, model.particles));
     out.mass.push_back(model.scaler.transform(mass, 3 * model.particles));

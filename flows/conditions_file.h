@@ -1,9 +1,9 @@
-// Generation conditions given by the user (bin/sample --conditions, training.md §9 step 2 with
+// Generation conditions given by the user (bin/sample --conditions, training-recipe.md §9 step 2 with
 // chosen instead of sampled conditions), in physical units, scaled with the model's scaler.
 //
 // Formats:
 //  * text (any name not ending in .h5/.hdf5): one jet per line, "mass n" separated by spaces, tabs
-//    or a comma; mass is the jet mass of the training recipe (training.md §2: from the particles'
+//    or a comma; mass is the jet mass of the training recipe (training-recipe.md §2: from the particles'
 //    eta_rel, phi_rel, pt_rel, i.e. mass / jet pt, dimensionless, >= 0), n the number of particles
 //    (an integer 1..P). Blank lines and lines starting with '#' are skipped; a first line that
 //    starts with a letter is a header ("mass,n"). Models conditioned on m alone accept rows with
@@ -27,7 +27,7 @@ namespace flowjet::flows {
 SampledConditions read_conditions_file(const std::string& path, const JetModel& model);
 
 /// `count` rows cycling through `conditions` (row i uses condition i mod size): one jet per
-/// condition when count equals the size, k jets per condition ("oversampling", training.md §9)
+/// condition when count equals the size, k jets per condition ("oversampling", training-recipe.md §9)
 /// when it is k times the size. Throws flowjet::ConfigError when count is not a positive multiple
 /// of the number of conditions.
 SampledConditions repeat_conditions(const SampledConditions& conditions, int64_t count);

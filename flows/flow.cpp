@@ -1,4 +1,4 @@
-// Flow construction and the two directions of the composite transform (flows.md §4).
+// Flow construction and the two directions of the composite transform (flow-model.md §4).
 #include "flows/flow.h"
 
 #include <fmt/format.h>

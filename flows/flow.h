@@ -1,4 +1,4 @@
-// The flow (flows.md §4): a standard-normal base and a stack of coupling layers.
+// The flow (flow-model.md §4): a standard-normal base and a stack of coupling layers.
 //   log p(x | c) = log N(f(x | c); 0, I) + sum_l log|det J_l|
 // forward is data -> latent, inverse (sampling) latent -> data.
 #pragma once

@@ -1,4 +1,4 @@
-// FlowSpec validation and the closed-form parameter count of flows.md §5.
+// FlowSpec validation and the closed-form parameter count of flow-model.md §5.
 #include "flows/flow_spec.h"
 
 #include <fmt/format.h>
@@ -33,7 +33,7 @@ void FlowSpec::validate() const {
 }
 
 int64_t FlowSpec::parameters_per_layer() const {
-  // flows.md §5: |I| = floor(D/2) identity, |T| = ceil(D/2) transformed features.
+  // flow-model.md §5: |I| = floor(D/2) identity, |T| = ceil(D/2) transformed features.
   const int64_t D_T = (features + 1) / 2, D_I = features - D_T, H = hidden_features;
   const int64_t C = context_features > 0 ? context_features : 0;
   const int64_t P = coupling == CouplingKind::Affine ? 2 : 3 * bins - 1;

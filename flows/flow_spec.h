@@ -34,7 +34,7 @@ struct FlowSpec {
 
   /// Throws ConfigError naming the first bad field.
   void validate() const;
-  /// Parameters of one coupling layer and of the whole flow (flows.md §5), without building it.
+  /// Parameters of one coupling layer and of the whole flow (flow-model.md §5), without building it.
   int64_t parameters_per_layer() const;
   int64_t parameter_count() const { return parameters_per_layer() * coupling_layers; }
 };

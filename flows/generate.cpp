@@ -1,4 +1,4 @@
-// Jet generation (training.md §9): conditions, batched inverse flow, inverse scaling, and the
+// Jet generation (training-recipe.md §9): conditions, batched inverse flow, inverse scaling, and the
 // post-processing into the JetNet layout described in generate.h.
 #include "flows/generate.h"
 
@@ -36,7 +36,7 @@ void fill_jet(const double* x, int64_t limit, const GenerateOptions& options, da
   std::vector<Particle> real;
   real.reserve(static_cast<size_t>(limit));
   for (int64_t k = 0; k < limit; ++k) {
-    const double pt = std::max(x[3 * k + 2], 0.0);  // training.md §9.6
+    const double pt = std::max(x[3 * k + 2], 0.0);  // training-recipe.md §9.6
     if (pt > options.min_pt_rel) real.push_back({x[3 * k], x[3 * k + 1], pt});
   }
   std::stable_sort(real.begin(), real.end(), [](const Particle& a, const Particle& b) { return a.pt > b.pt; });
@@ -138,7 +138,7 @@ void generate(JetModel& model, int64_t count, ConditionRows* conditions, const G
   const FlowSpec& spec = flow.spec();
   const Device device = flow.device();
   const int64_t P = model.particles, D = spec.features, C = spec.context_features;
-  const bool zero_beyond_n = C == 2;  // training.md §9.5: (m, n) models only
+  const bool zero_beyond_n = C == 2;  // training-recipe.md §9.5: (m, n) models only
   const uint64_t latent_seed = data::derive_seed(options.seed, kLatentStream);
   const data::JetType type = generated_jet_type(model);
 
@@ -154,7 +154,7 @@ void generate(JetModel& model, int64_t count, ConditionRows* conditions, const G
                                     spec.dtype)
                     .to(device);
     }
-    // x: [rows, 3P], flow output mapped back to physical units (training.md §9.3–§9.4); the latent rows are
+    // x: [rows, 3P], flow output mapped back to physical units (training-recipe.md §9.3–§9.4); the latent rows are
     // drawn on the host (batch-independent) and copied to the flow's device
     const Tensor z = latent_rows(latent_seed, first, rows, D, spec.dtype).to(device);
     std::vector<double> x = flow.sample(z, context).to_vector();

@@ -1,17 +1,17 @@
-// Generating JetNet jets from a trained jet model (training.md §9): conditions from the model's
+// Generating JetNet jets from a trained jet model (training-recipe.md §9): conditions from the model's
 // sampler (or given), latent draws, the inverse flow in batches, inverse scaling and the
-// post-processing that turns flow outputs into jets in the JetNet layout (data.md §1.3–1.4).
+// post-processing that turns flow outputs into jets in the JetNet layout (jet-samples.md §1.3–1.4).
 //
 // What a generated jet holds (see docs/sampling.md):
 //  * particle slots: a slot is a real particle when its pt_rel is > 0 after negative values are
-//    clipped to 0 (training.md §9.6) and, for (m, n) models, its slot index is < the condition's n
+//    clipped to 0 (training-recipe.md §9.6) and, for (m, n) models, its slot index is < the condition's n
 //    (§9.5). Real particles come first, ordered by decreasing pt_rel (the JetNet layout; every
 //    metric is invariant under this reordering), mask 1; the other slots are all zero, mask 0.
 //    VNF and (m) models have no n, so every slot with pt_rel > options.min_pt_rel (default 0: as
 //    jetnet, whose metrics count every non-zero particle) is real, padding noise included.
 //  * jet features: pt = options.jet_pt (GeV; pt_rel is relative to the jet pt, which the model
 //    does not know), eta = 0 (the relative frame's axis), mass = relative mass of the real
-//    particles (data.md §1.5) times jet_pt, num_particles = the number of real particles.
+//    particles (jet-samples.md §1.5) times jet_pt, num_particles = the number of real particles.
 //  * rows are in random order (the sampler groups its draws by n; they are shuffled).
 // Reproducibility: the same model, count, conditions and seed give the same jets, bit for bit on
 // the CPU, whatever batch_size is: jet i's latent vector is elements [i·D, (i+1)·D) of one

@@ -1,4 +1,4 @@
-// Coupling masks (flows.md §2.1): which of the D features a coupling layer transforms (1) and
+// Coupling masks (flow-model.md §2.1): which of the D features a coupling layer transforms (1) and
 // which it passes through and feeds to its conditioner (0).
 #pragma once
 

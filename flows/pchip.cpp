@@ -1,4 +1,4 @@
-// PCHIP of training.md §8.3, arithmetic ordered as SciPy 1.10's PchipInterpolator
+// PCHIP of training-recipe.md §8.3, arithmetic ordered as SciPy 1.10's PchipInterpolator
 // (_find_derivatives, _edge_case, CubicHermiteSpline coefficients, PPoly power-sum evaluation)
 // so that results agree with SciPy to the last bits in ordinary cases.
 #include "flows/pchip.h"

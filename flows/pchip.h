@@ -1,5 +1,5 @@
 // Monotone piecewise-cubic Hermite interpolation (PCHIP) exactly as SciPy's PchipInterpolator
-// (training.md §8.3): Fritsch–Butland weighted harmonic-mean slopes inside, the one-sided
+// (training-recipe.md §8.3): Fritsch–Butland weighted harmonic-mean slopes inside, the one-sided
 // three-point end formula with its sign and 3δ limits, evaluated from power-form coefficients.
 #pragma once
 
@@ -20,7 +20,7 @@ class Pchip {
 
   const std::vector<double>& nodes() const { return x_; }
   const std::vector<double>& values() const { return y_; }
-  /// Node derivatives g_i of training.md §8.3.
+  /// Node derivatives g_i of training-recipe.md §8.3.
   const std::vector<double>& derivatives() const { return slopes_; }
 
  private:

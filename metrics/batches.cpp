@@ -1,4 +1,4 @@
-// Seeded batch resampling, presets and aggregation (spec metrics.md section 3).
+// Seeded batch resampling, presets and aggregation (metric-definitions.md §3).
 #include "metrics/batches.h"
 
 #include <cmath>

@@ -1,5 +1,5 @@
-// The seeded batch-resampling loop shared by W1^M, W1^P, W1^EFP and COV/MMD (spec metrics.md
-// section 3), the three evaluation presets (talk / jetnet / full) and batch aggregation.
+// The seeded batch-resampling loop shared by W1^M, W1^P, W1^EFP and COV/MMD (metric-definitions.md
+// §3), the three evaluation presets (talk / jetnet / full) and batch aggregation.
 #pragma once
 
 #include <cstdint>
@@ -15,10 +15,10 @@ struct BatchIndices {
   std::vector<int64_t> first;
   std::vector<int64_t> second;
 };
-/// The batches of one metric call, in order (the explicit-index hook of spec 11.3).
+/// The batches of one metric call, in order (the explicit-index hook of metric-definitions.md §11.3).
 using BatchPlan = std::vector<BatchIndices>;
 
-/// Uniform index draws for the W1 and COV/MMD batches. The spec leaves this generator open
+/// Uniform index draws for the W1 and COV/MMD batches. Any uniform generator matches jetnet
 /// (jetnet's is unseeded); flowjet uses std::mt19937_64 seeded with `seed`, and maps each
 /// 64-bit output to {0..n-1} with Lemire's multiply-and-reject method, so the indices are the
 /// same on every platform and compiler.
@@ -35,7 +35,7 @@ class IndexSampler {
 };
 
 /// num_batches batches of batch_size indices each, drawn with replacement from {0..n1-1}
-/// (first) then {0..n2-1} (second) per batch, from one IndexSampler(seed) (spec 3).
+/// (first) then {0..n2-1} (second) per batch, from one IndexSampler(seed) (metric-definitions.md §3).
 /// Throws ConfigError for batch_size or num_batches < 1, ShapeError for n1 or n2 < 1.
 BatchPlan draw_batches(int64_t n1, int64_t n2, int64_t batch_size, int64_t num_batches,
                        uint64_t seed);
@@ -43,7 +43,7 @@ BatchPlan draw_batches(int64_t n1, int64_t n2, int64_t batch_size, int64_t num_b
 /// One batch holding every index once: first = 0..n1-1, second = 0..n2-1.
 BatchPlan identity_batch(int64_t n1, int64_t n2);
 
-/// Evaluation presets (spec section 1 and the flowjet brief).
+/// Evaluation presets (metric-definitions.md §1).
 enum class Preset {
   Talk,    ///< jetnet 0.1.1 (default): W1 10,000 x 5 averaged over components; COV/MMD 100 x 10
   Jetnet,  ///< current jetnet: W1 50,000 x 5 per component; COV/MMD 100 x 10
@@ -75,7 +75,7 @@ BatchPlan w1_batch_plan(const EvalSettings& settings, int64_t n1, int64_t n2, ui
 /// Batches for COV/MMD (real indices first); Full: one batch of the first min(cov_n, n) jets.
 BatchPlan cov_batch_plan(const EvalSettings& settings, int64_t n_real, int64_t n_gen);
 
-/// The per-batch values of a metric and their aggregation (spec 3).
+/// The per-batch values of a metric and their aggregation (metric-definitions.md §3).
 struct BatchedMetric {
   std::vector<std::string> component_names;       ///< e.g. {"eta_rel", "phi_rel", "pt_rel"}
   std::vector<std::vector<double>> batch_values;  ///< [batches][components]

@@ -1,5 +1,5 @@
 // The exact least-squares fit of y ~ a + b x with a, b >= 0: the "bounded least-squares intercept"
-// that spec metrics.md 13.6 allows as a diagnostic beside jetnet's FPD (whose solver stops early).
+// that metric-definitions.md §13.6 allows as a diagnostic beside jetnet's FPD (whose solver stops early).
 #pragma once
 
 #include <vector>

@@ -1,4 +1,4 @@
-// COV and MMD (spec metrics.md 8.2): per batch a [gen, real] matrix of exact jet EMDs (emd.h).
+// COV and MMD (metric-definitions.md §8.2): per batch a [gen, real] matrix of exact jet EMDs (emd.h).
 #include "metrics/cov_mmd.h"
 
 #include <atomic>

@@ -1,5 +1,5 @@
 // Coverage (COV) and minimum matching distance (MMD) with the jet EMD, as jetnet's
-// cov_mmd(real_jets, gen_jets) defines them (spec metrics.md 8.2), plus the talk's swapped order.
+// cov_mmd(real_jets, gen_jets) defines them (metric-definitions.md §8.2), plus the talk's swapped order.
 #pragma once
 
 #include <cstdint>

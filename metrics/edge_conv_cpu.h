@@ -1,5 +1,5 @@
 // ParticleNet's three EdgeConv blocks and its mean pool on the CPU, one jet at a time from input to
-// pooled features (spec metrics.md 9.2), for inference. A jet's [points * k, C] edge activations
+// pooled features (metric-definitions.md §9.2), for inference. A jet's [points * k, C] edge activations
 // (at most 480 x 256) then stay in the core's cache between the layers, where the op-by-op forward
 // of particlenet.cpp writes and reads back [jets * points * k, C] tensors for every add, relu and
 // mean. The arithmetic is the op-by-op forward's, step for step (same GEMM calls per element, same
@@ -13,7 +13,7 @@ namespace flowjet::metrics {
 
 /// One EdgeConv block after its batch norms are folded into the linear layers. The weights are
 /// Linear's transposed, row-major [in, out], so that the GEMM packs them by plain copies. Its message
-/// MLP's first layer is applied per particle (spec 9.2):
+/// MLP's first layer is applied per particle (metric-definitions.md §9.2):
 /// W [x_i ‖ x_j - x_i] + b = (centre_weight^T x_i + first_bias) + neighbour_weight^T x_j.
 template <class T>
 struct EdgeConvWeights {

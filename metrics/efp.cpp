@@ -1,4 +1,4 @@
-// Energy flow polynomials by closed forms (spec metrics.md 7.3 and 13.2.1, checked there
+// Energy flow polynomials by closed forms (metric-definitions.md §7.3 and 13.2.1, checked there
 // against energyflow 1.3.x). Particles with z = 0 (padding) are dropped before the O(M^3) part.
 #include "metrics/efp.h"
 
@@ -93,7 +93,7 @@ std::array<double, kNumEfpD4> efp_d4(const double* particles, int64_t count) {
     }
     e[16] += za * u1[a] * t_a;
   }
-  // Disconnected graphs: products of their connected components (spec 13.2.2).
+  // Disconnected graphs: products of their connected components (metric-definitions.md §13.2.2).
   e[21] = e[1] * e[1];
   e[22] = e[1] * e[2];
   e[23] = e[1] * e[3];

@@ -1,4 +1,4 @@
-// Exact EMD (spec metrics.md 8.1): a transportation problem on the particles of the two jets with
+// Exact EMD (metric-definitions.md §8.1): a transportation problem on the particles of the two jets with
 // integer weights and double costs, solved by transport_simplex.h. The extra node balancing the
 // totals has cost 1 to every particle of the other jet, as in the reference.
 #include "metrics/emd.h"
@@ -81,7 +81,7 @@ double emd(const double* jet1, int64_t count1, const double* jet2, int64_t count
   ws.supply = p1.weight;
   ws.demand = p2.weight;
   // The extra node balancing the totals joins the lighter jet, at cost 1 to every particle of the
-  // other jet (spec 8.1).
+  // other jet (metric-definitions.md §8.1).
   if (sum1 < sum2) ws.supply.push_back(sum2 - sum1);
   if (sum2 < sum1) ws.demand.push_back(sum1 - sum2);
   const size_t cols = ws.demand.size();

@@ -1,5 +1,5 @@
 // Exact energy mover's distance between two jets as energyflow's emds computes it with
-// R = 1, beta = 1, norm = False (spec metrics.md 8.1): unbalanced optimal transport in the
+// R = 1, beta = 1, norm = False (metric-definitions.md §8.1): unbalanced optimal transport in the
 // (eta, phi) plane without phi wrapping, plus |sum E - sum E'|.
 #pragma once
 

@@ -1,4 +1,4 @@
-// evaluate(): input checks, the talk's negative-pt clipping (spec metrics.md 2), then each selected
+// evaluate(): input checks, the talk's negative-pt clipping (metric-definitions.md §2), then each selected
 // metric under the preset, timed, with its warnings collected.
 #include "metrics/evaluation.h"
 
@@ -140,7 +140,7 @@ EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const
   result.particles = real_in.particles;
   result.threads = num_threads();
 
-  // The talk clips negative pt in both samples before any metric (spec 2).
+  // The talk clips negative pt in both samples before any metric (metric-definitions.md §2).
   JetArray real = real_in, gen = gen_in;
   result.real_clipped = clip_negative_pt(real);
   result.gen_clipped = clip_negative_pt(gen);
@@ -157,7 +157,7 @@ EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const
   if (selected.cov_mmd)
     timed(result, "cov_mmd", [&] { result.cov_mmd = cov_mmd(real, gen, settings, options.order); });
   if (selected.fpnd) {
-    // FPND needs the reference statistics of one jet type and jetnet's ParticleNet weights (spec 9):
+    // FPND needs the reference statistics of one jet type and jetnet's ParticleNet weights (metric-definitions.md §9):
     // the given directory, else the default one (fpnd_resources.h). Without a jet type, or when the
     // default directory is not found, it stays unset (null in JSON) with a warning saying why.
     const std::string fpnd_dir = options.fpnd_dir.empty() ? default_fpnd_directory() : options.fpnd_dir;
@@ -171,7 +171,7 @@ EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const
         result.options.fpnd_dir = fpnd_dir;  // the settings name the directory used
         FpndOptions fpnd_options;
         fpnd_options.directory = fpnd_dir;
-        // The talk's jetnet 0.1.1 used every generated jet; current jetnet caps at 50,000 (spec 1, 9.1).
+        // The talk's jetnet 0.1.1 used every generated jet; current jetnet caps at 50,000 (metric-definitions.md §1, 9.1).
         fpnd_options.max_jets = options.preset == Preset::Talk ? 0 : 50000;
         fpnd_options.device = options.fpnd_device;
         // A GPU needs large batches to be busy (1,000 jets: ~0.5 GB of per-edge intermediates); the CPU

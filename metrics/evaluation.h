@@ -1,4 +1,4 @@
-// One call that scores generated jets against real jets with every metric of spec metrics.md
+// One call that scores generated jets against real jets with every metric of metric-definitions.md
 // (W1M, W1P, W1EFP, COV/MMD, FPND, FPD/KPD) under one preset, and the two ways of printing the
 // result: the talk's table row (scaled units) and a JSON object of raw values. Used by
 // bin/evaluate and at the end of a training run.
@@ -68,7 +68,7 @@ struct EvaluationResult {
   int64_t real_jets = 0;
   int64_t gen_jets = 0;
   int64_t particles = 0;
-  int64_t real_clipped = 0;  ///< negative pt_rel set to 0 before any metric (spec 2)
+  int64_t real_clipped = 0;  ///< negative pt_rel set to 0 before any metric (metric-definitions.md §2)
   int64_t gen_clipped = 0;
   int threads = 0;  ///< threads the metrics ran on
 
@@ -94,13 +94,13 @@ struct EvaluationResult {
 EvaluationResult evaluate(const JetArray& real, const JetArray& gen, const EvaluationOptions& options = {});
 
 /// The quoted value of a W1 metric: mean over components of the batch means, ± the Euclidean norm
-/// of the components' batch stds (jetnet 0.1.1's averaging, spec 3; for W1M simply mean ± std).
+/// of the components' batch stds (jetnet 0.1.1's averaging, metric-definitions.md §3; for W1M simply mean ± std).
 ValueWithError quoted(const BatchedMetric& metric);
 
 /// The talk's table as (header, cell) pairs, in order: "W1M ×10⁻³" .. "KPD" (see format_table_row).
 std::vector<std::pair<std::string, std::string>> table_cells(const EvaluationResult& result);
 
-/// Header line and row of the talk's table (spec 3): W1M x1e3, W1P x1e3, W1EFP x1e5 as
+/// Header line and row of the talk's table (metric-definitions.md §3): W1M x1e3, W1P x1e3, W1EFP x1e5 as
 /// mean ± std, then FPND, COV, MMD plain, then FPD and KPD (raw) as value ± error. A metric that
 /// was not computed shows "—". Two lines, each ending with a newline, columns aligned.
 std::string format_table_row(const EvaluationResult& result);

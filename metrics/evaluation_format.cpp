@@ -1,4 +1,4 @@
-// The talk's table row (spec metrics.md 3, "Quoting in tables") and the JSON form of an
+// The talk's table row (metric-definitions.md §3, "Quoting in tables") and the JSON form of an
 // EvaluationResult (keys of issue 6 item 6, documented in docs/evaluation.md).
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 // Port of scipy's least_squares(method="trf", bounds=(0, inf)) as curve_fit calls it for FPD
-// (spec metrics.md 13.6; scipy/optimize/_lsq/trf.py trf_bounds, common.py, and curve_fit's
-// covariance). Floating-point contraction is off in this unit: the spec requires every product
+// (metric-definitions.md §13.6; scipy/optimize/_lsq/trf.py trf_bounds, common.py, and curve_fit's
+// covariance). Floating-point contraction is off in this unit: the reference values need every product
 // and sum rounded separately, as numpy does.
 #pragma GCC optimize("fp-contract=off")
 

@@ -1,6 +1,6 @@
 // The extrapolation fit of FPD exactly as jetnet performs it: scipy's curve_fit of y = a + b x
 // with a, b >= 0, i.e. least_squares' trust-region-reflective solver from (1, 1) with its
-// defaults, including where it stops (spec metrics.md 13.6).
+// defaults, including where it stops (metric-definitions.md §13.6).
 #pragma once
 
 #include <vector>
@@ -15,7 +15,7 @@ struct CurveFitResult {
   int status = 0;              ///< 1 gtol, 2 ftol, 3 xtol, 4 ftol and xtol
 };
 
-/// Fits y_k ~ a + b x_k (a, b >= 0) with the TRF iteration of spec 13.6 and returns the point where
+/// Fits y_k ~ a + b x_k (a, b >= 0) with the TRF iteration of metric-definitions.md §13.6 and returns the point where
 /// it stops and curve_fit's standard error of a. x, y: [P], P >= 1.
 /// Throws ShapeError (sizes), NumericError if 200 evaluations pass without convergence.
 CurveFitResult jetnet_curve_fit(const std::vector<double>& x, const std::vector<double>& y);

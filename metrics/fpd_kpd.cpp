@@ -1,4 +1,4 @@
-// FPD and KPD (spec metrics.md 13.3-13.7): normalisation by the real sample's column max |x|,
+// FPD and KPD (metric-definitions.md §13.3-13.7): normalisation by the real sample's column max |x|,
 // numpy-compatible index draws, Fréchet distance per batch + jetnet's fit (FPD), unbiased MMD^2
 // with a quartic polynomial kernel, median and inter-quantile half-range (KPD).
 #include "metrics/fpd_kpd.h"

@@ -1,5 +1,5 @@
 // FPD (Fréchet physics distance, extrapolated to infinite sample size) and KPD (kernel physics
-// distance, unbiased polynomial-kernel MMD^2) as jetnet 0.2.5 defines them (spec metrics.md 13).
+// distance, unbiased polynomial-kernel MMD^2) as jetnet 0.2.5 defines them (metric-definitions.md §13).
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,7 @@ struct FeatureMatrix {
 /// jetnet's get_fpd_kpd_jet_features: the 36 EFPs with d <= 4 of every jet, [jets, 36].
 FeatureMatrix fpd_kpd_jet_features(const JetArray& jets);
 
-/// Replaces the random generator for tests (spec 13.9.5): draw call `call` (0, 1, 2, ... in the
+/// Replaces the random generator for tests (metric-definitions.md §13.9.5): draw call `call` (0, 1, 2, ... in the
 /// order of 13.4, real and generated alternating) asks for `size` indices into `n` rows.
 using IndexSource = std::function<std::vector<int64_t>(int64_t call, int64_t n, int64_t size)>;
 
@@ -43,7 +43,7 @@ struct FpdResult {
   std::vector<std::string> warnings;
 };
 
-/// The batch sizes of spec 13.5 step 3 (numpy linspace in 1/N, truncated). Throws ConfigError
+/// The batch sizes of metric-definitions.md §13.5 step 3 (numpy linspace in 1/N, truncated). Throws ConfigError
 /// for min or max < 2, num_points < 2, or min == max.
 std::vector<int64_t> fpd_batch_sizes(int64_t min_samples, int64_t max_samples, int64_t num_points);
 

@@ -1,4 +1,4 @@
-// FPND end to end (spec metrics.md 9.1): resources, scaling, ParticleNet, Fréchet distance.
+// FPND end to end (metric-definitions.md §9.1): resources, scaling, ParticleNet, Fréchet distance.
 #include "metrics/fpnd.h"
 
 #include <fmt/format.h>

@@ -1,5 +1,5 @@
 // FPND, the Fréchet ParticleNet distance of generated jets to real jets of one type (spec
-// metrics.md 9): input scaling, ParticleNet's fc1 activations, Gaussian fit, Fréchet distance.
+// metric-definitions.md §9): input scaling, ParticleNet's fc1 activations, Gaussian fit, Fréchet distance.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,7 @@ struct FpndOptions {
   /// committed in metrics/resources/fpnd unless FLOWJET_FPND_DIR names another.
   std::string directory;
   /// Jets used: the first min(N, max_jets) in the given order. 50,000 is current jetnet's cap;
-  /// 0 uses every jet, as jetnet 0.1.1 (the talk) did (spec 1 and 9.1 step 4).
+  /// 0 uses every jet, as jetnet 0.1.1 (the talk) did (metric-definitions.md §1 and 9.1 step 4).
   int64_t max_jets = 50000;
   /// Jets per ParticleNet forward pass; changes memory use and speed, not the result. Small batches
   /// keep the per-edge intermediates ([batch * 480, 256] float32, 16 MB at 32 jets) in cache.
@@ -29,7 +29,7 @@ struct FpndOptions {
 };
 
 /// FPND of `generated` ([N, 30, 3], eta_rel, phi_rel, pt_rel) against the reference statistics of
-/// jet_type 'g', 'q' or 't' (metrics.md §9.1). Appends jetnet's warning to *warnings (if given) when
+/// jet_type 'g', 'q' or 't' (metric-definitions.md §9.1). Appends jetnet's warning to *warnings (if given) when
 /// fewer than 50,000 jets are used. The files' SHA-256 sums are checked before they are read.
 /// Throws ConfigError (jet type, batch size), DataError (missing, altered or malformed resource
 /// files, naming the file), ShapeError, NumericError

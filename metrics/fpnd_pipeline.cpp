@@ -1,4 +1,4 @@
-// FPND input scaling and the final Fréchet step (spec metrics.md 9.1 steps 2-4 and 6-8).
+// FPND input scaling and the final Fréchet step (metric-definitions.md §9.1 steps 2-4 and 6-8).
 #include "metrics/fpnd_pipeline.h"
 
 #include <algorithm>

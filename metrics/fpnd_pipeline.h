@@ -1,4 +1,4 @@
-// The parts of FPND around the ParticleNet forward pass (spec metrics.md 9.1): jet selection and
+// The parts of FPND around the ParticleNet forward pass (metric-definitions.md §9.1): jet selection and
 // input scaling before the network, Gaussian fit and Fréchet distance after it.
 #pragma once
 

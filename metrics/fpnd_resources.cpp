@@ -1,4 +1,4 @@
-// Readers of jetnet's FPND reference statistics (spec metrics.md 9.4): plain ASCII, %.18e,
+// Readers of jetnet's FPND reference statistics (metric-definitions.md §9.4): plain ASCII, %.18e,
 // one row per line, no header. Every error names the file and the line.
 #include "metrics/fpnd_resources.h"
 

@@ -1,6 +1,6 @@
-// Fréchet distance (spec metrics.md 9.3). tr (S1 S2)^{1/2} is the sum of the singular values of
+// Fréchet distance (metric-definitions.md §9.3). tr (S1 S2)^{1/2} is the sum of the singular values of
 // A1^T A2 with S_i = A_i A_i^T (A_i from LAPACK dsyevd eigenpairs, LAPACK dgesdd for the SVD):
-// the same number as the spec's sum sqrt(eig(S S2 S)), without square roots of rounding noise.
+// the same number as the textbook sum sqrt(eig(S S2 S)), without square roots of rounding noise.
 #include "metrics/frechet.h"
 
 #include <cmath>

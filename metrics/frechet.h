@@ -1,4 +1,4 @@
-// Fréchet distance between two Gaussians, via symmetric eigendecompositions (spec metrics.md
+// Fréchet distance between two Gaussians, via symmetric eigendecompositions (metric-definitions.md
 // 9.3), and the Gaussian fit (mean, unbiased covariance) of a sample of feature vectors.
 #pragma once
 
@@ -21,7 +21,7 @@ GaussianStats gaussian_fit(const std::vector<double>& x, int64_t rows, int64_t c
 GaussianStats gaussian_fit(const std::vector<float>& x, int64_t rows, int64_t cols);
 
 /// tr((sigma1 sigma2)^{1/2}) for symmetric positive semi-definite sigma1, sigma2 [dim, dim].
-/// Equals sum_k sqrt(lambda_k) over the eigenvalues of S sigma2 S, S = sigma1^{1/2} (spec 9.3),
+/// Equals sum_k sqrt(lambda_k) over the eigenvalues of S sigma2 S, S = sigma1^{1/2} (metric-definitions.md §9.3),
 /// computed as the nuclear norm of A1^T A2 where sigma_i = A_i A_i^T, A_i = V_i diag(sqrt(w_i)) from
 /// LAPACK dsyevd: eigenvalues w at or below dim * eps * max|w| (and negative ones) count as 0, which
 /// matches jetnet keeping the real part of sqrtm. Singular values come from LAPACK dgesdd, so a

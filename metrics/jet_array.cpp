@@ -1,4 +1,4 @@
-// Input checks for JetArray (spec metrics.md section 2).
+// Input checks for JetArray (metric-definitions.md §2).
 #include "metrics/jet_array.h"
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // JetArray: the plain [jets, particles, 3] input of every metric, plus the input checks of
-// docs/metrics.md (spec metrics.md section 2): shape, finiteness, negative-pt clipping.
+// docs/metrics.md (metric-definitions.md §2): shape, finiteness, negative-pt clipping.
 #pragma once
 
 #include <cstdint>
@@ -42,11 +42,11 @@ JetArray make_jet_array(const std::vector<std::vector<std::vector<double>>>& jet
 void check_jet_array_shape(const JetArray& jets, const std::string& what);
 
 /// Checks that every value is finite. Throws NumericError naming `what`, the first bad jet
-/// index, particle index and feature (spec section 2: "fail with a message naming the jet").
+/// index, particle index and feature (metric-definitions.md §2: "fail with a message naming the jet").
 void check_jet_array_finite(const JetArray& jets, const std::string& what);
 
 /// Throws DataError naming `what` and the first jet/particle with pt_rel < 0 (COV/MMD refuse
-/// negative pt, spec 2 and 8.2).
+/// negative pt, metric-definitions.md §2 and 8.2).
 void check_jet_array_nonnegative_pt(const JetArray& jets, const std::string& what);
 
 /// Replaces every pt_rel < 0 by 0 (the talk's evaluation clips both samples before any metric).

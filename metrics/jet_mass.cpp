@@ -1,4 +1,4 @@
-// Jet mass from relative coordinates (spec metrics.md 5.1: coffea Lorentz-vector sum with
+// Jet mass from relative coordinates (metric-definitions.md §5.1: coffea Lorentz-vector sum with
 // massless particles, energy |pt| cosh(eta), NaN from m^2 < 0 turned into 0 as jetnet does).
 #include "metrics/jet_mass.h"
 

@@ -1,5 +1,5 @@
 // Jet mass from relative coordinates, as jetnet's utils.jet_features computes it (coffea's
-// massless PtEtaPhiM Lorentz-vector sum): spec metrics.md section 5.1.
+// massless PtEtaPhiM Lorentz-vector sum): metric-definitions.md §5.1.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// numpy-compatible PCG64 and SeedSequence (spec metrics.md 13.4; numpy's bit_generator.pyx
+// numpy-compatible PCG64 and SeedSequence (metric-definitions.md §13.4; numpy's bit_generator.pyx
 // SeedSequence, pcg64.h XSL-RR output, distributions.c buffered bounded Lemire for uint32).
 #include "metrics/numpy_pcg64.h"
 

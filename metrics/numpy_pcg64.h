@@ -1,5 +1,5 @@
 // numpy's default_rng(seed): SeedSequence -> PCG64, and Generator.choice(n, size) (uniform
-// indices with replacement), reproduced bit for bit for FPD/KPD (spec metrics.md 13.4).
+// indices with replacement), reproduced bit for bit for FPD/KPD (metric-definitions.md §13.4).
 #pragma once
 
 #include <cstdint>

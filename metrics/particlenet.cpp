@@ -1,4 +1,4 @@
-// ParticleNet's EdgeConv blocks and head from engine ops (spec metrics.md 9.2), and the batched
+// ParticleNet's EdgeConv blocks and head from engine ops (metric-definitions.md §9.2), and the batched
 // inference loop of FPND.
 #include "metrics/particlenet.h"
 
@@ -73,7 +73,7 @@ class EdgeConvBlock : public Module {
   }
 
   /// The message MLP with its batch norms folded, in the network's dtype. First layer per node instead
-  /// of per edge (spec 9.2): with W = [W_L | W_R], W [x_i ‖ x_j - x_i] + b = ((W_L - W_R) x_i + b) + W_R x_j.
+  /// of per edge (metric-definitions.md §9.2): with W = [W_L | W_R], W [x_i ‖ x_j - x_i] + b = ((W_L - W_R) x_i + b) + W_R x_j.
   struct Folded {
     Tensor centre_weight, first_bias, neighbour_weight;  // W_L - W_R [C, F], b [C], W_R [C, F]
     Tensor weight[2], bias[2];                           // layers 2 and 3

@@ -1,5 +1,5 @@
 // jetnet's _ParticleNet(num_hits=30, node_feat_size=3), the network behind FPND, built from engine
-// ops and run in inference mode (spec metrics.md 9.2). Its weights come from particlenet_weights.h.
+// ops and run in inference mode (metric-definitions.md §9.2). Its weights come from particlenet_weights.h.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Loading pnet_state_dict.pt into ParticleNet (spec metrics.md 9.5, 10.3): the expected table of
+// Loading pnet_state_dict.pt into ParticleNet (metric-definitions.md §9.5, 10.3): the expected table of
 // names, dtypes and shapes is derived from the network itself, checked in full, then copied.
 #include "metrics/particlenet_weights.h"
 
@@ -37,7 +37,7 @@ bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-/// The full table of spec 10.3 for `net`: its parameters and buffers, each batch norm's
+/// The full table of metric-definitions.md §10.3 for `net`: its parameters and buffers, each batch norm's
 /// num_batches_tracked, and the edge_convs aliases of all edge_nets tensors.
 std::vector<ExpectedTensor> expected_tensors(ParticleNet& net) {
   NamedTensors named = net.named_parameters();

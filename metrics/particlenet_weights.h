@@ -1,4 +1,4 @@
-// Loading jetnet's ParticleNet weights (pnet_state_dict.pt, spec metrics.md 9.5 and 10.3) into the
+// Loading jetnet's ParticleNet weights (pnet_state_dict.pt, metric-definitions.md §9.5 and 10.3) into the
 // engine's ParticleNet, checking every tensor name, dtype and shape.
 #pragma once
 
@@ -13,7 +13,7 @@ namespace flowjet::metrics {
 /// Copies the weights of `state` into `net`. Every parameter and buffer is looked up by its name and
 /// must be float32 of the same shape; the file must also hold each batch norm's int64 scalar
 /// num_batches_tracked (unused at inference) and, for every edge_nets.<i>.<rest> tensor, its alias
-/// edge_convs.<i>.nn.<rest> with equal values, and nothing else (the 130 names of spec 10.3).
+/// edge_convs.<i>.nn.<rest> with equal values, and nothing else (the 130 names of metric-definitions.md §10.3).
 /// Everything is checked before anything is copied, so a failed load leaves `net` untouched.
 /// Throws DataError naming the file and the tensor (missing, wrong dtype, wrong shape, unexpected).
 void load_particlenet_weights(ParticleNet& net, const TorchStateDict& state);

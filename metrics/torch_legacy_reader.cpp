@@ -1,4 +1,4 @@
-// Legacy torch.save reader (spec metrics.md 10): a pickle interpreter for the opcodes and
+// Legacy torch.save reader (metric-definitions.md §10): a pickle interpreter for the opcodes and
 // globals listed in 10.2 only, building plain values (no code runs), then the raw storages.
 #include "metrics/torch_legacy_reader.h"
 

@@ -1,5 +1,5 @@
 // Reader for PyTorch's legacy (pre-1.6, non-zip) state-dict files such as jetnet's
-// pnet_state_dict.pt (spec metrics.md section 10). It interprets only the small pickle subset
+// pnet_state_dict.pt (metric-definitions.md §10). It interprets only the small pickle subset
 // that format uses and never executes anything: other opcodes and globals are errors.
 #pragma once
 

@@ -242,7 +242,7 @@ double TransportSimplex::solve(const std::vector<int64_t>& supply, const std::ve
     max_cost = std::max(max_cost, c);
   }
   // Reduced costs above -eps count as optimal: the result is then within eps * total flow of the
-  // optimum, far below the 1e-12 the spec asks for, and rounding noise never triggers a pivot.
+  // optimum, far below the 1e-12 the reference values are checked to (metric-definitions.md §11.4), and rounding noise never triggers a pivot.
   eps_ = 1e-13 * std::max(max_cost, 1e-300);
   const int nodes = m_ + n_;
   parent_.resize(static_cast<size_t>(nodes));

@@ -1,4 +1,4 @@
-// W1^M, W1^P, W1^EFP (spec metrics.md 5.2, 6, 7.4): per batch, 1-D W1 (wasserstein.h) between
+// W1^M, W1^P, W1^EFP (metric-definitions.md §5.2, 6, 7.4): per batch, 1-D W1 (wasserstein.h) between
 // the two sets' values; batches x components are computed in parallel.
 #include "metrics/w1_metrics.h"
 
@@ -72,7 +72,7 @@ BatchedMetric w1efp(const JetArray& set1, const JetArray& set2, const BatchPlan&
 }
 
 namespace {
-// Feature f of every non-zero particle of the listed jets (spec 6 step 2: a particle is dropped
+// Feature f of every non-zero particle of the listed jets (metric-definitions.md §6 step 2: a particle is dropped
 // only when all three features are exactly 0).
 std::vector<double> particle_feature(const JetArray& jets, const std::vector<int64_t>& rows, int f) {
   std::vector<double> out;

@@ -1,4 +1,4 @@
-// W1^M, W1^P and W1^EFP between two jet samples (spec metrics.md sections 5.2, 6 and 7.4), on an
+// W1^M, W1^P and W1^EFP between two jet samples (metric-definitions.md §5.2, 6 and 7.4), on an
 // explicit batch plan (batches.h) so that fixed index lists reproduce jetnet exactly.
 #pragma once
 

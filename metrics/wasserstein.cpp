@@ -1,4 +1,4 @@
-// 1-D W1 as scipy computes it (spec metrics.md 4): merge the sorted samples and add
+// 1-D W1 as scipy computes it (metric-definitions.md §4): merge the sorted samples and add
 // |a/n_u - c/n_v| * (z_{k+1} - z_k) over consecutive merged values, in double.
 #include "metrics/wasserstein.h"
 

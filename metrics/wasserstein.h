@@ -1,5 +1,5 @@
 // One-dimensional Wasserstein-1 distance between two samples with scipy's semantics
-// (scipy.stats.wasserstein_distance without weights): spec metrics.md section 4.
+// (scipy.stats.wasserstein_distance without weights): metric-definitions.md §4.
 #pragma once
 
 #include <vector>

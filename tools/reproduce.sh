@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # tools/reproduce.sh: trains and scores the rows of the talk's results table (docs/reproduce.md).
 #
-#   tools/reproduce.sh [--budget cpu|talk] [--rows ROWS] [--jets N] [--max-steps S] [--out DIR]
+#   tools/reproduce.sh [--budget cpu|talk] [--rows ROWS] [--jets N] [--max-steps S] [--out DIR] [--runs DIR]
 #
 # For each row (<jet>_<kind>, e.g. light_cnf_mn; default: all 15) it trains configs/cpu/<row>.ini
 # (or the talk's configs/<row>.ini with --budget talk) on the JetNet-sized stand-in jets, generates
 # as many jets as the test split, scores them with the talk's metrics and FPND against the held-out
 # test jets, and copies the results to DIR/<row>/ (default DIR: results). A row whose results exist
-# is skipped; an interrupted row is resumed from its run directory (runs/reproduce/<budget>/<row>).
+# is skipped; an interrupted row is resumed from its run directory (--runs, default
+# runs/reproduce/<budget>/<row>). --jets N up to 20000 uses the first N jets of the committed
+# samples data/samples/<type>.h5 (a quick try-out); more makes the stand-in data (make data JETS=N).
 # The first row of each jet type also scores the truth floor (two real samples of the test split's
 # size). At the end DIR/table.md and DIR/index.html are rebuilt from every row present.
 set -euo pipefail
@@ -17,9 +19,11 @@ rows="gluon_vnf gluon_cnf_m gluon_cnf_mn gluon_ccnf_m gluon_ccnf_mn light_vnf li
 jets=170000
 max_steps=""
 out=results
+runs=""
+committed_jets=20000  # jets per type in data/samples/<type>.h5
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
   exit "$1"
 }
 
@@ -30,6 +34,7 @@ while [ $# -gt 0 ]; do
     --jets) jets="${2:?--jets needs a number}"; shift 2 ;;
     --max-steps) max_steps="${2:?--max-steps needs a number}"; shift 2 ;;
     --out) out="${2:?--out needs a directory}"; shift 2 ;;
+    --runs) runs="${2:?--runs needs a directory}"; shift 2 ;;
     -h | --help) usage 0 ;;
     *) echo "tools/reproduce.sh: unknown argument '$1'" >&2; usage 2 ;;
   esac
@@ -59,12 +64,21 @@ jet_type_of() {
   esac
 }
 
-data_file() { echo "data/generated/$1.h5"; }
+runs="${runs:-runs/reproduce/$budget}"
+
+data_file() {
+  if [ "$jets" -le "$committed_jets" ]; then echo "data/samples/$1.h5"; else echo "data/generated/$1.h5"; fi
+}
 
 # Makes the stand-in data when a needed file is missing (make data skips complete types and
 # resumes from saved shards), then records the checksums.
 ensure_data() {
   local missing=0 row
+  mkdir -p "$out"
+  if [ "$jets" -le "$committed_jets" ]; then
+    (cd data/samples && sha256sum g.h5 q.h5 t.h5) > "$out/data_checksums.txt"
+    return 0
+  fi
   for row in $rows; do
     [ -f "$(data_file "$(jet_type_of "$row")")" ] || missing=1
   done
@@ -72,7 +86,6 @@ ensure_data() {
     echo "== making the stand-in data: make data JETS=$jets"
     make data JETS="$jets"
   fi
-  mkdir -p "$out"
   (cd data/generated && sha256sum g.h5 q.h5 t.h5 2>/dev/null) > "$out/data_checksums.txt" || true
 }
 
@@ -82,7 +95,7 @@ cpu_model() { lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1; }
 run_row() {
   local row="$1" type run_dir result started ended overrides=()
   type="$(jet_type_of "$row")"
-  run_dir="runs/reproduce/$budget/$row"
+  run_dir="$runs/$row"
   result="$out/$row"
   if [ -f "$result/evaluation.json" ]; then
     echo "== $row: results exist in $result, skipped"
@@ -90,9 +103,12 @@ run_row() {
   fi
   overrides=("data.path=$(data_file "$type")" "eval.report=true")
   [ -n "$max_steps" ] && overrides+=("train.max_steps=$max_steps")
+  [ "$jets" -le "$committed_jets" ] && overrides+=("data.max_jets=$jets")
   [ -f "$out/truth_floor_$type.json" ] || overrides+=("eval.truth_floor=true")
   started=$(date +%s)
-  if [ -f "$run_dir/checkpoints/last.h5" ]; then
+  if [ -f "$run_dir/final.h5" ] && [ -f "$run_dir/evaluation.json" ]; then
+    echo "== $row: $run_dir is trained and scored already"
+  elif [ -f "$run_dir/checkpoints/last.h5" ]; then
     echo "== $row: resuming $run_dir"
     bin/train --resume "$run_dir"
   else
@@ -113,6 +129,7 @@ run_row() {
   "budget": "$budget",
   "commit": "$(git rev-parse HEAD 2>/dev/null || echo unknown)",
   "command": "tools/reproduce.sh --budget $budget --rows $row --jets $jets${max_steps:+ --max-steps $max_steps}",
+  "data": "$(data_file "$type")",
   "cpu_model": "$(cpu_model)",
   "cores": $(nproc),
   "finished": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",

@@ -1,4 +1,4 @@
-// bin/sample: generates jets from a trained jet model into a JetNet HDF5 file (training.md §9).
+// bin/sample: generates jets from a trained jet model into a JetNet HDF5 file (training-recipe.md §9).
 // Flags, the conditions file format and the output are documented in docs/sampling.md.
 #include <fmt/format.h>
 #include <unistd.h>

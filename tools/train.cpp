@@ -1,6 +1,6 @@
 // bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]: trains one of the
-// talk's flows (training.md) with progress on stderr, a CSV log and checkpoints in the run
-// directory, then generates as many jets as the test split and evaluates them. docs/training.md.
+// talk's flows (training-recipe.md) with progress on stderr, a CSV log and checkpoints in the run
+// directory, then generates as many jets as the test split and evaluates them. docs/train.md.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -35,7 +35,7 @@ tools::CommandLine make_command_line() {
       "usage: bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]\n"
       "       bin/train --resume RUN_DIR [section.key=value ...]   (reads RUN_DIR/config.ini)\n"
       "       bin/train --keys      (prints the Markdown table of every configuration key)",
-      "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/training.md.\n"
+      "Trains the flow of CONFIG.ini; every key and the run directory layout: docs/train.md.\n"
       "Exit status: 0 done, 1 an error, 2 a command-line mistake, 3 stopped after too many bad steps.");
   cli.add_positional_list("CONFIG.ini | section.key=value",
                           "the configuration file, then overrides applied in order after it");

@@ -1,4 +1,4 @@
-// Batch-norm layers with PyTorch's semantics and names (flows.md §3.3): BatchNorm1d for [batch, channels]
+// Batch-norm layers with PyTorch's semantics and names (flow-model.md §3.3): BatchNorm1d for [batch, channels]
 // and [batch, channels, length], BatchNorm2d for [batch, channels, height, width] (ParticleNet).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Dropout layer: draws the keep-mask and applies the dropout op (flows.md §3.4).
+// Dropout layer: draws the keep-mask and applies the dropout op (flow-model.md §3.4).
 #include "engine/nn/dropout.h"
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// Dropout layer (flows.md §3.4): in training mode a fresh keep-mask from the layer's generator at
+// Dropout layer (flow-model.md §3.4): in training mode a fresh keep-mask from the layer's generator at
 // every call; in eval mode, or with p = 0, the identity.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Parameter initialisation from the seeded generator (flows.md §3.5).
+// Parameter initialisation from the seeded generator (flow-model.md §3.5).
 #include "engine/nn/init.h"
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // Parameter initialisation drawn from a seeded flowjet::Generator, so one seed gives one model
-// (flows.md §3.5; PyTorch's nn.Linear.reset_parameters for the default).
+// (flow-model.md §3.5; PyTorch's nn.Linear.reset_parameters for the default).
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,7 @@ double linear_init_bound(int64_t fan_in);
 /// PyTorch's default Linear initialisation: weight [out, in] and then bias [out] (if defined) from
 /// U(-b, b) with b = linear_init_bound(in). Draws the weight first, then the bias.
 ///
-/// nflows' "zero initialisation" of a residual block's last layer (flows.md §3.5) is done by the
+/// nflows' "zero initialisation" of a residual block's last layer (flow-model.md §3.5) is done by the
 /// caller after construction: init_uniform_(layer.weight(), -1e-3, 1e-3, gen) and
 /// init_uniform_(layer.bias(), -1e-3, 1e-3, gen).
 void init_linear_default_(Tensor& weight, Tensor& bias, Generator& gen);

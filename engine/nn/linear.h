@@ -1,4 +1,4 @@
-// Linear layer y = x W^T + b with PyTorch's default initialisation (flows.md §3.1, §3.5).
+// Linear layer y = x W^T + b with PyTorch's default initialisation (flow-model.md §3.1, §3.5).
 #pragma once
 
 #include <cstdint>

@@ -29,7 +29,7 @@ void check_options(const AdamOptions& o) {
     fail("weight_decay", o.weight_decay, "a finite value >= 0");
 }
 
-// Scalars of step t (t >= 1) for the kernel; bias corrections from flows.md §6.
+// Scalars of step t (t >= 1) for the kernel; bias corrections from flow-model.md §6.
 AdamStepScalars step_scalars(const AdamOptions& o, int64_t t) {
   AdamStepScalars s{};
   s.beta1 = o.beta1;

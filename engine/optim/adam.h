@@ -1,4 +1,4 @@
-// Adam and AdamW with PyTorch semantics (flows.md §6): per-parameter moments and step counts,
+// Adam and AdamW with PyTorch semantics (flow-model.md §6): per-parameter moments and step counts,
 // bias correction, eps added after the bias-corrected square root, coupled L2 decay (Adam) or
 // decoupled decay applied first (AdamW). One fused update kernel per backend (adam_cpu.cpp, adam_cuda.cu).
 #pragma once

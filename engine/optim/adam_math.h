@@ -1,4 +1,4 @@
-// The per-element Adam/AdamW update (flows.md §6, PyTorch torch/optim/adam.py single-tensor path), shared
+// The per-element Adam/AdamW update (flow-model.md §6, PyTorch torch/optim/adam.py single-tensor path), shared
 // by the fused CPU and CUDA kernels: decay, both moments and the parameter in one step, arithmetic in the
 // parameter's dtype.
 #pragma once

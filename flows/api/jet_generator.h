@@ -12,7 +12,7 @@
 
 namespace flowjet {
 
-/// Jets in the JetNet layout (data.md §1), row-major.
+/// Jets in the JetNet layout (jet-samples.md §1), row-major.
 struct Jets {
   int64_t count = 0;
   int64_t particles = 0;
@@ -37,7 +37,7 @@ class JetGenerator {
   JetGenerator(JetGenerator&&) noexcept;
   JetGenerator& operator=(JetGenerator&&) noexcept;
 
-  /// `count` new jets (training.md §9, as bin/sample: conditions from the model's sampler, zero
+  /// `count` new jets (training-recipe.md §9, as bin/sample: conditions from the model's sampler, zero
   /// beyond n, negative pt_rel clipped, jet pt 1000 GeV). Same seed, same jets.
   Jets sample(int64_t count, uint64_t seed);
   /// log p of each jet ([count]) in the model's scaled feature space, after training's

@@ -1,4 +1,4 @@
-// ResidualNet forward pass, flows.md §3.2, with nflows' initialisation (§3.5).
+// ResidualNet forward pass, flow-model.md §3.2, with nflows' initialisation (§3.5).
 #include "flows/conditioner/residual_net.h"
 
 #include <algorithm>
@@ -59,7 +59,7 @@ Tensor ResidualNet::forward(const Tensor& inputs, const Tensor& context) {
   if (context.defined() && context.size(1) != std::max<int64_t>(spec_.context_features, 0))
     throw ShapeError(fmt::format("ResidualNet: context {} but the network was built for {} context features",
                                  context.shape().str(), spec_.context_features));
-  // u's columns first, then c's (flows.md §3.2).
+  // u's columns first, then c's (flow-model.md §3.2).
   Tensor h = initial_layer_->forward(has_context ? concat({inputs, context}, 1) : inputs);
   for (ResidualBlock* block : blocks_) h = block->forward(h, has_context ? context : Tensor());
   return final_layer_->forward(h);

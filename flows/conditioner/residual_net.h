@@ -1,4 +1,4 @@
-// nflows' ResidualNet conditioner (flows.md §3): an input layer on [features, context], pre-activation
+// nflows' ResidualNet conditioner (flow-model.md §3): an input layer on [features, context], pre-activation
 // residual blocks with context gating, and an output layer.
 #pragma once
 

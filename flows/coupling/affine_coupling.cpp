@@ -1,4 +1,4 @@
-// Affine coupling, flows.md §2.4.
+// Affine coupling, flow-model.md §2.4.
 #include "flows/coupling/affine_coupling.h"
 
 #include "engine/ops/binary/binary.h"

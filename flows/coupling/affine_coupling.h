@@ -1,4 +1,4 @@
-// Affine coupling (nflows' AffineCouplingTransform, flows.md §2.4): v' = v * scale + shift with
+// Affine coupling (nflows' AffineCouplingTransform, flow-model.md §2.4): v' = v * scale + shift with
 // scale = sigmoid(raw + 2) + 1e-3; the conditioner row is [shift (|T|), raw_scale (|T|)].
 #pragma once
 

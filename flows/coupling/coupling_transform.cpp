@@ -1,4 +1,4 @@
-// Split, condition, transform, merge: flows.md §2.2.
+// Split, condition, transform, merge: flow-model.md §2.2.
 #include "flows/coupling/coupling_transform.h"
 
 #include <fmt/format.h>

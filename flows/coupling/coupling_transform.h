@@ -1,4 +1,4 @@
-// The generic coupling layer (flows.md §2.2): split the features by a mask, let a ResidualNet read
+// The generic coupling layer (flow-model.md §2.2): split the features by a mask, let a ResidualNet read
 // the identity part (and the context) and produce the parameters of an element-wise transform of
 // the other part, then put the two parts back in their columns.
 #pragma once

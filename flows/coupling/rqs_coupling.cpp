@@ -1,4 +1,4 @@
-// Spline coupling: the conditioner output row [|T| * (3K-1)] goes to the fused spline op as is (flows.md §2.3).
+// Spline coupling: the conditioner output row [|T| * (3K-1)] goes to the fused spline op as is (flow-model.md §2.3).
 #include "flows/coupling/rqs_coupling.h"
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // Rational-quadratic spline coupling with linear tails (nflows'
-// PiecewiseRationalQuadraticCouplingTransform, flows.md §2.3).
+// PiecewiseRationalQuadraticCouplingTransform, flow-model.md §2.3).
 #pragma once
 
 #include "engine/ops/rqs_spline/rqs_spline.h"
@@ -24,7 +24,7 @@ class RqsCoupling : public CouplingTransform {
 };
 
 /// The spline op's options for one coupling layer: nflows' constants, and the width and height logits divided
-/// by sqrt(hidden_features) of the conditioner (flows.md §2.3). The conditioner output is passed to the op as
+/// by sqrt(hidden_features) of the conditioner (flow-model.md §2.3). The conditioner output is passed to the op as
 /// is: per transformed feature, [K width logits, K height logits, K-1 derivative logits].
 RqsSplineOptions coupling_spline_options(int64_t num_bins, double tail_bound, int64_t hidden_features);
 

@@ -1,4 +1,4 @@
-// trace_flow: Flow::trace in both directions plus the running log-probability (flows.md §4.2).
+// trace_flow: Flow::trace in both directions plus the running log-probability (flow-model.md §4.2).
 #include "flows/inspect/flow_trace.h"
 
 #include <algorithm>

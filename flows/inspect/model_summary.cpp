@@ -151,7 +151,7 @@ std::string format_hyperparameters(const FlowSpec& spec) {
   line("masks", mask_kind_name(spec.mask));
   line("dtype", dtype_name(spec.dtype));
   line("seed", std::to_string(spec.seed));
-  line("params per coupling layer", group_digits(spec.parameters_per_layer()) + " (flows.md §5 formula)");
+  line("params per coupling layer", group_digits(spec.parameters_per_layer()) + " (flow-model.md §5 formula)");
   line("params in total", group_digits(spec.parameter_count()));
   return out;
 }

@@ -32,7 +32,7 @@ ModelSummary summarize_flow(const Flow& flow);
 /// The table: one line per row up to `max_depth` (negative: all), then the totals.
 std::string format_summary(const ModelSummary& summary, int max_depth = -1);
 
-/// The FlowSpec as "name  value" lines, with the closed-form count per coupling layer (flows.md §5).
+/// The FlowSpec as "name  value" lines, with the closed-form count per coupling layer (flow-model.md §5).
 std::string format_hyperparameters(const FlowSpec& spec);
 
 /// The table's first column: the tree drawing, the type and the module's own name ("├─Linear: linear_0").

@@ -1,4 +1,4 @@
-// Knots and sampled curve of one coupling layer's spline for one feature (flows.md §1.3, §2.3).
+// Knots and sampled curve of one coupling layer's spline for one feature (flow-model.md §1.3, §2.3).
 #include "flows/inspect/spline_curve.h"
 
 #include <algorithm>
@@ -16,8 +16,8 @@ namespace flowjet::flows {
 
 namespace {
 
-constexpr double kMinBinSize = 1e-3;     // min bin width and height (flows.md §1.2)
-constexpr double kMinDerivative = 1e-3;  // min derivative (flows.md §1.2)
+constexpr double kMinBinSize = 1e-3;     // min bin width and height (flow-model.md §1.2)
+constexpr double kMinDerivative = 1e-3;  // min derivative (flow-model.md §1.2)
 
 // The spline op's own knot formula (engine/ops/rqs_spline/rqs_spline_math.h), so each x_k is bit for
 // bit the op's knot: next to a steep bin one ulp of x moves log|dy/dx| by ~1e-7.
@@ -41,7 +41,7 @@ SplineKnots spline_knots(const std::vector<double>& widths, const std::vector<do
   SplineKnots knots;
   knots.x = knots_from_sizes(widths, tail_bound);
   knots.y = knots_from_sizes(heights, tail_bound);
-  // The end derivatives come from the padding constant log(exp(1 - d_min) - 1), giving 1 (flows.md §1.3).
+  // The end derivatives come from the padding constant log(exp(1 - d_min) - 1), giving 1 (flow-model.md §1.3).
   const double end = derivative(std::log(std::exp(1.0 - kMinDerivative) - 1.0));
   knots.derivative.push_back(end);
   for (double d : derivatives) knots.derivative.push_back(derivative(d));

@@ -1,5 +1,5 @@
 // The spline one rational-quadratic coupling layer applies to one feature of one point: its knots
-// (x_k, y_k, d_k) (flows.md §1.3) and the curve y = g(x) sampled on a grid, as CSV for plotting.
+// (x_k, y_k, d_k) (flow-model.md §1.3) and the curve y = g(x) sampled on a grid, as CSV for plotting.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,7 @@ struct SplineKnots {
 };
 
 /// Knots of one spline from its raw parameters as the spline receives them (widths and heights already divided
-/// by sqrt(H)): flows.md §1.3 with min bin width, height and derivative 1e-3.
+/// by sqrt(H)): flow-model.md §1.3 with min bin width, height and derivative 1e-3.
 SplineKnots spline_knots(const std::vector<double>& widths, const std::vector<double>& heights,
                          const std::vector<double>& derivatives, double tail_bound);
 

@@ -1,5 +1,5 @@
 // What a flow reads, taken from files the way training prepares it: JetNet jets through a jet
-// model's scaler (training.md §2–§4, §6: scaled particle columns, context [m~] or [m~, n]), or,
+// model's scaler (training-recipe.md §2–§4, §6: scaled particle columns, context [m~] or [m~, n]), or,
 // for a bare flow checkpoint, an HDF5 file of ready-made flow inputs. Used by bin/logprob and bin/inspect.
 #pragma once
 
@@ -19,7 +19,7 @@ struct FlowInputs {
 };
 
 struct JetInputOptions {
-  /// Half-normal noise on padded slots (training.md §3). Off by default: evaluation scores the jets as they are.
+  /// Half-normal noise on padded slots (training-recipe.md §3). Off by default: evaluation scores the jets as they are.
   bool add_noise = false;
   double noise_scale = 1e-7;
   uint64_t noise_seed = 42;

@@ -1,6 +1,6 @@
 // A trained jet model as one file: the flow, the standard scaler that maps jets to the flow's
 // space and back, the conditional sampler that draws (m~, n) for generation, and what the
-// pipeline needs to turn flow outputs into JetNet jets (training.md §9). bin/sample, bin/inspect,
+// pipeline needs to turn flow outputs into JetNet jets (training-recipe.md §9). bin/sample, bin/inspect,
 // the trainer and the embedding API all read and write this bundle.
 //
 // Checkpoint layout beside the flow's own tensors and "flow.*" attributes:

@@ -1,4 +1,4 @@
-// training.md §2, built from engine ops so that it differentiates.
+// training-recipe.md §2, built from engine ops so that it differentiates.
 #include "flows/loss/jet_mass.h"
 
 #include <limits>

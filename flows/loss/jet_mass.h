@@ -1,4 +1,4 @@
-// Differentiable jet mass from relative particle coordinates (training.md §2): per particle
+// Differentiable jet mass from relative particle coordinates (training-recipe.md §2): per particle
 // px = pt cos(phi), py = pt sin(phi), pz = pt sinh(eta), each clamped to [-100, 100],
 // E = |p| (massless); m = sqrt(max((sum E)^2 - |sum p|^2, 0)).
 #pragma once
@@ -9,7 +9,7 @@ namespace flowjet::flows {
 
 /// x [batch, 3 * particles] laid out (eta, phi, pt) per particle -> m [batch]. Recorded when grad mode
 /// is on. Where a square root's argument is <= 0 (a particle with zero momentum, or m^2 <= 0) the
-/// gradient is taken as zero instead of PyTorch's infinity (training.md §2, a documented deviation).
+/// gradient is taken as zero instead of PyTorch's infinity (training-recipe.md §2, a documented deviation).
 Tensor jet_mass(const Tensor& x);
 
 }  // namespace flowjet::flows

@@ -1,4 +1,4 @@
-// training.md §7.2 steps 1-5.
+// training-recipe.md §7.2 steps 1-5.
 #include "flows/loss/mass_constraint.h"
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// The mass-constraint loss of the CCNF models (training.md §7.2): generate one jet per context row
+// The mass-constraint loss of the CCNF models (training-recipe.md §7.2): generate one jet per context row
 // through the differentiable inverse pass, undo the feature scaling, and compare the generated
 // jet's mass with the mass condition: L_mass = mean((m_gen - m_true)^2).
 #pragma once
@@ -9,7 +9,7 @@
 namespace flowjet::flows {
 
 /// The scaling the flow's inputs went through: x_scaled = (x - mean) / (std + 1e-7); undone as
-/// x = x_scaled * std + mean (training.md §4). Tensors [D] of the flow's dtype.
+/// x = x_scaled * std + mean (training-recipe.md §4). Tensors [D] of the flow's dtype.
 struct FeatureScaling {
   Tensor mean;
   Tensor std;

@@ -1,4 +1,4 @@
-// training.md §7.1.
+// training-recipe.md §7.1.
 #include "flows/loss/nll.h"
 
 #include "engine/ops/binary/binary.h"

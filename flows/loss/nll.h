@@ -1,4 +1,4 @@
-// Negative log-likelihood per dimension (training.md §7.1): L = -mean_batch(log p(x | c)) / D.
+// Negative log-likelihood per dimension (training-recipe.md §7.1): L = -mean_batch(log p(x | c)) / D.
 #pragma once
 
 #include "flows/flow.h"

@@ -1,4 +1,4 @@
-// One training or validation batch cut from the prepared table (training.md §4, §6): the flow's
+// One training or validation batch cut from the prepared table (training-recipe.md §4, §6): the flow's
 // input, the model's context and the physical jet mass the mass-constraint loss aims at.
 #pragma once
 
@@ -14,7 +14,7 @@ namespace flowjet::flows {
 struct Batch {
   Tensor x;        // [rows, 3P]: scaled particle features (table columns 0..3P-1)
   Tensor context;  // [rows, C]: [m~] (C = 1) or [m~, n] (C = 2); undefined for C <= 0
-  Tensor mass;     // [rows]: unscaled mass m~ * std_m + mean_m (training.md §7.2 step 4)
+  Tensor mass;     // [rows]: unscaled mass m~ * std_m + mean_m (training-recipe.md §7.2 step 4)
   int64_t rows() const { return x.size(0); }
   /// The batch on `device` (one explicit copy per tensor; itself when already there).
   Batch to(Device device) const;

@@ -2,7 +2,7 @@
 // the CPU run two steps at two small batch sizes, the allocator's peak live bytes of each are
 // fitted by peak = fixed + per_row * batch, and the line is extrapolated to the run's batch size.
 // The figure is the bytes tensors ask for (model, gradients, optimiser moments, activations);
-// it is device independent up to the CUDA allocator's rounding. docs/training.md, --dry-run.
+// it is device independent up to the CUDA allocator's rounding. docs/train.md, --dry-run.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Everything a training run needs to know, as plain values: the model kind (training.md §6), the
+// Everything a training run needs to know, as plain values: the model kind (training-recipe.md §6), the
 // flow's shape, the data pipeline, the optimiser, the mass-constraint window (§7.2), and the
 // intervals of validation, logging and checkpoints. tools/common/train_config fills it from INI.
 #pragma once
@@ -12,17 +12,17 @@
 
 namespace flowjet::flows {
 
-/// The five models of the talk (training.md §6).
+/// The five models of the talk (training-recipe.md §6).
 enum class ModelKind { VNF, CNF_M, CNF_MN, CCNF_M, CCNF_MN };
 
 /// "vnf" | "cnf_m" | "cnf_mn" | "ccnf_m" | "ccnf_mn"; throws ConfigError otherwise.
 ModelKind parse_model_kind(const std::string& name);
 const char* model_kind_name(ModelKind kind);
-/// Context features of the model's flow (training.md §6): VNF 0 (nflows' C = 0 conditioner, which
+/// Context features of the model's flow (training-recipe.md §6): VNF 0 (nflows' C = 0 conditioner, which
 /// the authors' code builds and the talk's parameter count includes; no context is passed),
 /// (m) models 1, (m, n) models 2.
 int64_t model_context_features(ModelKind kind);
-/// True for the CCNF models, trained with the mass-constraint loss (training.md §7.2).
+/// True for the CCNF models, trained with the mass-constraint loss (training-recipe.md §7.2).
 bool model_uses_mass_loss(ModelKind kind);
 
 struct DataOptions {
@@ -49,7 +49,7 @@ struct TrainOptions {
   int64_t batch_size = 10000;
   int64_t max_steps = 50000;  // optimiser steps
   // Mass-constraint loss (CCNF): L = L_nll + lambda * L_mass while n_mse_delay < step < n_mse_turnoff,
-  // step = optimiser steps already done (training.md §7.2); n_mse_turnoff < 0: never switched off.
+  // step = optimiser steps already done (training-recipe.md §7.2); n_mse_turnoff < 0: never switched off.
   double lambda = 10.0;
   int64_t n_mse_delay = 5;
   int64_t n_mse_turnoff = -1;

@@ -1,4 +1,4 @@
-// Trainer: the step of training.md §7.3 with the skip-on-non-finite policy, validation, and the
+// Trainer: the step of training-recipe.md §7.3 with the skip-on-non-finite policy, validation, and the
 // training state in checkpoints.
 #include "flows/train/trainer.h"
 
@@ -113,7 +113,7 @@ StepReport Trainer::step() {
   StepReport report;
   report.jets = batch.rows();
 
-  // training.md §7.3: the sampling pass of the mass loss runs BEFORE the density pass (it updates
+  // training-recipe.md §7.3: the sampling pass of the mass loss runs BEFORE the density pass (it updates
   // batch-norm statistics and draws dropout masks first). Outside the λ window it is still run, as
   // the reference does, but not recorded.
   Tensor mass_term;

@@ -1,10 +1,10 @@
-// The training step of the talk's flows (training.md §7): per optimiser step the mass-constraint
+// The training step of the talk's flows (training-recipe.md §7): per optimiser step the mass-constraint
 // sampling pass (CCNF) BEFORE the density pass, the NaN/Inf guard, the AdamW update; validation
 // loss in eval mode; and the complete state (weights, batch-norm statistics, optimiser moments,
 // every generator, batch position, counters) for checkpoints from which a resumed run continues
 // bit-identically on the CPU.
 //
-// NaN/Inf policy (a deliberate deviation from the reference, training.md §7.4): when the loss or
+// NaN/Inf policy (a deliberate deviation from the reference, training-recipe.md §7.4): when the loss or
 // any gradient is non-finite the step is skipped entirely: parameters, batch-norm running
 // statistics and optimiser state keep their values from before the step (the reference instead
 // runs AdamW on zeroed gradients, so weight decay and momentum still move the weights). The batch

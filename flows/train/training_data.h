@@ -1,5 +1,5 @@
 // The data of a training run: the JetNet file read with the options' particle count and jet cap,
-// then prepared (mass, noise, split, scaling; training.md §1–§5).
+// then prepared (mass, noise, split, scaling; training-recipe.md §1–§5).
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // Per-particle and per-jet quantities that the report histograms: particle features (all
 // particles or one rank), and multiplicities. Padding (a particle whose three features are all
-// exactly 0, spec metrics.md 2) is never counted, as in W1P.
+// exactly 0, metric-definitions.md §2) is never counted, as in W1P.
 #pragma once
 
 #include <cstdint>

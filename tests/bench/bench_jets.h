@@ -1,5 +1,5 @@
 // Jets for the FPND benches (bench_fpnd on the CPU, bench_cuda on the GPU): shaped like spec
-// metrics.md 11.8's deterministic sample, cycling through 1,000 patterns.
+// metric-definitions.md §11.8's deterministic sample, cycling through 1,000 patterns.
 #pragma once
 
 #include <cmath>

@@ -96,9 +96,9 @@ void bench_spline() {
   }
 }
 
-// The talk's big model (training.md §11.4, flows.md §5): 90 features, 15 RQS coupling layers, K = 5,
+// The talk's big model (training-recipe.md §11.4, flow-model.md §5): 90 features, 15 RQS coupling layers, K = 5,
 // B = 6, H = 256, 2 residual blocks, no batch norm, no dropout; C = 0 for the plain NLL step and the
-// (m, n) context for a CCNF step with the mass constraint (training.md §7.2, lambda 10). One training step
+// (m, n) context for a CCNF step with the mass constraint (training-recipe.md §7.2, lambda 10). One training step
 // is forward, backward and one AdamW update at batch 10,000; sampling is the inverse pass without autodiff.
 flows::FlowSpec talk_spec(int64_t context_features) {
   flows::FlowSpec spec;
@@ -156,7 +156,7 @@ void bench_flow() {
               static_cast<long long>(talk_spec(0).parameters_per_layer()));
 }
 
-// FPND's ParticleNet (spec metrics.md 9.2) on the GPU: fc1 activations of 10,000 jets in batches of
+// FPND's ParticleNet (metric-definitions.md §9.2) on the GPU: fc1 activations of 10,000 jets in batches of
 // 1,000 (as bin/evaluate --device cuda runs it), input upload and activations download included.
 void bench_fpnd() {
   const std::string weights = metrics::default_fpnd_directory() + "/pnet_state_dict.pt";

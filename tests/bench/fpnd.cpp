@@ -1,4 +1,4 @@
-// Benchmark of FPND's ParticleNet forward pass (spec metrics.md 9.2) on CPU, float32: the time for
+// Benchmark of FPND's ParticleNet forward pass (metric-definitions.md §9.2) on CPU, float32: the time for
 // N jets (default 50,000) in batches, on the given number of threads (default 2), by the wall clock
 // and by the process's CPU time (which leaves out waiting for a core on a shared machine), and the
 // FPND of those jets against the gluon statistics, so that a run of jetnet on the same jets
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     const double wall = bench::wall_seconds() - wall_start, cpu = process_cpu_seconds() - cpu_start;
     const double fpnd_g =
         fpnd_from_activations(activations, used, ParticleNet::kActivations, load_fpnd_statistics(directory, 'g'));
-    // ~8.6e7 multiply-adds per jet (spec 9.2, first layer per node).
+    // ~8.6e7 multiply-adds per jet (metric-definitions.md §9.2, first layer per node).
     std::printf("CPU: %s\n", bench::cpu_model().c_str());
     std::printf("ParticleNet forward (FPND), %lld jets of %s, batch %lld, %d threads, f32: %.2f s wall, %.2f s CPU "
                 "(%.2f ms/jet, %.1f GFLOP/s by wall time), FPND vs g %.6f, load average %s\n",

@@ -1,4 +1,4 @@
-// Benchmark of jet generation (training.md §9) with the talk's model size: 15 RQS layers, K = 5,
+// Benchmark of jet generation (training-recipe.md §9) with the talk's model size: 15 RQS layers, K = 5,
 // H = 256, 2 residual blocks, context (m, n), random initial weights; scaler and conditional
 // sampler fitted on the committed gluon sample. Reports jets/s of generate_jets (conditions,
 // inverse flow, post-processing) and of jet_log_prob on 1 and 2 threads. f32, CPU.

@@ -1,5 +1,5 @@
 // CPU vs CUDA parity of FPND's ParticleNet: jetnet's weights moved to the GPU with Module::to, the fc1
-// activations of the golden jets of spec metrics.md 11.7 (and of the 300 deterministic jets of 11.8, in
+// activations of the golden jets of metric-definitions.md §11.7 (and of the 300 deterministic jets of 11.8, in
 // one batch) against the CPU network and against the reference values. The weights are the repository's
 // copy in metrics/resources/fpnd; skipped only without a usable GPU.
 #include <doctest/doctest.h>
@@ -44,7 +44,7 @@ TEST_CASE("cuda/particlenet: fc1 activations of the golden jets on the GPU" *
           doctest::skip(flowjet::testing::cuda_parity_skipped())) {
   const auto [cpu, cuda] = activations_on_both(metrics::testing::golden_fpnd_jets(), 3);
   flowjet::testing::check_close("golden jets, fc1", cpu, cuda, kNetworkTolerance);
-  // The same bound as the CPU network's test against jetnet's float32 values (spec 11.7): 2e-5 absolute.
+  // The same bound as the CPU network's test against jetnet's float32 values (metric-definitions.md §11.7): 2e-5 absolute.
   const std::vector<double> expected = metrics::testing::golden_fpnd_activations();
   const std::vector<double> got = cuda.to_vector();
   double worst = 0;

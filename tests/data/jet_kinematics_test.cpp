@@ -1,5 +1,5 @@
-// Jet mass of training.md §2 (golden values of its table, clamp) and the relative mass of
-// data.md §1.5 (two-particle formula of data.md §4.4).
+// Jet mass of training-recipe.md §2 (golden values of its table, clamp) and the relative mass of
+// jet-samples.md §1.5 (two-particle formula of jet-samples.md §4.4).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,7 +8,7 @@
 
 using namespace flowjet;
 
-TEST_CASE("data/jet_kinematics: training.md section 2 golden masses") {
+TEST_CASE("data/jet_kinematics: training-recipe.md §2 golden masses") {
   const double jet1[] = {0.1, -0.05, 0.5, -0.12, 0.08, 0.3, 0.02, 0.2, 0.15, 0, 0, 0};
   CHECK(data::jet_mass(jet1, 4) == doctest::Approx(0.1284321543879827).epsilon(1e-13));
   // Second particle exercises the clamp (pz = 40 sinh 6 clamped to 100), third has pt < 0.

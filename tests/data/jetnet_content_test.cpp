@@ -1,4 +1,4 @@
-// Content checks of the JetNet reader (data.md §4.3, C1–C13, W7, W9, W11, W13): each fixture
+// Content checks of the JetNet reader (jet-samples.md §4.3, C1–C13, W7, W9, W11, W13): each fixture
 // corrupts one property of valid jets at a known jet and slot; tests check the error kind and
 // that the message names the file, the dataset, the jet and the slot.
 #include <doctest/doctest.h>

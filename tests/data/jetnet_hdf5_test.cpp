@@ -1,4 +1,4 @@
-// Round trips of the JetNet reader and writer (data.md §1, §4.4): write then read equals,
+// Round trips of the JetNet reader and writer (jet-samples.md §1, §4.4): write then read equals,
 // 150-particle files read through a hyperslab, max_jets, num_particles capping, attributes.
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-// Structure errors of the JetNet reader (data.md §4.2, S1–S14, W1): each fixture breaks one
+// Structure errors of the JetNet reader (jet-samples.md §4.2, S1–S14, W1): each fixture breaks one
 // property; every test checks the error kind and that the message names the file and dataset.
 #include <doctest/doctest.h>
 
@@ -130,7 +130,7 @@ TEST_CASE("data/jetnet_structure: element types, integer conversion and unavaila
   test::write_raw_file(text, strings);
   expect_error(text, typed(), DataErrorKind::BadType, {text, "'jet_features'", "string", "floating point"});
 
-  // Integer and 64-bit float storage are converted to float32 (data.md §1.2).
+  // Integer and 64-bit float storage are converted to float32 (jet-samples.md §1.2).
   auto converted = raw;
   converted[0].file_type = H5T_IEEE_F64LE;
   converted[1].file_type = H5T_STD_I32LE;

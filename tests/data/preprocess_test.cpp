@@ -1,4 +1,4 @@
-// Preprocessing of training.md §3–§5: noise only on padded slots (half-normal, ~1e-7, seeded),
+// Preprocessing of training-recipe.md §3–§5: noise only on padded slots (half-normal, ~1e-7, seeded),
 // the scaler's statistics, inversion and exact serialisation, the table layout and the leak option.
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
-// The committed stand-in samples data/samples/{g,q,t}.h5 (data.md §3): they must exist, pass
-// strict validation, and fall inside the sanity bands of data.md §2.8 for their preset
+// The committed stand-in samples data/samples/{g,q,t}.h5 (jet-samples.md §3): they must exist, pass
+// strict validation, and fall inside the sanity bands of jet-samples.md §2.8 for their preset
 // (root attribute "preset": "jetnet-like" = R 0.4, the default, or "published" = R 0.8).
 // Run from the repository root (make test does); FLOWJET_SAMPLES_DIR overrides the folder.
 #include <doctest/doctest.h>
@@ -22,7 +22,7 @@ struct Band {
   double low, high;
 };
 
-// data.md §2.8 per type; medians and Σ pt_rel means are single numbers there, so their bands
+// jet-samples.md §2.8 per type; medians and Σ pt_rel means are single numbers there, so their bands
 // here are ours: ±20 % around the median, ±0.03 around the mean Σ pt_rel.
 struct Expected {
   Band mean_mass, jets_num_particles, fraction_full;
@@ -53,7 +53,7 @@ void check_sample(const std::string& name) {
   const std::string path = samples_dir() + "/" + name + ".h5";
   INFO("sample file ", path);
   if (!std::filesystem::exists(path)) {
-    FAIL("committed sample '", path, "' is missing (data.md §3: 1,000 jets per type generated with the "
+    FAIL("committed sample '", path, "' is missing (jet-samples.md §3: 1,000 jets per type generated with the "
          "jetnet-like preset); run from the repository root or set FLOWJET_SAMPLES_DIR");
   }
   data::ReadOptions options;

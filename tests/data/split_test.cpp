@@ -1,4 +1,4 @@
-// Split sizes of data.md §4.4 and seed reproducibility; epoch batcher coverage and reshuffling.
+// Split sizes of jet-samples.md §4.4 and seed reproducibility; epoch batcher coverage and reshuffling.
 #include <doctest/doctest.h>
 
 #include <algorithm>

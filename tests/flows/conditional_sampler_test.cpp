@@ -1,4 +1,4 @@
-// Conditional sampler of training.md §8: construction (jitter, single-jet groups), draws that
+// Conditional sampler of training-recipe.md §8: construction (jitter, single-jet groups), draws that
 // follow p(n) and p(m | n) (Kolmogorov–Smirnov checks on 10^4 draws), determinism, clamping,
 // context layout and the exact named-array round trip.
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
-// Golden coupling and flow vectors of flows.md §7.2 (deterministic sine/cosine weights), and the
-// parameter counts of flows.md §5.
+// Golden coupling and flow vectors of flow-model.md §7.2 (deterministic sine/cosine weights), and the
+// parameter counts of flow-model.md §5.
 #include <cmath>
 #include <string>
 
@@ -14,7 +14,7 @@ using namespace flowjet::flows;
 
 namespace {
 
-// flows.md §7.2: W[o][i] = 0.3 sin(0.7(o+1) + 1.3(i+1) + L), bias[o] = 0.1 cos(0.9(o+1) + L).
+// flow-model.md §7.2: W[o][i] = 0.3 sin(0.7(o+1) + 1.3(i+1) + L), bias[o] = 0.1 cos(0.9(o+1) + L).
 void set_golden_linear(Module& root, const std::string& prefix, int layer_id) {
   for (NamedTensor& p : root.named_parameters()) {
     if (p.name == prefix + ".weight") {
@@ -60,11 +60,11 @@ void check_close(const std::vector<double>& got, const std::vector<double>& expe
   }
 }
 
-constexpr double kGoldenTol = 1e-12;  // flows.md §7: 1e-12 absolute for a float64 implementation
+constexpr double kGoldenTol = 1e-12;  // flow-model.md §7: 1e-12 absolute for a float64 implementation
 
 }  // namespace
 
-TEST_CASE("flows/coupling: golden RQS coupling of flows.md §7.2") {
+TEST_CASE("flows/coupling: golden RQS coupling of flow-model.md §7.2") {
   Generator init(1), drop(2);
   RqsCoupling layer({1, 0, 0, 1}, 3, 3.0, golden_net(), init, drop, DType::F64);
   layer.eval();
@@ -83,7 +83,7 @@ TEST_CASE("flows/coupling: golden RQS coupling of flows.md §7.2") {
   check_close(b.logabsdet.to_vector(), {-0.23917444630847123, -0.13748177024578792}, kGoldenTol);
 }
 
-TEST_CASE("flows/coupling: golden affine coupling of flows.md §7.2") {
+TEST_CASE("flows/coupling: golden affine coupling of flow-model.md §7.2") {
   Generator init(1), drop(2);
   AffineCoupling layer({1, 0, 0, 1}, golden_net(), init, drop, DType::F64);
   layer.eval();
@@ -97,7 +97,7 @@ TEST_CASE("flows/coupling: golden affine coupling of flows.md §7.2") {
   check_close(b.logabsdet.to_vector(), {0.2513840293970439, 0.2582044199549186}, kGoldenTol);
 }
 
-TEST_CASE("flows/flow: golden two-layer RQS flow of flows.md §7.2") {
+TEST_CASE("flows/flow: golden two-layer RQS flow of flow-model.md §7.2") {
   FlowSpec spec;
   spec.features = 4;
   spec.coupling_layers = 2;
@@ -130,7 +130,7 @@ TEST_CASE("flows/flow: golden two-layer RQS flow of flows.md §7.2") {
   check_close(data.logabsdet.to_vector(), {-0.35980614178530324, -0.5209392199344824}, kGoldenTol);
 }
 
-TEST_CASE("flows/flow: parameter counts of the talk's model (flows.md §5)") {
+TEST_CASE("flows/flow: parameter counts of the talk's model (flow-model.md §5)") {
   FlowSpec spec;  // defaults: D 90, 15 RQS layers, K 5, H 256, 2 blocks
   spec.context_features = 0;
   CHECK(spec.parameters_per_layer() == 437366);

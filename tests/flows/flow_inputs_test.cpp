@@ -1,4 +1,4 @@
-// Flow inputs from files: JetNet jets through a jet model's scaler as training.md §2–§4, §6 prescribe
+// Flow inputs from files: JetNet jets through a jet model's scaler as training-recipe.md §2–§4, §6 prescribe
 // (computed here by hand), row ranges, bare-flow input files, and errors that name the file.
 #include <cmath>
 
@@ -18,7 +18,7 @@ using namespace flowjet::flows;
 
 namespace {
 
-// training.md §4: particle columns and mass scaled with the model's scaler, then n raw; §6: context [m~, n].
+// training-recipe.md §4: particle columns and mass scaled with the model's scaler, then n raw; §6: context [m~, n].
 void check_row(const JetModel& model, const data::JetSet& jets, int64_t jet, const FlowInputs& inputs, int64_t row) {
   CAPTURE(jet);
   const std::vector<double> x = inputs.x.to_vector();

@@ -185,7 +185,7 @@ TEST_CASE("flows/loss: gradcheck f64 of the mass-constraint loss through the inv
   }, {c_leaf}, {"context"});
 }
 
-TEST_CASE("flows/loss: jet mass golden values of training.md §2") {
+TEST_CASE("flows/loss: jet mass golden values of training-recipe.md §2") {
   Tensor jets = Tensor::zeros(Shape{2, 90}, DType::F64);
   double* p = jets.data<double>();
   const double jet1[3][3] = {{0.1, -0.05, 0.5}, {-0.12, 0.08, 0.3}, {0.02, 0.2, 0.15}};

@@ -1,4 +1,4 @@
-// Jet generation (training.md §9): JetNet layout of the output (zero beyond n, no negative pt_rel,
+// Jet generation (training-recipe.md §9): JetNet layout of the output (zero beyond n, no negative pt_rel,
 // mask and num_particles consistent, strict validation of the written file), seeded and batch-size
 // independent results, streaming batch by batch into a file, explicit conditions, and clear errors.
 #include <algorithm>
@@ -83,7 +83,7 @@ TEST_CASE("flows/generate: (m, n) model gives JetNet jets with no particle beyon
   CHECK(jets.type == data::JetType::G);
   check_jetnet_layout(jets, 1000.0);
 
-  // The conditions the call used, row for row: real particles never exceed n (training.md §9.5).
+  // The conditions the call used, row for row: real particles never exceed n (training-recipe.md §9.5).
   const SampledConditions conditions = draw_generation_conditions(model, count, options_with(11, 64));
   REQUIRE(conditions.size() == count);
   int64_t grouped_rows = 0;

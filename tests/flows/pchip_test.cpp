@@ -1,6 +1,6 @@
-// PCHIP against training.md §8.3's golden values and SciPy's PchipInterpolator.
+// PCHIP against training-recipe.md §8.3's golden values and SciPy's PchipInterpolator.
 // Reference numbers: made by `/usr/bin/python3 tests/flows/pchip_golden.py` (SciPy 1.10.1);
-// the "spec" case equals training.md §8.3's table.
+// the "spec" case equals training-recipe.md §8.3's table.
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -1,5 +1,5 @@
-// The exact bounded least-squares line fit, against the "bounded least squares" column of spec
-// metrics.md 13.9.4 (the contrast to jetnet's early-stopping fit).
+// The exact bounded least-squares line fit, against the "bounded least squares" column of
+// metric-definitions.md §13.9.4 (the contrast to jetnet's early-stopping fit).
 #include <cmath>
 #include <vector>
 
@@ -21,7 +21,7 @@ std::vector<double> default_x() {
 }
 }  // namespace
 
-TEST_CASE("metrics/bounded_line_fit: spec 13.9.4 F1 (interior optimum)") {
+TEST_CASE("metrics/bounded_line_fit: metric-definitions.md §13.9.4 F1 (interior optimum)") {
   const std::vector<double> y = {0.0010837394078544837, 0.0011693672338836004, 0.001137413487365907,
                                  0.001135046766050124,  0.001075150145804077,  0.0011216163410926628,
                                  0.0010979745273634323, 0.001085631761630962,  0.0010746632212845831,
@@ -31,7 +31,7 @@ TEST_CASE("metrics/bounded_line_fit: spec 13.9.4 F1 (interior optimum)") {
   CHECK_CLOSE(fit.slope, 1.9554, 1e-4, 0.0);
 }
 
-TEST_CASE("metrics/bounded_line_fit: spec 13.9.4 F2 and F3 (intercept at the bound / interior)") {
+TEST_CASE("metrics/bounded_line_fit: metric-definitions.md §13.9.4 F2 and F3 (intercept at the bound / interior)") {
   const std::vector<double> f2 = {5.1204268905352676e-05, 4.679168003807743e-05,  3.888024603324047e-05,
                                   4.2736236364149247e-05, 4.165480024844182e-05,  3.72146987486055e-05,
                                   3.088122546531236e-05,  2.4710224048613005e-05, 2.174873830714241e-05,

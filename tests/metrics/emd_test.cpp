@@ -1,4 +1,4 @@
-// Exact jet EMD against spec metrics.md 11.4 and 11.5, COV/MMD against 11.5.
+// Exact jet EMD against metric-definitions.md §11.4 and 11.5, COV/MMD against 11.5.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -26,7 +26,7 @@ JetArray gen_11_5() {
 }
 }  // namespace
 
-TEST_CASE("metrics/emd: spec 11.4 cases P1-P7 to 1e-12") {
+TEST_CASE("metrics/emd: metric-definitions.md §11.4 cases P1-P7 to 1e-12") {
   CHECK_CLOSE(emd_of({{0, 0, 1.0}}, {{0.3, 0.4, 1.0}}), 0.5, 0, 1e-12);
   CHECK_CLOSE(emd_of({{0, 0, 1.0}}, {{0, 0, 0.6}}), 0.4, 0, 1e-12);
   CHECK_CLOSE(emd_of({{0, 0, 0.5}, {1, 0, 0.5}}, {{0, 0.1, 0.5}, {1, 0.1, 0.5}}), 0.1, 0, 1e-12);
@@ -37,7 +37,7 @@ TEST_CASE("metrics/emd: spec 11.4 cases P1-P7 to 1e-12") {
               1e-12);
 }
 
-TEST_CASE("metrics/emd: spec 11.5 EMD matrix to 1e-12") {
+TEST_CASE("metrics/emd: metric-definitions.md §11.5 EMD matrix to 1e-12") {
   const double expected[4][4] = {{0.05, 0.1118033988749895, 0.17000000000000004, 0.30413812651491096},
                                  {0.1, 0.19, 0.28, 0.37},
                                  {0.29, 0.29, 0.35227829907617075, 0.010000000000000009},
@@ -78,7 +78,7 @@ TEST_CASE("metrics/emd: equal-weight degenerate problems terminate and are exact
   CHECK_CLOSE(emd_of(a, b), 0.005, 0, 1e-12);  // every particle moves by 0.005
 }
 
-TEST_CASE("metrics/cov_mmd: spec 11.5 COV and MMD to 1e-12, jetnet and talk order") {
+TEST_CASE("metrics/cov_mmd: metric-definitions.md §11.5 COV and MMD to 1e-12, jetnet and talk order") {
   const JetArray real = real_11_5(), gen = gen_11_5();
   const auto one = cov_mmd(real, gen, BatchPlan{{{0, 1, 2, 3}, {0, 1, 2, 3}}});
   CHECK_CLOSE(one.cov, 0.75, 0, 1e-12);

@@ -90,7 +90,7 @@ TEST_CASE("metrics/evaluation: table row in the talk's scaled units, aligned und
   CHECK(header_starts == row_starts);
 }
 
-TEST_CASE("metrics/evaluation: W1P quoted as mean of feature means +- norm of feature stds (spec 3)") {
+TEST_CASE("metrics/evaluation: W1P quoted as mean of feature means +- norm of feature stds (metric-definitions.md §3)") {
   const BatchedMetric m = metric_of({{1.0, 2.0, 4.0}, {3.0, 2.0, 0.0}});  // means 2, 2, 2; stds 1, 0, 2
   CHECK(quoted(m).value == doctest::Approx(2.0));
   CHECK(quoted(m).error == doctest::Approx(std::sqrt(5.0)));

@@ -1,4 +1,4 @@
-// FPD, KPD and jetnet's extrapolation fit against spec metrics.md 13.9.3 - 13.9.8.
+// FPD, KPD and jetnet's extrapolation fit against metric-definitions.md §13.9.3 - 13.9.8.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -21,7 +21,7 @@ FeatureMatrix matrix(int64_t cols, const std::vector<double>& values) {
   return m;
 }
 
-// The index rule of spec 13.9.5: call c on n rows with size B gives (3c + 5k + c k) mod n.
+// The index rule of metric-definitions.md §13.9.5: call c on n rows with size B gives (3c + 5k + c k) mod n.
 std::vector<int64_t> index_rule(int64_t call, int64_t n, int64_t size) {
   std::vector<int64_t> out;
   for (int64_t k = 0; k < size; ++k) out.push_back((3 * call + 5 * k + call * k) % n);
@@ -40,7 +40,7 @@ const std::vector<double> kF2 = {5.1204268905352676e-05, 4.679168003807743e-05, 
                                  3.088122546531236e-05, 2.4710224048613005e-05, 2.174873830714241e-05,
                                  1.8714664827401695e-05};
 
-// The deterministic features of spec 13.9.8.
+// The deterministic features of metric-definitions.md §13.9.8.
 FeatureMatrix features_13_9_8(int kind) {  // 0 real, 1 gen, 2 same
   const int64_t n = 50000;
   const int64_t offset = kind == 0 ? 0 : 50000;
@@ -73,7 +73,7 @@ FeatureMatrix features_13_9_8(int kind) {  // 0 real, 1 gen, 2 same
 
 }  // namespace
 
-TEST_CASE("metrics/fpd: batch sizes of spec 13.9.3 (exact)") {
+TEST_CASE("metrics/fpd: batch sizes of metric-definitions.md §13.9.3 (exact)") {
   CHECK(fpd_batch_sizes(20000, 50000, 10) ==
         std::vector<int64_t>{20000, 21428, 23076, 24999, 27272, 30000, 33333, 37499, 42857, 49999});
   CHECK(fpd_batch_sizes(5, 10, 4) == std::vector<int64_t>{5, 5, 7, 10});
@@ -85,7 +85,7 @@ TEST_CASE("metrics/fpd: batch sizes of spec 13.9.3 (exact)") {
   CHECK_THROWS_AS(fpd_batch_sizes(100, 200, 1), flowjet::ConfigError);
 }
 
-TEST_CASE("metrics/fpd_fit: cases F1-F6 of spec 13.9.4") {
+TEST_CASE("metrics/fpd_fit: cases F1-F6 of metric-definitions.md §13.9.4") {
   struct Case { const char* name; std::vector<double> x, y; double value, error, slope; int evals; double value_tol; bool error_noise; };
   const std::vector<Case> cases = {
       {"F1", kDefaultX, kF1, 0.001105504242353968, 4.241667386165216e-05, 0.002034865545814847, 14, 1e-9, false},
@@ -115,7 +115,7 @@ TEST_CASE("metrics/fpd_fit: cases F1-F6 of spec 13.9.4") {
   }
 }
 
-TEST_CASE("metrics/fpd: fixed batches of spec 13.9.5") {
+TEST_CASE("metrics/fpd: fixed batches of metric-definitions.md §13.9.5") {
   const FeatureMatrix x = matrix(2, {0.3, 0.2, 1, 0.5, 0.6, 0.8, 0.2, 0.4, 0.9, 0.7, 0.5, -0.3, 0.1, 0.6, 0.8, 0.9,
                                      0.4, -0.1, 0, 0.8, 0.7, -0.2, 0.3, 0.1});
   const FeatureMatrix y = matrix(2, {0.225, 0.5, 0.6, 0, 0.1, 0.4, 0.475, 0.8, 0.85, 0.3, 0.35, 0.7, 0.725, 0.2,
@@ -142,7 +142,7 @@ TEST_CASE("metrics/fpd: fixed batches of spec 13.9.5") {
   CHECK_CLOSE(u.error, 0.20219961211041576, 1e-6, 0);
 }
 
-TEST_CASE("metrics/kpd: fixed batches of spec 13.9.6 to 1e-12") {
+TEST_CASE("metrics/kpd: fixed batches of metric-definitions.md §13.9.6 to 1e-12") {
   const FeatureMatrix x = matrix(3, {0, 0.2, 0, 0.7, 0.7, 0, 0.3, 1.2, 0, -0.1, 0.4, 0, 0.6, 0.9, 0, 0.2, 0.1, 0,
                                      -0.2, 0.6, 0, 0.5, 1.1, 0, 0.1, 0.3, 0, -0.3, 0.8, 0, 0.4, 0, 0, 0, 0.5, 0});
   const FeatureMatrix y = matrix(3, {0.125, 0.55, 0, 0.5, 0.05, 0.1, 0, 0.45, 0.2, 0.375, 0.85, 0.3, 0.75, 0.35, 0,
@@ -165,7 +165,7 @@ TEST_CASE("metrics/kpd: fixed batches of spec 13.9.6 to 1e-12") {
   CHECK_CLOSE(u.error, 0.2350059613169455, 0, 1e-12);
 }
 
-TEST_CASE("metrics/fpd_kpd: constant features of spec 13.9.7") {
+TEST_CASE("metrics/fpd_kpd: constant features of metric-definitions.md §13.9.7") {
   // Every batch gives the same number, so fewer rows than jetnet's 50,000 give the same result.
   const FeatureMatrix twos = matrix(2, std::vector<double>(2 * 300, 2.0));
   const FeatureMatrix zeros = matrix(2, std::vector<double>(2 * 300, 0.0));
@@ -192,7 +192,7 @@ TEST_CASE("metrics/fpd_kpd: constant features of spec 13.9.7") {
   CHECK(kpd(zeros, zeros, ko).value == 0.0);
 }
 
-TEST_CASE("metrics/fpd_kpd: seeded end-to-end run of spec 13.9.8") {
+TEST_CASE("metrics/fpd_kpd: seeded end-to-end run of metric-definitions.md §13.9.8") {
   const FeatureMatrix real = features_13_9_8(0), gen = features_13_9_8(1), same = features_13_9_8(2);
   CHECK(real.values[0] == 0.41421356237309515);
   CHECK(real.values[1] == 0.30322537284120576);

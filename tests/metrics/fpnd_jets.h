@@ -1,4 +1,4 @@
-// The jets of spec metrics.md 11.7 (golden jets G1, G2, G3) and 11.8 (the 300 deterministic jets),
+// The jets of metric-definitions.md §11.7 (golden jets G1, G2, G3) and 11.8 (the 300 deterministic jets),
 // defined in double precision (FPND rounds them to float32 itself), and the reference activations of 11.7.
 #pragma once
 
@@ -16,7 +16,7 @@
 
 namespace flowjet::metrics::testing {
 
-/// G1, G2, G3 of spec 11.7 as jets 0, 1, 2 of a [3, 30, 3] array (unlisted particles are padding).
+/// G1, G2, G3 of metric-definitions.md §11.7 as jets 0, 1, 2 of a [3, 30, 3] array (unlisted particles are padding).
 inline JetArray golden_fpnd_jets() {
   JetArray jets(3, 30);
   double norm = 0;
@@ -40,7 +40,7 @@ inline JetArray golden_fpnd_jets() {
   return jets;
 }
 
-/// The 300 jets of spec 11.8: jet j has n_j = 10 + (7j mod 21) particles.
+/// The 300 jets of metric-definitions.md §11.8: jet j has n_j = 10 + (7j mod 21) particles.
 inline JetArray deterministic_fpnd_jets() {
   JetArray jets(300, 30);
   for (int64_t j = 0; j < 300; ++j) {
@@ -59,7 +59,7 @@ inline JetArray deterministic_fpnd_jets() {
   return jets;
 }
 
-/// The reference fc1 activations of G1, G2, G3 (spec 11.7), from tests/fixtures/fpnd/golden_activations.txt: 256 rows (activation index) of 3 columns (G1 G2 G3); '#' lines are comments.
+/// The reference fc1 activations of G1, G2, G3 (metric-definitions.md §11.7), from tests/fixtures/fpnd/golden_activations.txt: 256 rows (activation index) of 3 columns (G1 G2 G3); '#' lines are comments.
 /// Returns [3, 256] row-major (jet-major, like the network output).
 inline std::vector<double> golden_fpnd_activations() {
   const std::string path = "tests/fixtures/fpnd/golden_activations.txt";

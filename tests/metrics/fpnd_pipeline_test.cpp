@@ -1,4 +1,4 @@
-// FPND input scaling against spec metrics.md 11.7 (golden jet G2) and the activation-to-FPND step.
+// FPND input scaling against metric-definitions.md §11.7 (golden jet G2) and the activation-to-FPND step.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,7 +10,7 @@
 using namespace flowjet::metrics;
 using namespace flowjet::metrics::testing;
 
-TEST_CASE("metrics/fpnd_pipeline: input scaling of golden jet G2 (spec 11.7), exact in float32") {
+TEST_CASE("metrics/fpnd_pipeline: input scaling of golden jet G2 (metric-definitions.md §11.7), exact in float32") {
   JetArray jets(2, 30);
   for (int i = 0; i < 12; ++i) {
     jets.eta_rel(0, i) = 0.2 * std::sin(2.1 * i + 1.0);

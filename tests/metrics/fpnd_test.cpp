@@ -1,4 +1,4 @@
-// FPND end to end against jetnet: the 300 deterministic jets of spec metrics.md 11.8 (1e-5 relative)
+// FPND end to end against jetnet: the 300 deterministic jets of metric-definitions.md §11.8 (1e-5 relative)
 // for all three reference statistics, and the errors of the public function.
 #include <doctest/doctest.h>
 
@@ -23,7 +23,7 @@ FpndOptions test_options() {
 }
 }  // namespace
 
-TEST_CASE("metrics/fpnd: the 300 deterministic jets (spec 11.8), 1e-5 relative") {
+TEST_CASE("metrics/fpnd: the 300 deterministic jets (metric-definitions.md §11.8), 1e-5 relative") {
   const JetArray jets = deterministic_fpnd_jets();
   // Spec 11.8: jet 0 starts (0, 0.1, 0.15054499); jet 299 has 24 particles.
   CHECK_CLOSE(jets.phi_rel(0, 0), 0.1, 1e-15, 0);

@@ -1,4 +1,4 @@
-// Fréchet distance against spec metrics.md 11.6 (small matrices and the shipped jetnet
+// Fréchet distance against metric-definitions.md §11.6 (small matrices and the shipped jetnet
 // reference statistics), and the statistics reader's errors.
 #include <doctest/doctest.h>
 
@@ -38,7 +38,7 @@ std::string temp_file(const std::string& name, const std::string& text) {
 }
 }  // namespace
 
-TEST_CASE("metrics/frechet: spec 11.6 small cases to 1e-10") {
+TEST_CASE("metrics/frechet: metric-definitions.md §11.6 small cases to 1e-10") {
   CHECK_CLOSE(frechet_distance(gaussian({0, 0}, {1, 0, 0, 1}), gaussian({1, 1}, {1, 0, 0, 1})), 2.0, 0, 1e-10);
   CHECK_CLOSE(frechet_distance(gaussian({0, 0}, {1, 0, 0, 4}), gaussian({0, 0}, {4, 0, 0, 1})), 2.0, 0, 1e-10);
   CHECK_CLOSE(frechet_distance(gaussian({0.1, -0.2, 0.3}, {2, 0.5, 0, 0.5, 1, 0.3, 0, 0.3, 0.5}),

@@ -1,4 +1,4 @@
-// Jet mass and EFPs against spec metrics.md 11.2 and 13.9.1; input checks of section 2.
+// Jet mass and EFPs against metric-definitions.md §11.2 and 13.9.1; input checks of section 2.
 #include <doctest/doctest.h>
 
 #include "engine/core/error.h"
@@ -17,7 +17,7 @@ struct Expected11_2 {
 };
 }  // namespace
 
-TEST_CASE("metrics/jet_mass: spec 11.2 masses to 1e-12 relative") {
+TEST_CASE("metrics/jet_mass: metric-definitions.md §11.2 masses to 1e-12 relative") {
   const std::vector<std::pair<Jet, double>> cases = {
       {jet_a(), 0.049979169270678886}, {jet_b(), 0.14752114011846945},
       {jet_c(), 0.2332197876689943},   {jet_d(), 0.1141469539917682},
@@ -39,7 +39,7 @@ TEST_CASE("metrics/jet_mass: padding contributes nothing") {
   CHECK(jet_mass(a, 2) == jet_mass(a_padded, 3));
 }
 
-TEST_CASE("metrics/efp: n=4 d=4 EFPs of spec 11.2 to 1e-12 relative") {
+TEST_CASE("metrics/efp: n=4 d=4 EFPs of metric-definitions.md §11.2 to 1e-12 relative") {
   const std::vector<Expected11_2> cases = {
       {jet_a(), 0, {1.2500000000000045e-05, 1.2500000000000045e-05, 1.2500000000000045e-05, 0, 1.2500000000000045e-05}},
       {jet_b(), 0, {0.0010108800000000005, 0.0009331200000000005, 0.0009331200000000004, 0, 0.0009331200000000006}},
@@ -59,7 +59,7 @@ TEST_CASE("metrics/efp: n=4 d=4 EFPs of spec 11.2 to 1e-12 relative") {
     }
 }
 
-TEST_CASE("metrics/efp: two-particle hand check of spec 7.3") {
+TEST_CASE("metrics/efp: two-particle hand check of metric-definitions.md §7.3") {
   const double z1 = 0.3, z2 = 0.6, eta = 0.2, phi = 0.1;
   const double jet[6] = {0, 0, z1, eta, phi, z2};
   const double theta = std::sqrt(eta * eta + phi * phi);
@@ -72,7 +72,7 @@ TEST_CASE("metrics/efp: two-particle hand check of spec 7.3") {
   CHECK_CLOSE(e[4], 2 * z1 * z1 * z2 * z2 * t4, 1e-13, 0.0);
 }
 
-TEST_CASE("metrics/efp: all 36 d<=4 EFPs of spec 13.9.1 jets C and D to 1e-12 relative") {
+TEST_CASE("metrics/efp: all 36 d<=4 EFPs of metric-definitions.md §13.9.1 jets C and D to 1e-12 relative") {
   const double c[36] = {1.0, 0.2483869910099908, 0.10900000000000001, 0.050469194269498766, 0.024049999999999988,
       0.06562461179749812, 0.029259519494249014, 0.01364992235949962, 0.013224999999999999, 0.009000000000000008,
       0.0035124611797498137, 0.018401089197629082, 0.008343404631987239, 0.0165370910100445, 0.007274420160087315,

@@ -1,11 +1,11 @@
-// numpy-compatible PCG64 against spec metrics.md 13.4 (seeded states) and 13.9.2 (outputs).
+// numpy-compatible PCG64 against metric-definitions.md §13.4 (seeded states) and 13.9.2 (outputs).
 #include <doctest/doctest.h>
 
 #include "metrics/numpy_pcg64.h"
 
 using namespace flowjet::metrics;
 
-TEST_CASE("metrics/numpy_pcg64: seeded states of spec 13.4") {
+TEST_CASE("metrics/numpy_pcg64: seeded states of metric-definitions.md §13.4") {
   struct Row { uint64_t seed, s_high, s_low, c_high, c_low; };
   const Row rows[] = {
       {42, 0xcea44f6798798f2aULL, 0xacbc7c9d68860ac8ULL, 0xfa505436c9a8416eULL, 0x66caf2e28d25abffULL},
@@ -29,7 +29,7 @@ TEST_CASE("metrics/numpy_pcg64: seeded states of spec 13.4") {
   }
 }
 
-TEST_CASE("metrics/numpy_pcg64: outputs and choice of spec 13.9.2") {
+TEST_CASE("metrics/numpy_pcg64: outputs and choice of metric-definitions.md §13.9.2") {
   NumpyPcg64 g(42);
   CHECK(g.next_uint64() == 0xc621fbcd16d92688ULL);
   CHECK(g.next_uint64() == 0x705a5661a791ffc1ULL);

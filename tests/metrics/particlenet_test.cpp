@@ -1,5 +1,5 @@
 // ParticleNet from engine ops against jetnet's network: the fc1 activations and classifier logits of
-// the golden jets of spec metrics.md 11.7, float32 and float64, and the weight loader's errors.
+// the golden jets of metric-definitions.md §11.7, float32 and float64, and the weight loader's errors.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -42,7 +42,7 @@ const std::vector<double> kGoldenLogits = {-2.63076, 5.07234,  -1.93707,  -3.546
 
 }  // namespace
 
-TEST_CASE("metrics/particlenet: fc1 activations of the golden jets (spec 11.7), 2e-5 absolute") {
+TEST_CASE("metrics/particlenet: fc1 activations of the golden jets (metric-definitions.md §11.7), 2e-5 absolute") {
   auto net = load_particlenet(weights_path());
   const std::vector<double> expected = golden_fpnd_activations();
   const std::vector<float> activations = particlenet_activations(*net, golden_input(), 3, 30, 2);

@@ -1,4 +1,4 @@
-// Shared helpers of the metrics tests: tolerance checks and the small jets of spec metrics.md 11.2.
+// Shared helpers of the metrics tests: tolerance checks and the small jets of metric-definitions.md §11.2.
 #pragma once
 
 #include <cmath>
@@ -14,7 +14,7 @@
 
 namespace flowjet::metrics::testing {
 
-/// |got - expected| <= atol + rtol * |expected| (the spec's "relative" tolerances; atol for
+/// |got - expected| <= atol + rtol * |expected| (the "relative" tolerances of metric-definitions.md; atol for
 /// values near 0).
 inline bool close(double got, double expected, double rtol, double atol = 0.0) {
   if (std::isinf(expected)) return got == expected;
@@ -38,7 +38,7 @@ inline std::string describe(double got, double expected) {
 using Particle = std::vector<double>;
 using Jet = std::vector<Particle>;
 
-/// The test jets A-F of spec 11.2, as (eta, phi, pt).
+/// The test jets A-F of metric-definitions.md §11.2, as (eta, phi, pt).
 inline Jet jet_a() { return {{0, 0, 0.5}, {0, 0.1, 0.5}}; }
 inline Jet jet_b() { return {{0.1, 0, 0.6}, {-0.2, 0, 0.4}}; }
 inline Jet jet_c() { return {{0, 0, 0.5}, {0.3, 0.4, 0.3}, {-0.1, 0.2, 0.2}}; }

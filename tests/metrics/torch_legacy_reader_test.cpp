@@ -1,5 +1,5 @@
 // The legacy torch.save reader on jetnet's pnet_state_dict.pt: every tensor name, shape, dtype
-// and element sum of spec metrics.md 10.3, and clear errors for corrupted copies.
+// and element sum of metric-definitions.md §10.3, and clear errors for corrupted copies.
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -20,10 +20,10 @@ struct TableRow {
   const char* alias;  // "" when the storage has a single name
   std::vector<int64_t> shape;
   bool is_int64;
-  double sum;  // spec 10.3 "sum of elements", printed to 9 significant digits
+  double sum;  // metric-definitions.md §10.3 "sum of elements", printed to 9 significant digits
 };
 
-// Spec metrics.md 10.3, row by row.
+// metric-definitions.md §10.3, row by row.
 const std::vector<TableRow>& tensor_table() {
   static const std::vector<TableRow> rows = {
     {"edge_nets.0.model.0.weight", "edge_convs.0.nn.model.0.weight", {64,6}, false, 4.13634773},
@@ -127,7 +127,7 @@ std::string error_of(const std::string& name, const std::vector<char>& bytes) {
 
 }  // namespace
 
-TEST_CASE("metrics/torch_legacy_reader: all 130 names, shapes, dtypes and sums of spec 10.3") {
+TEST_CASE("metrics/torch_legacy_reader: all 130 names, shapes, dtypes and sums of metric-definitions.md §10.3") {
   const auto state = read_torch_legacy_state_dict(weights_path());
   CHECK(state.tensors.size() == 130);
   int64_t checked = 0;

@@ -1,4 +1,4 @@
-// 1-D W1 against spec metrics.md 11.1, and the W1^M / W1^P / W1^EFP pipeline against 11.3.
+// 1-D W1 against metric-definitions.md §11.1, and the W1^M / W1^P / W1^EFP pipeline against 11.3.
 #include <doctest/doctest.h>
 
 #include "engine/core/error.h"
@@ -9,7 +9,7 @@
 using namespace flowjet::metrics;
 using namespace flowjet::metrics::testing;
 
-TEST_CASE("metrics/wasserstein: spec 11.1 values to 1e-12") {
+TEST_CASE("metrics/wasserstein: metric-definitions.md §11.1 values to 1e-12") {
   CHECK_CLOSE(wasserstein_1d({0, 1, 3}, {5, 6, 8}), 5.0, 0, 1e-12);
   CHECK_CLOSE(wasserstein_1d({0, 1}, {0, 0, 1}), 0.16666666666666663, 0, 1e-12);
   CHECK_CLOSE(wasserstein_1d({3.4, 3.9, 7.5, 7.8}, {4.5, 1.4}), 2.7, 0, 1e-12);
@@ -33,7 +33,7 @@ struct Pipeline {
 };
 }  // namespace
 
-TEST_CASE("metrics/w1m: spec 11.3 fixed batches to 1e-12") {
+TEST_CASE("metrics/w1m: metric-definitions.md §11.3 fixed batches to 1e-12") {
   Pipeline p;
   const auto m = w1m(p.set1, p.set2, p.plan);
   REQUIRE(m.batch_values.size() == 2);
@@ -43,7 +43,7 @@ TEST_CASE("metrics/w1m: spec 11.3 fixed batches to 1e-12") {
   CHECK_CLOSE(m.std[0], 0.018255735968165675, 0, 1e-12);
 }
 
-TEST_CASE("metrics/w1p: spec 11.3 fixed batches to 1e-12, talk aggregation") {
+TEST_CASE("metrics/w1p: metric-definitions.md §11.3 fixed batches to 1e-12, talk aggregation") {
   Pipeline p;
   const auto m = w1p(p.set1, p.set2, p.plan);
   const double batch0[3] = {0.0, 0.5363636363636365, 0.0};
@@ -60,7 +60,7 @@ TEST_CASE("metrics/w1p: spec 11.3 fixed batches to 1e-12, talk aggregation") {
   CHECK_CLOSE(m.combined_std, 0.3923041884402048, 0, 1e-12);
 }
 
-TEST_CASE("metrics/w1efp: spec 11.3 fixed batches to 1e-12, talk aggregation") {
+TEST_CASE("metrics/w1efp: metric-definitions.md §11.3 fixed batches to 1e-12, talk aggregation") {
   Pipeline p;
   const auto m = w1efp(p.set1, p.set2, p.plan);
   const double means[5] = {0.001140285962071103, 0.0010830956207879205, 0.0010896246164518314,
@@ -103,7 +103,7 @@ TEST_CASE("metrics/w1m: presets draw reproducible batches; full preset uses ever
   REQUIRE(a.batch_values.size() == 4);
   for (size_t k = 0; k < 4; ++k) CHECK(a.batch_values[k][0] == b.batch_values[k][0]);
   CHECK(a.warnings.size() == 1);  // fewer than 50,000 jets
-  // Full preset: one batch with every jet of both sets, i.e. batch 0 of spec 11.3.
+  // Full preset: one batch with every jet of both sets, i.e. batch 0 of metric-definitions.md §11.3.
   const auto full = w1m(p.set1, p.set2, preset_settings(Preset::Full));
   REQUIRE(full.batch_values.size() == 1);
   CHECK_CLOSE(full.batch_values[0][0], 0.022785209697297158, 0, 1e-12);

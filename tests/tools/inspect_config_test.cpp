@@ -23,7 +23,7 @@ TEST_CASE("inspect/config: a VNF configuration shows 437,366 per coupling layer 
   // Overrides as on bin/inspect's command line: 3 layers with batch norm conditioned on (m, n).
   const flows::Flow small(tools::flow_spec_from(
       tools::load_train_config(dir.file("vnf.ini"), {"model.kind=cnf_mn", "model.coupling_layers=3", "model.batchnorm=true"})));
-  CHECK(flows::summarize_flow(small).total_parameters == 3 * (438902 + 2048));  // flows.md §5: C = 2, plus batch norm
+  CHECK(flows::summarize_flow(small).total_parameters == 3 * (438902 + 2048));  // flow-model.md §5: C = 2, plus batch norm
   CHECK(test::contains(test::error_message<ConfigError>([&] { tools::load_train_config(dir.file("missing.ini")); }),
                        "missing.ini"));
 }

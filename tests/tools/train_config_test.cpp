@@ -34,7 +34,7 @@ TEST_CASE("tools/train_config: defaults and the context features of each model k
   CHECK(o.model == flows::ModelKind::VNF);
   CHECK(o.flow.context_features == 0);
   CHECK(o.flow.features == 90);
-  CHECK(o.flow.parameter_count() == 6560490);  // the talk's 15-layer model (flows.md §5)
+  CHECK(o.flow.parameter_count() == 6560490);  // the talk's 15-layer model (flow-model.md §5)
   CHECK(o.data.path == "data/samples/q.h5");
   CHECK(o.run_dir == "runs/light_vnf");
   CHECK(o.optimizer.decoupled);
@@ -102,8 +102,8 @@ TEST_CASE("tools/train_config: the effective INI reads back to the same options"
   CHECK(b.flow.parameter_count() == a.flow.parameter_count());
 }
 
-TEST_CASE("tools/train_config: README.md and docs/training.md hold the current key table") {
-  for (const char* file : {"README.md", "docs/training.md"}) {
+TEST_CASE("tools/train_config: README.md and docs/train.md hold the current key table") {
+  for (const char* file : {"README.md", "docs/train.md"}) {
     CAPTURE(file);
     std::ifstream in(file);
     REQUIRE(in);

@@ -1,6 +1,6 @@
 // Every configuration in configs/ parses, its file name matches its model and jet type, and the
 // flow it describes has the parameter count FlowSpec::parameter_count() predicts; a few rows are
-// checked against training.md §11.3.
+// checked against training-recipe.md §11.3.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -35,7 +35,7 @@ TEST_CASE("train/configs: every configuration parses and builds the flow it desc
   }
 }
 
-TEST_CASE("train/configs: table rows of training.md §11.3 and the substitutes of §11.4") {
+TEST_CASE("train/configs: table rows of training-recipe.md §11.3 and the substitutes of §11.4") {
   struct Row {
     const char* file;
     int64_t blocks, hidden, layers, bins;

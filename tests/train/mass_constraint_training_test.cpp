@@ -1,4 +1,4 @@
-// The mass-constraint loss does what it is for (training.md §7.2): on a toy run, training with
+// The mass-constraint loss does what it is for (training-recipe.md §7.2): on a toy run, training with
 // lambda > 0 brings the mass of generated jets closer to their mass condition than lambda = 0
 // from the same start.
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
 // bin/logprob's computation: log p(x | c) of many rows in batches (eval mode, nothing recorded) and
-// the CSV it prints, one line per jet with the per-dimension value the authors log (training.md §7.1).
+// the CSV it prints, one line per jet with the per-dimension value the authors log (training-recipe.md §7.1).
 #pragma once
 
 #include <cstdint>

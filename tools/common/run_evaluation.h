@@ -22,7 +22,7 @@ struct RunEvaluationOptions {
   std::string generated_name;
 };
 
-/// Compares `generated` with `real` (negative pt_rel clipped to 0 in both, training.md §9.6) and
+/// Compares `generated` with `real` (negative pt_rel clipped to 0 in both, training-recipe.md §9.6) and
 /// prints the talk's table row (W1M, W1P, W1EFP, FPND, COV, MMD, then FPD and KPD) and the
 /// evaluation's warnings to `out`. Throws ShapeError/NumericError from the metrics for malformed jets.
 void evaluate_generated_jets(const data::JetSet& real, const data::JetSet& generated,

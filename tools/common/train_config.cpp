@@ -1,4 +1,4 @@
-// The keys of a training configuration, their defaults and meanings (training.md §11 names where
+// The keys of a training configuration, their defaults and meanings (training-recipe.md §11 names where
 // they exist), and their conversion into FlowSpec and TrainOptions.
 #include "tools/common/train_config.h"
 
@@ -37,14 +37,14 @@ Schema build_schema() {
          "noise",
          V::Bool,
          "on",
-         "half-normal noise of scale `noise_scale` on zero-padded particles (training.md §3)",
+         "half-normal noise of scale `noise_scale` on zero-padded particles (training-recipe.md §3)",
          {}});
   s.add({"data", "noise_scale", V::Float, "1e-7", "scale of the padding noise", {}});
   s.add({"data",
          "split",
          V::String,
          "70_30",
-         "70_30: train/test, the test part doubles as validation set (training.md §5); 70_15_15: the jetnet "
+         "70_30: train/test, the test part doubles as validation set (training-recipe.md §5); 70_15_15: the jetnet "
          "package's train/valid/test",
          {"70_30", "70_15_15"}});
   s.add({"data",
@@ -52,7 +52,7 @@ Schema build_schema() {
          V::Bool,
          "false",
          "fit the scaler and conditional sampler on all jets, test part included (the reference's leak, "
-         "training.md §12.5); false: training part only",
+         "training-recipe.md §12.5); false: training part only",
          {}});
   s.add({"data",
          "shuffle",

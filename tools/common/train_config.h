@@ -1,4 +1,4 @@
-// The INI schema of bin/train (sections data, model, train, eval, output; docs/training.md shows
+// The INI schema of bin/train (sections data, model, train, eval, output; docs/train.md shows
 // its markdown() table) and the conversions from a validated IniConfig to the trainer's options.
 #pragma once
 

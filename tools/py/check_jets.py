@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Checks JetNet-layout files: strict structure/content checks (data spec §4) and, for files
+# Checks JetNet-layout files: strict structure/content checks (jet-samples.md §4) and, for files
 # written by make_jets.py, the sanity bands of §2.8. Prints the measured statistics.
 import argparse
 import os
@@ -25,7 +25,7 @@ def main(argv=None):
             preset, jet_type = f.attrs.get("preset"), f.attrs.get("jet_type")
             slots = f["particle_features"].shape[1]
         banded = (preset, jet_type) in BANDS and slots == 30 and stats["jets"] >= 1000
-        if banded:  # the bands of spec §2.8 hold for >= 1,000 jets
+        if banded:  # the bands of jet-samples.md §2.8 hold for >= 1,000 jets
             problems += band_failures(stats, preset, jet_type)
         print(f"{path}: {stats['jets']} jets, P = {slots}, type {jet_type}, preset {preset}")
         print("  " + ", ".join(f"{k} {v:.4g}" for k, v in stats.items() if k != "jets"))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Offline JetNet stand-in generator (data spec §2): Pythia 8 events, anti-kT jets, JetNet HDF5
+# Offline JetNet stand-in generator (jet-samples.md §2): Pythia 8 events, anti-kT jets, JetNet HDF5
 # layout (§1.9). Parallel jobs with distinct seeds are concatenated in job order (§2.7).
 import argparse
 import datetime

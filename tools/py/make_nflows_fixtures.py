@@ -3,7 +3,7 @@
 record what nflows computes (float64, eval mode), for tests/flows/nflows_fixture_test.cpp.
 
     make_nflows_fixtures.py tests/fixtures/nflows          # the committed fixtures
-    make_nflows_fixtures.py --talk-model talk.h5           # the 15-layer talk-sized flow (flows.md §5)
+    make_nflows_fixtures.py --talk-model talk.h5           # the 15-layer talk-sized flow (flow-model.md §5)
 
 Per flow NAME it writes NAME_flow.h5 (the imported checkpoint) and NAME_fixture.h5 (a flowjet
 checkpoint-format file holding inputs, context, log_prob, latent, z, z_context, samples,
@@ -165,7 +165,7 @@ def make_fixtures(out_dir):
 
 
 def make_talk_model(path):
-    """flows.md §5: 15 RQS layers, D = 90, K = 5, H = 256, 2 blocks, no batch norm, context_features = 0."""
+    """flow-model.md §5: 15 RQS layers, D = 90, K = 5, H = 256, 2 blocks, no batch norm, context_features = 0."""
     torch.manual_seed(1)
     flow = build_flow("rqs", features=90, layers=15, hidden=256, context=0, blocks=2, batch_norm=False, bins=5,
                       tail_bound=6.0)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Convert an nflows coupling flow (a PyTorch state_dict) into a flowjet flow checkpoint.
 
-The flow must be what the talk used (flows.md): a CompositeTransform of
+The flow must be what the talk used (flow-model.md): a CompositeTransform of
 PiecewiseRationalQuadraticCouplingTransform (linear tails) or AffineCouplingTransform layers,
 each with a ResidualNet conditioner. Shapes (features, layers, hidden width, blocks, batch norm,
 context features, bins) are read from the tensors; what the state_dict does not hold (coupling

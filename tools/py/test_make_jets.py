@@ -1,5 +1,5 @@
 # Tests of the stand-in generator without Pythia: jet building, selection, writing and checks on
-# hand-made particle lists, plus the committed sample files against data spec §2.8 bands.
+# hand-made particle lists, plus the committed sample files against jet-samples.md §2.8 bands.
 # Run: build/pyenv/bin/python -m pytest tools/py   (or `make data-test`)
 import math
 import os
@@ -259,7 +259,7 @@ def test_driver_arguments():
         make_jets.parse_args(["w"])
 
 
-# ---- committed samples: strict checks and sanity bands of data spec §2.8 ------------------------
+# ---- committed samples: strict checks and sanity bands of jet-samples.md §2.8 ------------------------
 
 SAMPLE_FILES = {"g": "g.h5", "q": "q.h5", "t": "t.h5"}
 
@@ -295,7 +295,7 @@ def test_committed_150_particle_sample():
     assert pf.shape[1] == 150
     real = pf[..., 3].sum(axis=1)
     assert np.array_equal(real, np.minimum(jf[:, 3], 150))
-    # With 150 slots nearly every constituent is stored: the sum of pt_rel is >= 1 (spec §2.8).
+    # With 150 slots nearly every constituent is stored: the sum of pt_rel is >= 1 (jet-samples.md §2.8).
     full = jf[:, 3] <= 150
     assert np.all(pf[full][..., 2].sum(axis=1) >= 1.0 - 1e-4)
     assert 0.07 <= relative_mass(pf).mean() <= 0.10

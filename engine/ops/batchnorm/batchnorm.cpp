@@ -1,4 +1,4 @@
-// Wiring of batchnorm: shape checks, dispatch, running-statistics update, recording (flows.md §3.3).
+// Wiring of batchnorm: shape checks, dispatch, running-statistics update, recording (flow-model.md §3.3).
 #include "engine/ops/batchnorm/batchnorm.h"
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// Batch normalisation over the channel axis 1, as PyTorch BatchNorm1d/BatchNorm2d (flows.md §3.3).
+// Batch normalisation over the channel axis 1, as PyTorch BatchNorm1d/BatchNorm2d (flow-model.md §3.3).
 //   x [batch, channels], [batch, channels, length] or [batch, channels, height, width]; statistics per
 //   channel over every other axis (M = batch * length, or batch * height * width, values per channel).
 //   y = (x - mean) * inv_std * gamma + beta,  inv_std = 1 / sqrt(var + eps)

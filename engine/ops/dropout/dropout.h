@@ -1,4 +1,4 @@
-// Dropout with a given keep-mask: y = x * keep_mask, dL/dx = dL/dy * keep_mask (flows.md §3.4).
+// Dropout with a given keep-mask: y = x * keep_mask, dL/dx = dL/dy * keep_mask (flow-model.md §3.4).
 // The mask (0 or 1/(1-p), from random_keep_mask in engine/random/generator.h) is an input, so the op
 // is deterministic and gradient-checkable; eval mode (identity) is the module's business.
 #pragma once

@@ -1,4 +1,4 @@
-// Features of each point's neighbours, for graph convolutions such as EdgeConv (spec metrics.md 9.2):
+// Features of each point's neighbours, for graph convolutions such as EdgeConv (metric-definitions.md §9.2):
 //   y[g, i, m, c] = x[g, index[g, i, m], c]          x [groups, points, channels], index [groups, points, k]
 //   dL/dx[g, j, c] = sum over (i, m) with index[g, i, m] = j of dL/dy[g, i, m, c]
 // The indices (e.g. from knn) are integers and get no gradient.

@@ -1,5 +1,5 @@
 // k nearest neighbours within groups of points (the kNN graph of ParticleNet's EdgeConv blocks,
-// torch_cluster.knn_graph with loop=False; spec metrics.md 9.2):
+// torch_cluster.knn_graph with loop=False; metric-definitions.md §9.2):
 //   d(i, j) = sum_f (x[g, i, f] - x[g, j, f])^2   (squared Euclidean distance, in the tensor's dtype);
 //   each term is added with one rounding (fma, knn_distance.h), so the CPU and CUDA kernels agree bit for bit
 //   index[g, i, :] = the k points j != i of group g with the smallest d(i, j), nearest first;

@@ -1,5 +1,5 @@
 // Loss building blocks.
-//   normal_log_prob: log N(z; 0, I) summed over the last axis (flows.md §4.1):
+//   normal_log_prob: log N(z; 0, I) summed over the last axis (flow-model.md §4.1):
 //     y = -0.5 * sum_i z_i^2 - 0.5 * D * log(2 pi),   dy/dz_i = -z_i
 //   mse: y = (1/n) sum_i (a_i - b_i)^2,   dy/da_i = 2 (a_i - b_i) / n,   dy/db_i = -dy/da_i
 #pragma once

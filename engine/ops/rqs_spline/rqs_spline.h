@@ -2,8 +2,8 @@
 // the conditioner's packed raw parameters to the outputs and the per-row log|det J|, with the backward
 // for the inputs and the packed parameters. The per-element formulas live in rqs_spline_math.h.
 // Source: Durkan et al., "Neural Spline Flows" (2019); exact semantics of nflows'
-// unconstrained_rational_quadratic_spline(tails="linear") as recorded in flows.md §1, and of its
-// PiecewiseRationalQuadraticCouplingTransform's parameter layout and 1/sqrt(H) scaling (flows.md §2.3).
+// unconstrained_rational_quadratic_spline(tails="linear") as recorded in flow-model.md §1, and of its
+// PiecewiseRationalQuadraticCouplingTransform's parameter layout and 1/sqrt(H) scaling (flow-model.md §2.3).
 #pragma once
 
 #include <cstdint>

@@ -20,7 +20,7 @@ Constants<T> make_constants(const RqsSplineOptions& o) {
   c.min_width = T(o.min_bin_width);
   c.min_height = T(o.min_bin_height);
   c.min_derivative = T(o.min_derivative);
-  // d_0 = d_K = d_min + softplus(log(exp(1 - d_min) - 1)) (flows.md §1.3), the softplus evaluated in T.
+  // d_0 = d_K = d_min + softplus(log(exp(1 - d_min) - 1)) (flow-model.md §1.3), the softplus evaluated in T.
   c.end_derivative = c.min_derivative + softplus_value(T(std::log(std::exp(1.0 - o.min_derivative) - 1.0)));
   c.logit_scale = T(o.width_height_scale);
   return c;

@@ -2,7 +2,7 @@
 // CPU kernels (rqs_spline_cpu_body.h) and the CUDA kernels (rqs_spline_cuda.cu): knots from the raw logits,
 // the bin search, the forward and inverse evaluation with log|det|, and the backward through all of it.
 // Source: Durkan et al. 2019, "Neural Spline Flows"; the exact semantics are nflows'
-// unconstrained_rational_quadratic_spline(tails="linear") (flows.md §1). README.md derives the backward.
+// unconstrained_rational_quadratic_spline(tails="linear") (flow-model.md §1). README.md derives the backward.
 //
 // One element = one scalar v with its own P = 3K-1 packed logits, laid out as the coupling layer's
 // conditioner writes them: [K width logits, K height logits, K-1 derivative logits].
@@ -44,7 +44,7 @@ struct Constants {
   int bins;            // K
   T bound;             // B: the spline acts on [-B, B], identity outside
   T min_width, min_height, min_derivative;
-  T end_derivative;    // d_0 = d_K (flows.md §1.3): 1 up to rounding
+  T end_derivative;    // d_0 = d_K (flow-model.md §1.3): 1 up to rounding
   T logit_scale;       // multiplies the width and height logits (1/sqrt(H) in nflows' coupling layer)
 };
 
@@ -64,7 +64,7 @@ FLOWJET_HOST_DEVICE inline V derivative_from_logit(V raw, T min_derivative, V* s
   return min_derivative + select(linear, raw, log1p(e));
 }
 
-/// flows.md §1.3 steps 1-5: p = softmax(scale * logits); sizes w = w_min + (1 - K w_min) p; knots are the
+/// flow-model.md §1.3 steps 1-5: p = softmax(scale * logits); sizes w = w_min + (1 - K w_min) p; knots are the
 /// cumulative sums from 0 mapped to [-B, B] (multiply by 2B first, then add -B, as nflows); the end knots
 /// are set to exactly -B and B. Writes p [K] and the knots [K+1].
 template <class V, class T>
@@ -104,8 +104,8 @@ struct Element {
 
 /// Knots, bin and xi of an inside value v: forward xi = (x - x_k)/Dx; inverse xi = the stable root of
 /// the quadratic a xi^2 + b xi + c = 0 that inverts y = y_k + Dy f(xi) (Durkan et al. 2019, appendix;
-/// flows.md §1.7). Only the derivatives at the two ends of the bin are evaluated.
-/// The bin: nflows counts the knots j with v >= knot_j (1e-6 added to the last knot, flows.md §1.5) and
+/// flow-model.md §1.7). Only the derivatives at the two ends of the bin are evaluated.
+/// The bin: nflows counts the knots j with v >= knot_j (1e-6 added to the last knot, flow-model.md §1.5) and
 /// subtracts 1. For v in [-B, B] the first knot always counts and the last one only when all others do
 /// (the knots do not decrease, rounding included), so after the clamp to [0, K-1] the bin is the last
 /// interior knot j = 1..K-1 with v >= knot_j, or 0: a chain of selects that also picks the bin's knots.
@@ -176,7 +176,7 @@ FLOWJET_HOST_DEVICE inline BinValue<V> bin_value(const Element<V, K>& e) {
 }
 
 /// Whether v is inside [-B, B], where the spline acts; false for NaN, which fails both comparisons.
-/// Outside, the spline is the identity with log|det| = 0 (flows.md §1.4); the lanes there evaluate the
+/// Outside, the spline is the identity with log|det| = 0 (flow-model.md §1.4); the lanes there evaluate the
 /// spline at 0 instead (any inside value would do) and their results are replaced by the tail's.
 template <class V, class T>
 FLOWJET_HOST_DEVICE inline auto inside(V v, const Constants<T>& c) {

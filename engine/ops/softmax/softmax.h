@@ -1,5 +1,5 @@
 // softmax and log_softmax over the last axis, computed stably by subtracting each row's max
-// (flows.md conventions):
+// (flow-model.md conventions):
 //   softmax:     y_j = exp(x_j - m) / sum_k exp(x_k - m)     m = max_k x_k
 //   log_softmax: y_j = x_j - m - log sum_k exp(x_k - m)
 // Backward w.r.t. x: softmax      dL/dx_j = y_j (g_j - sum_k g_k y_k)

@@ -1,5 +1,5 @@
 // Element-wise functions of one tensor: y = f(x), dL/dx = dL/dy * f'(x). Any shape, f32 or f64.
-// softplus follows PyTorch: log(1 + exp(x)), but exactly x when x > 20 (flows.md conventions).
+// softplus follows PyTorch: log(1 + exp(x)), but exactly x when x > 20 (flow-model.md conventions).
 #pragma once
 
 #include "engine/tensor/tensor.h"

@@ -1,6 +1,6 @@
 // Tests of batchnorm: values and running statistics against numpy, f64 gradchecks in training and eval
 // mode for ranks 2, 3 and 4, and error paths. The expected numbers were made offline with numpy
-// (float64) from the formulas of flows.md §3.3: mean and biased var over every axis but 1,
+// (float64) from the formulas of flow-model.md §3.3: mean and biased var over every axis but 1,
 // y = (x - mean) / sqrt(var + eps) * gamma + beta, running = (1 - m) running + m * (mean, var * M / (M - 1)).
 #include "engine/ops/batchnorm/batchnorm.h"
 

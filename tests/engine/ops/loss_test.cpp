@@ -1,4 +1,4 @@
-// Tests of normal_log_prob and mse: flows.md §4.1 constants, numpy values (offline, float64),
+// Tests of normal_log_prob and mse: flow-model.md §4.1 constants, numpy values (offline, float64),
 // f64 gradchecks, empty batches and errors.
 #include <cmath>
 #include <string>
@@ -11,7 +11,7 @@
 
 using namespace flowjet;
 
-TEST_CASE("ops/loss: normal_log_prob constants of flows.md 4.1") {
+TEST_CASE("ops/loss: normal_log_prob constants of flow-model.md §4.1") {
   // At z = 0 only the constant -0.5 * D * log(2 pi) remains.
   Tensor y90 = normal_log_prob(Tensor::zeros(Shape{2, 90}, DType::F64));
   CHECK(y90.shape() == Shape{2});

@@ -43,7 +43,7 @@ struct Reference {
   Tensor outputs, logabsdet;
 };
 
-// The composition for inputs [N, F] and packed params [N, F (3K-1)] (nflows semantics, flows.md §1-2.3).
+// The composition for inputs [N, F] and packed params [N, F (3K-1)] (nflows semantics, flow-model.md §1-2.3).
 Reference reference_spline(const Tensor& inputs, const Tensor& params, int K, double B, double scale, bool inverse) {
   const int64_t N = inputs.size(0), F = inputs.size(1), E = N * F;
   Tensor p = reshape(params, Shape{E, 3 * K - 1});

@@ -1,4 +1,4 @@
-// Tests of the fused rational-quadratic spline (flows.md §1) on packed parameters [N, F (3K-1)]: nflows golden
+// Tests of the fused rational-quadratic spline (flow-model.md §1) on packed parameters [N, F (3K-1)]: nflows golden
 // vectors (§7.1), round trips, log|det| against finite differences, f64 gradchecks of the inputs and the packed
 // parameters in both directions (tails, ±B, bin edges, the width/height logit scale), errors.
 #include <cmath>
@@ -32,7 +32,7 @@ struct GoldenRow {
 // ~1e2..1e3): errors up to ~2e-4 were seen (case A, y = y_2) against ~1e-6 off the knots.
 constexpr double kOnKnot = 1e-3;
 
-// flows.md §7.1 case A and case B (numbers produced by nflows in float64, copied from the spec).
+// flow-model.md §7.1 case A and case B (numbers produced by nflows in float64, as listed there).
 const GoldenCase kCaseA{4, 3.0, {0.3, -0.6, 1.1, 0.2}, {-0.4, 0.8, 0.1, -0.9}, {0.5, -1.2, 2.0}};
 const GoldenCase kCaseB{8,
                           5.0,
@@ -158,7 +158,7 @@ void check_golden(const GoldenCase& p, const std::vector<GoldenRow>& rows, bool 
     CAPTURE(i);
     CAPTURE(rows[i].input);
     if (dtype == DType::F64) {
-      // flows.md §7: 1e-12 absolute (the extra 1e-9 relative it allows near steep bins is not needed).
+      // flow-model.md §7: 1e-12 absolute (the extra 1e-9 relative it allows near steep bins is not needed).
       CHECK(std::fabs(out[i] - rows[i].output) <= 1e-12);
       CHECK(std::fabs(lad[i] - rows[i].logabsdet) <= 1e-12);
     } else {
@@ -174,7 +174,7 @@ void check_golden(const GoldenCase& p, const std::vector<GoldenRow>& rows, bool 
 
 }  // namespace
 
-TEST_CASE("ops/rqs_spline: nflows golden vectors, f64 (flows.md 7.1 cases A and B)") {
+TEST_CASE("ops/rqs_spline: nflows golden vectors, f64 (flow-model.md §7.1 cases A and B)") {
   check_golden(kCaseA, kCaseAForward, false, DType::F64);
   check_golden(kCaseA, kCaseAInverse, true, DType::F64);
   check_golden(kCaseB, kCaseBForward, false, DType::F64);

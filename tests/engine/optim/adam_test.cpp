@@ -1,4 +1,4 @@
-// Tests of Adam/AdamW: the golden steps of flows.md §7.3 (f64 and f32), skipping of parameters
+// Tests of Adam/AdamW: the golden steps of flow-model.md §7.3 (f64 and f32), skipping of parameters
 // without a gradient, zero gradients, state snapshots and their validation.
 #include <cmath>
 #include <string>
@@ -15,13 +15,13 @@ using namespace flowjet;
 
 namespace {
 
-// Gradients of the three golden steps (flows.md §7.3).
+// Gradients of the three golden steps (flow-model.md §7.3).
 const std::vector<std::vector<double>> kGoldenGrads = {{0.1, 0.0}, {-0.2, 3.0}, {0.3, -1e-9}};
 
 struct GoldenCase {
   const char* name;
   AdamOptions options;
-  std::vector<std::vector<double>> expected;  // θ after steps 1, 2, 3 (flows.md §7.3 table, from PyTorch f64)
+  std::vector<std::vector<double>> expected;  // θ after steps 1, 2, 3 (flow-model.md §7.3 table, from PyTorch f64)
 };
 
 std::vector<GoldenCase> golden_cases() {
@@ -60,10 +60,10 @@ void run_golden(DType dtype, double rel_tol) {
 
 }  // namespace
 
-TEST_CASE("optim/adam: golden steps of flows.md 7.3 in f64") { run_golden(DType::F64, 1e-15); }
+TEST_CASE("optim/adam: golden steps of flow-model.md §7.3 in f64") { run_golden(DType::F64, 1e-15); }
 
 // f32 arithmetic rounds each step at ~6e-8 relative; three steps stay well inside 1e-6.
-TEST_CASE("optim/adam: golden steps of flows.md 7.3 in f32") { run_golden(DType::F32, 1e-6); }
+TEST_CASE("optim/adam: golden steps of flow-model.md §7.3 in f32") { run_golden(DType::F32, 1e-6); }
 
 TEST_CASE("optim/adam: a parameter without gradient is skipped, a zero gradient is not") {
   Tensor used = Tensor::from_vector({0.5}, Shape{1}, DType::F64).set_requires_grad();
@@ -78,7 +78,7 @@ TEST_CASE("optim/adam: a parameter without gradient is skipped, a zero gradient 
   CHECK(adamw.step_count("zero") == 1);
   // zero gradient: m = v = 0 so only the decoupled decay moves it: 0.5 * (1 - 1e-3 * 1e-2).
   CHECK(zero.item() == rel(0.499995, 1e-15));
-  CHECK(used.item() == rel(0.49899500010000003, 1e-15));  // flows.md 7.3 AdamW step 1
+  CHECK(used.item() == rel(0.49899500010000003, 1e-15));  // flow-model.md §7.3 AdamW step 1
 
   // Plain Adam: after a real gradient, a zero gradient still moves the parameter by its momentum.
   // Expected by hand (python math): m2 = 0.009, v2 = 0.999e-5, bc1 = 0.19, bc2 = 0.001999.

@@ -1,4 +1,4 @@
-// The summary table: parameter counts per module against flows.md §5 (the talk's 437,366 per coupling
+// The summary table: parameter counts per module against flow-model.md §5 (the talk's 437,366 per coupling
 // layer and 6,560,490 in total) and against nflows' count of the small fixture flow, symbolic shapes, depth.
 #include <string>
 
@@ -23,7 +23,7 @@ const SummaryRow& row(const ModelSummary& s, const std::string& path) {
 
 TEST_CASE("inspect/summary: the talk-sized flow shows 437,366 per coupling layer and 6,560,490 in total") {
   FlowSpec spec;  // 90 features, 15 RQS layers, K = 5, H = 256, 2 blocks
-  spec.context_features = 0;  // nflows' C = 0 of the authors' VNF (flows.md §5)
+  spec.context_features = 0;  // nflows' C = 0 of the authors' VNF (flow-model.md §5)
   Flow flow(spec);
   const ModelSummary s = summarize_flow(flow);
   CHECK(s.total_parameters == 6560490);
@@ -33,7 +33,7 @@ TEST_CASE("inspect/summary: the talk-sized flow shows 437,366 per coupling layer
     CHECK(row(s, "transforms." + std::to_string(l)).parameters == 437366);
     CHECK(row(s, "transforms." + std::to_string(l)).type == "RqsCoupling");
   }
-  // flows.md §5 check line: L_in 11,776; blocks 263,680; L_out 161,910.
+  // flow-model.md §5 check line: L_in 11,776; blocks 263,680; L_out 161,910.
   CHECK(row(s, "transforms.3.conditioner.initial_layer").parameters == 11776);
   CHECK(row(s, "transforms.3.conditioner.blocks").parameters == 263680);
   CHECK(row(s, "transforms.3.conditioner.final_layer").parameters == 161910);
@@ -46,7 +46,7 @@ TEST_CASE("inspect/summary: the talk-sized flow shows 437,366 per coupling layer
   const std::string table = format_summary(s);
   CHECK(table.find("Total params: 6,560,490") != std::string::npos);
   CHECK(table.find("437,366") != std::string::npos);
-  CHECK(format_hyperparameters(spec).find("437,366 (flows.md §5 formula)") != std::string::npos);
+  CHECK(format_hyperparameters(spec).find("437,366 (flow-model.md §5 formula)") != std::string::npos);
 }
 
 TEST_CASE("inspect/summary: small conditioned flow with batch norm, counts as nflows counts them") {

@@ -1,4 +1,4 @@
-// Spline knots against flows.md §7.1 case A, and the knots/curve of a coupling layer against what the
+// Spline knots against flow-model.md §7.1 case A, and the knots/curve of a coupling layer against what the
 // layer itself computes (y_k = g(x_k), log|dy/dx| = log d_k at the knots, identity tails).
 #include <cmath>
 
@@ -13,7 +13,7 @@
 using namespace flowjet;
 using namespace flowjet::flows;
 
-TEST_CASE("inspect/spline: knots of flows.md §7.1 case A") {
+TEST_CASE("inspect/spline: knots of flow-model.md §7.1 case A") {
   const SplineKnots k = spline_knots({0.3, -0.6, 1.1, 0.2}, {-0.4, 0.8, 0.1, -0.9}, {0.5, -1.2, 2.0}, 3.0);
   const std::vector<double> x = {-3.0, -1.676814969062345, -1.1352874992186122, 1.8021616975307566, 3.0};
   const std::vector<double> y = {-3.0, -2.085153647275961, 0.9383225085705127, 2.442756822104868, 3.0};
@@ -22,11 +22,11 @@ TEST_CASE("inspect/spline: knots of flows.md §7.1 case A") {
   REQUIRE(k.x.size() == 5);
   for (std::size_t i = 0; i < 5; ++i) {
     CAPTURE(i);
-    CHECK(std::fabs(k.x[i] - x[i]) <= 1e-14);  // flows.md §7: 1e-12 or better for f64
+    CHECK(std::fabs(k.x[i] - x[i]) <= 1e-14);  // flow-model.md §7: 1e-12 or better for f64
     CHECK(std::fabs(k.y[i] - y[i]) <= 1e-14);
     CHECK(std::fabs(k.derivative[i] - d[i]) <= 1e-14);
   }
-  // softplus returns t itself above 20, as PyTorch (flows.md §7.1 case B: d = 0.001 + 22 exactly).
+  // softplus returns t itself above 20, as PyTorch (flow-model.md §7.1 case B: d = 0.001 + 22 exactly).
   CHECK(spline_knots({0, 0}, {0, 0}, {22.0}, 1.0).derivative[1] == 0.001 + 22.0);
 }
 

@@ -1,4 +1,4 @@
-# Turns one clustered jet (its constituents' four-momenta) into the stored JetNet rows (spec §2.5):
+# Turns one clustered jet (its constituents' four-momenta) into the stored JetNet rows (jet-samples.md §2.5):
 # relative coordinates of the P highest-pt constituents, zero padding, mask, and jet features.
 import numpy as np
 

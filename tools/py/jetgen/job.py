@@ -1,5 +1,5 @@
 # One generation job: a seeded Pythia instance, clustering, selection and jet building until
-# the job's share of jets is reached (spec §2.4-§2.5). Reports progress through a callback.
+# the job's share of jets is reached (jet-samples.md §2.4-§2.5). Reports progress through a callback.
 import time
 
 import numpy as np

@@ -1,10 +1,10 @@
 # Small vectorised kinematics helpers shared by jet building, selection and file statistics.
-# Conventions follow data spec §1.3 (phi wrapping) and §1.5 (relative jet mass).
+# Conventions follow jet-samples.md §1.3 (phi wrapping) and §1.5 (relative jet mass).
 import numpy as np
 
 
 def wrap_phi(x):
-    """Wrap angles into [-pi, pi): ((x + pi) mod 2pi) - pi with a non-negative modulo (spec §1.3)."""
+    """Wrap angles into [-pi, pi): ((x + pi) mod 2pi) - pi with a non-negative modulo (jet-samples.md §1.3)."""
     return np.mod(np.asarray(x, dtype=np.float64) + np.pi, 2.0 * np.pi) - np.pi
 
 
@@ -29,7 +29,7 @@ def delta_r(eta1, phi1, eta2, phi2):
 
 
 def relative_mass(particle_features):
-    """m_rel per jet from stored [N, P, 4] features (spec §1.5).
+    """m_rel per jet from stored [N, P, 4] features (jet-samples.md §1.5).
 
     Each real slot is a massless four-vector with pt = pt_rel, eta = eta_rel, phi = phi_rel;
     padding slots have pt_rel = 0 and so contribute nothing.

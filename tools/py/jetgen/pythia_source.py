@@ -1,5 +1,5 @@
 # One Pythia 8 instance producing events as numpy arrays of visible final-state particles,
-# made massless (E = |p|, spec §2.4 step 2), plus the two outgoing hard-process partons.
+# made massless (E = |p|, jet-samples.md §2.4 step 2), plus the two outgoing hard-process partons.
 import numpy as np
 import pythia8mc
 

@@ -1,4 +1,4 @@
-# Jet selection of data spec §2.4 steps 4-6: hardest candidates, pt/eta window, and matching
+# Jet selection of jet-samples.md §2.4 steps 4-6: hardest candidates, pt/eta window, and matching
 # to an outgoing hard-process parton of the required flavour within Delta R < R.
 import numpy as np
 

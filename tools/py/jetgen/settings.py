@@ -1,7 +1,7 @@
-# Generator settings of data spec §2.3-§2.6: Pythia strings, presets, jet selection constants.
+# Generator settings of jet-samples.md §2.3-§2.6: Pythia strings, presets, jet selection constants.
 # Everything the driver records in the output file's attributes is defined here.
 
-# Presets differ only in the anti-kT radius (spec §2.6).
+# Presets differ only in the anti-kT radius (jet-samples.md §2.6).
 PRESETS = {
     "jetnet-like": 0.4,  # reproduces the shapes of the real JetNet distributions
     "published": 0.8,    # the radius the JetNet text states
@@ -30,7 +30,7 @@ PROCESS_SETTINGS = {
           "24:onMode = off", "24:onIfAny = 1 2 3 4 5"],
 }
 
-# |PDG id| an outgoing hard parton must have for a jet matched to it to be kept (spec §2.4 step 6).
+# |PDG id| an outgoing hard parton must have for a jet matched to it to be kept (jet-samples.md §2.4 step 6).
 MATCH_IDS = {"g": (21,), "q": (1, 2, 3), "t": (6,)}
 
 JET_TYPES = tuple(PROCESS_SETTINGS)

@@ -1,4 +1,4 @@
-# Summary statistics of a JetNet-layout file and the sanity bands of data spec §2.8, so a
+# Summary statistics of a JetNet-layout file and the sanity bands of jet-samples.md §2.8, so a
 # generated file can be compared with the measured reference numbers.
 import numpy as np
 
@@ -44,7 +44,7 @@ def jet_statistics(particle_features, jet_features, slots=30):
 
 
 def band_failures(stats, preset, jet_type):
-    """Messages for every banded statistic outside its band of spec §2.8 (empty list = pass)."""
+    """Messages for every banded statistic outside its band of jet-samples.md §2.8 (empty list = pass)."""
     failures = []
     for key, (lo, hi) in BANDS[(preset, jet_type)].items():
         if not lo <= stats[key] <= hi:

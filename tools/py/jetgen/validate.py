@@ -1,4 +1,4 @@
-# Python mirror of the loader's structure and content checks (data spec §4.2-§4.3) for files
+# Python mirror of the loader's structure and content checks (jet-samples.md §4.2-§4.3) for files
 # this project writes; strict mode turns the W* warnings into errors, as for the C++ loader.
 import numpy as np
 

@@ -1,4 +1,4 @@
-# Writes a JetNet-layout HDF5 file (spec §1.9): float32 particle_features [N, P, 4] and
+# Writes a JetNet-layout HDF5 file (jet-samples.md §1.9): float32 particle_features [N, P, 4] and
 # jet_features [N, 4], gzip-compressed by default, provenance attributes; temp file + rename.
 import os
 
