@@ -19,6 +19,7 @@
 #include "metrics/evaluation.h"
 #include "metrics/jet_set_input.h"
 #include "tools/common/cli.h"
+#include "tools/common/output_path.h"
 #include "tools/common/run_evaluation.h"
 
 using namespace flowjet;
@@ -61,13 +62,6 @@ void check_input_file(const std::string& flag, const std::string& path) {
     throw tools::UsageError(fmt::format("--{}: '{}' is a directory", flag, path));
 }
 
-void check_output_file(const std::string& flag, const std::string& path) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty() && !std::filesystem::is_directory(parent))
-    throw tools::UsageError(fmt::format("--{}: directory '{}' does not exist", flag, parent.string()));
-  if (std::filesystem::is_directory(path))
-    throw tools::UsageError(fmt::format("--{}: '{}' is a directory", flag, path));
-}
 
 // --jet-type, else the real file's name (g.hdf5, q150.h5, ...), else the generated file's name.
 std::optional<data::JetType> resolve_jet_type(const tools::CommandLine& cli, const std::string& real,
@@ -108,7 +102,7 @@ int run(const tools::CommandLine& cli) {
   check_input_file("real", real_path);
   check_input_file("gen", gen_path);
   for (const char* flag : {"json", "report"})
-    if (cli.has(flag)) check_output_file(flag, cli.required(flag));
+    if (cli.has(flag)) tools::check_output_path(fmt::format("--{}", flag), cli.required(flag), {real_path, gen_path});
 
   const std::optional<data::JetType> type = resolve_jet_type(cli, real_path, gen_path);
   const metrics::EvaluationOptions options = evaluation_options(cli, type);

@@ -3,6 +3,8 @@
 // HTML page with figures (docs/inspect.md).
 #include <cstdio>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -15,6 +17,7 @@
 #include "flows/inspect/spline_curve.h"
 #include "flows/io/flow_inputs.h"
 #include "tools/common/cli.h"
+#include "tools/common/output_path.h"
 #include "tools/common/train_config.h"
 
 using namespace flowjet;
@@ -64,15 +67,6 @@ flows::FlowInputs pick_point(const flows::OpenedModel& opened, const tools::Comm
   return point;
 }
 
-// The page must not replace the model it describes (the atomic rename would), nor go where no file can be.
-void check_html_path(const std::string& out, const std::string& model) {
-  namespace fs = std::filesystem;
-  if (out.empty() || out.back() == '/') throw tools::UsageError(fmt::format("--html \"{}\" is not a file name", out));
-  std::error_code error;
-  if (fs::is_directory(out, error)) throw tools::UsageError(fmt::format("--html \"{}\" is a directory", out));
-  if (fs::weakly_canonical(out, error) == fs::weakly_canonical(model, error) || fs::equivalent(out, model, error))
-    throw tools::UsageError(fmt::format("--html \"{}\" is the model file itself; choose another output path", out));
-}
 
 tools::CommandLine make_command_line() {
   tools::CommandLine cli(
@@ -120,7 +114,11 @@ int run(const tools::CommandLine& cli) {
     throw tools::UsageError(fmt::format("give --trace or --{}, not both (--html traces the jet of --jet)",
                                         cli.has("html") ? "html" : "spline"));
   const std::string& path = cli.positional()[0];
-  if (const auto out = cli.value("html")) check_html_path(*out, path);
+  // Outputs are checked before any work; neither may replace the model or the data it reads.
+  std::vector<std::string> inputs{path};
+  if (const auto data = cli.value("data")) inputs.push_back(*data);
+  if (const auto out = cli.value("html")) tools::check_output_path("--html", *out, inputs);
+  if (const auto out = cli.value("o")) tools::check_output_path("-o", *out, inputs);
   const flows::OpenedModel opened = flows::open_model(path);
   flows::Flow& flow = opened.flow();
   if (const auto out = cli.value("html")) {

@@ -9,6 +9,7 @@
 #include "flows/io/flow_inputs.h"
 #include "tools/common/cli.h"
 #include "tools/common/log_prob_table.h"
+#include "tools/common/output_path.h"
 
 using namespace flowjet;
 
@@ -43,6 +44,7 @@ int run(const tools::CommandLine& cli) {
   flows::JetInputOptions input_options;
   input_options.add_noise = cli.has("noise");
   input_options.noise_seed = cli.unsigned_integer("seed", 42);
+  if (const auto out = cli.value("o")) tools::check_output_path("-o", *out, {checkpoint, data_path});
 
   const flows::OpenedModel opened = flows::open_model(checkpoint);
   const flows::FlowInputs inputs = flows::read_flow_inputs(opened, data_path, first, max_jets, input_options);

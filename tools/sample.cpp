@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "data/jetnet_stream_writer.h"
 #include "engine/core/error.h"
@@ -17,6 +18,7 @@
 #include "flows/conditions_file.h"
 #include "flows/generate.h"
 #include "tools/common/cli.h"
+#include "tools/common/output_path.h"
 
 using namespace flowjet;
 
@@ -56,6 +58,9 @@ Arguments parse_arguments(const tools::CommandLine& cli) {
   Arguments args;
   args.checkpoint = cli.positional()[0];
   args.output = cli.required("o");
+  std::vector<std::string> inputs{args.checkpoint};
+  if (const auto conditions = cli.value("conditions")) inputs.push_back(*conditions);
+  tools::check_output_path("-o", args.output, inputs);  // before the model is even read
   if (cli.has("n")) args.count = cli.integer("n", 0, 1);
   args.conditions = cli.value("conditions");
   if (cli.has("threads")) args.threads = cli.integer("threads", 0, 1, 1024);

@@ -91,7 +91,7 @@ TEST_CASE("tools/evaluate: --help, and flag errors exit with 2 naming the flag o
   CHECK(jet_type.output.find("--jet-type: 'w' is not one of g, q, t") != std::string::npos);
   const Run json_dir = run_evaluate(files + "--json no/such/dir/out.json");
   CHECK(json_dir.status == 2);
-  CHECK(json_dir.output.find("--json: directory 'no/such/dir' does not exist") != std::string::npos);
+  CHECK(json_dir.output.find("--json \"no/such/dir/out.json\": the folder \"no/such/dir\" does not exist") != std::string::npos);
   const Run metrics = run_evaluate(files + "--metrics w1m,emd");
   CHECK(metrics.status == 2);
   CHECK(metrics.output.find("unknown metric \"emd\"") != std::string::npos);

@@ -99,15 +99,15 @@ TEST_CASE("inspect/html: refusals name what is wrong and write nothing") {
     int status;
   };
   const Case cases[] = {
-      {model + " --html " + model, "is the model file itself", 2},
+      {model + " --html " + model, "is the input file", 2},
       {model + " --html " + dir.path() + "/../" + dir.path().substr(dir.path().rfind('/') + 1) + "/flow.h5",
-       "is the model file itself", 2},
+       "is the input file", 2},
       {model + " --html " + dir.path(), "is a directory", 2},
       {model + " --html " + dir.file("p.html") + " --trace 1", "give --trace or --html, not both", 2},
       {"--config configs/quick.ini --html " + dir.file("p.html"), "--html needs a checkpoint", 2},
       {model + " --html", "--html", 2},
       {model + " --html " + dir.file("p.html") + " --spline 7 0", "layer 7 is out of range", 1},
-      {model + " --html " + dir.file("missing/p.html"), "missing/p.html", 1},
+      {model + " --html " + dir.file("missing/p.html"), "missing/p.html\": the folder", 2},
   };
   for (const Case& c : cases) {
     CAPTURE(c.arguments);
