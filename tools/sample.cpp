@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "flows/conditions_file.h"
 #include "flows/generate.h"
 #include "tools/common/cli.h"
+#include "tools/common/interrupt.h"
 #include "tools/common/output_path.h"
 
 using namespace flowjet;
@@ -102,11 +104,24 @@ class Progress {
   int64_t last_tenth_ = 0;
 };
 
-// Ctrl-C (SIGINT) or SIGTERM: the run stops after the current batch, and the writer's destructor
-// removes the temporary file, so an interrupted run leaves nothing behind.
-volatile std::sig_atomic_t g_stop_signal = 0;
+// Thrown by the batch sink after Ctrl-C (SIGINT) or SIGTERM: the run stops after the current batch,
+// and the writer's destructor removes the temporary file, so an interrupted run leaves nothing behind.
+struct Interrupted {
+  int signal_number;
+};
 
-void request_stop(int signal_number) { g_stop_signal = signal_number; }
+// The file needs about this many bytes (float32 particle and jet features; HDF5's own overhead is
+// small); refused up front when the output's file system has less free space.
+void check_free_space(const std::string& output, int64_t jets, int64_t particles) {
+  const double bytes = static_cast<double>(jets) * static_cast<double>((particles * 4 + 4) * 4);
+  std::error_code error;
+  const std::filesystem::path folder = std::filesystem::absolute(output).parent_path();
+  const std::filesystem::space_info space = std::filesystem::space(folder, error);
+  if (error || bytes <= static_cast<double>(space.available)) return;
+  throw tools::UsageError(fmt::format("-n {}: {} jets of {} particles need {:.3g} GB, and {} has {:.3g} GB free", jets,
+                                      jets, particles, bytes / 1e9, folder.string(),
+                                      static_cast<double>(space.available) / 1e9));
+}
 
 data::WriteOptions file_attributes(const Arguments& args, const flows::JetModel& model) {
   data::WriteOptions write;
@@ -121,8 +136,8 @@ data::WriteOptions file_attributes(const Arguments& args, const flows::JetModel&
 }
 
 int run(const Arguments& args) {
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
+  const std::atomic<int>& interrupt =
+      tools::install_interrupt_handler("\nsample: interrupted; stopping after this batch (again to quit at once)\n");
   if (args.threads) set_num_threads(static_cast<int>(*args.threads));
   std::string note;
   const Device device = choose_device(args.device, "--device", note);
@@ -131,6 +146,7 @@ int run(const Arguments& args) {
   model.flow->to(device);
   if (model.jet_type.empty())
     std::fprintf(stderr, "sample: the checkpoint does not name its jet type; the file says \"g\"\n");
+  if (args.count) check_free_space(args.output, *args.count, model.particles);
   // Opened before any work, so a missing or read-only output folder fails at once; each batch
   // goes to the file as it is made, so memory does not grow with -n (docs/sampling.md).
   data::JetNetStreamWriter writer(args.output, model.particles, flows::generated_jet_type(model),
@@ -139,17 +155,21 @@ int run(const Arguments& args) {
   Progress progress;
   flows::GenerateOptions options = args.generate;
   options.progress = [&progress](int64_t done, int64_t total) { progress.update(done, total); };
-  const flows::JetBatchSink write = [&writer](const data::JetSet& batch, int64_t /*first*/) {
+  const flows::JetBatchSink write = [&writer, &interrupt](const data::JetSet& batch, int64_t /*first*/) {
     writer.append(batch);
-    if (g_stop_signal != 0)
-      throw Error(fmt::format("interrupted by signal {} after {} jets; no output written", g_stop_signal,
-                              writer.jets_written()));
+    if (interrupt.load() != 0) throw Interrupted{interrupt.load()};
   };
-  if (args.conditions) {
-    const flows::SampledConditions given = flows::read_conditions_file(*args.conditions, model);
-    flows::generate_jet_batches(model, given, args.count.value_or(given.size()), options, write);
-  } else {
-    flows::generate_jet_batches(model, *args.count, options, write);
+  try {
+    if (args.conditions) {
+      const flows::SampledConditions given = flows::read_conditions_file(*args.conditions, model);
+      flows::generate_jet_batches(model, given, args.count.value_or(given.size()), options, write);
+    } else {
+      flows::generate_jet_batches(model, *args.count, options, write);
+    }
+  } catch (const Interrupted& stop) {
+    std::fprintf(stderr, "sample: interrupted by signal %d after %lld jets; no output written\n", stop.signal_number,
+                 static_cast<long long>(writer.jets_written()));
+    return tools::interrupted_exit_status(stop.signal_number);  // the writer's destructor removes the temporary file
   }
   writer.finish();
   std::fprintf(stderr, "sample: wrote %s: %lld jets x %lld particles in %.1f s\n", args.output.c_str(),

@@ -191,7 +191,7 @@ TEST_CASE("tools/sample: an interrupted run stops after its batch and leaves no 
   std::stringstream text;
   text << in.rdbuf();
   INFO(text.str());
-  CHECK((WIFEXITED(status) ? WEXITSTATUS(status) : -1) == 1);
+  CHECK((WIFEXITED(status) ? WEXITSTATUS(status) : -1) == 130);
   CHECK(text.str().find("interrupted by signal 2 after") != std::string::npos);
   CHECK(std::filesystem::is_empty(dir.file("out")));  // neither the output nor the temporary file
 }
@@ -216,4 +216,15 @@ TEST_CASE("tools/sample: --device auto runs where CUDA is usable, --device cuda 
     CHECK(cuda.stderr_text.find("--device = cuda: " + cuda_unavailable_reason()) != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir.file("cuda.h5")));
   }
+}
+
+TEST_CASE("tools/sample: a file larger than the free space is refused before any work") {
+  test::TempDir dir;
+  flows::save_jet_model(dir.file("model.h5"), test::small_jet_model("cnf_mn"));
+  // 10^15 jets of 30 particles would be about 5e17 bytes.
+  const Run run = run_sample(dir, dir.file("model.h5") + " -n 1000000000000000 -o " + dir.file("out.h5"));
+  CHECK(run.exit_code == 2);
+  CHECK(run.stderr_text.find("-n 1000000000000000: 1000000000000000 jets of 30 particles need 4.96e+08 GB") !=
+        std::string::npos);
+  CHECK(!std::filesystem::exists(dir.file("out.h5")));
 }
