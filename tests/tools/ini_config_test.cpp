@@ -65,3 +65,19 @@ TEST_CASE("tools/ini_config: errors name the file, the line and the key") {
   CHECK(contains(message_of([&] { ok.apply_override("nonsense"); }), "section.key=value"));
   CHECK(contains(message_of([&] { IniConfig::load("/nonexistent/dir/f.ini", schema); }), "cannot open"));
 }
+
+TEST_CASE("tools/ini_config: a key set twice in a file, a NUL byte or a directory are refused, naming where") {
+  Schema schema = test_schema();
+  const std::string twice =
+      message_of([&] { IniConfig::parse("[train]\nmax_steps = 5\n\n[train]\nmax_steps = 7\n", "x.ini", schema); });
+  CHECK(twice == "x.ini:5: [train] max_steps is set a second time (first at line 2)");
+  // The command line may still override a file's value.
+  IniConfig file = IniConfig::parse("[train]\nmax_steps = 5\n", "x.ini", schema);
+  file.apply_override("train.max_steps=7");
+  CHECK(file.get_int("train", "max_steps") == 7);
+
+  const std::string nul = message_of(
+      [&] { IniConfig::parse(std::string("[train]\nlearning_rate = 1e-3") + '\0' + "junk\n", "x.ini", schema); });
+  CHECK(contains(nul, "x.ini:2: the line holds a NUL byte"));
+  CHECK(message_of([&] { IniConfig::load("tests", schema); }) == "tests: is a directory, not a configuration file");
+}

@@ -125,6 +125,10 @@ TEST_CASE("train/bin_train: --dry-run plans without training; errors name file, 
   CHECK(missing.exit_code == 1);
   CHECK(contains(missing.err, "required key \"kind\" is missing from [model]"));
 
+  Run zero_steps = run_train(dir, "configs/quick.ini --dry-run train.max_steps=0");  // an untrained final.h5
+  CHECK(zero_steps.exit_code == 1);
+  CHECK(contains(zero_steps.err, "[train] max_steps = 0 must be >= 1"));
+
   Run no_data = run_train(dir, "configs/quick.ini --dry-run data.path=" + dir.file("absent.h5"));
   CHECK(no_data.exit_code == 1);
   CHECK(contains(no_data.err, "absent.h5"));

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -115,6 +116,9 @@ std::string Schema::markdown() const {
 }
 
 IniConfig IniConfig::load(const std::string& path, const Schema& schema) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error))
+    throw ConfigError(fmt::format("{}: is a directory, not a configuration file", path));
   std::ifstream in(path);
   if (!in) throw ConfigError(fmt::format("{}: cannot open the configuration file", path));
   std::stringstream text;
@@ -131,9 +135,11 @@ IniConfig IniConfig::parse(const std::string& text, const std::string& name, con
   int number = 0;
   while (std::getline(lines, line)) {
     ++number;
+    ValueSource source{name, number};
+    if (line.find('\0') != std::string::npos)
+      throw ConfigError(fmt::format("{}: the line holds a NUL byte (a binary file, or text pasted with one?)", source.str()));
     std::string t = trim(line);
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-    ValueSource source{name, number};
     if (t.front() == '[') {
       if (t.back() != ']') throw ConfigError(fmt::format("{}: malformed section header \"{}\"", source.str(), t));
       section = trim(t.substr(1, t.size() - 2));
@@ -152,7 +158,14 @@ IniConfig IniConfig::parse(const std::string& text, const std::string& name, con
     std::string value = trim(t.substr(eq + 1));
     std::size_t comment = value.find(" #");
     if (comment != std::string::npos) value = trim(value.substr(0, comment));
-    config.set(section, trim(t.substr(0, eq)), value, source);
+    const std::string key = trim(t.substr(0, eq));
+    // Within one file a key is set once; a second setting would silently win (overrides on the
+    // command line are the way to change a file's value).
+    const auto earlier = config.values_.find(section + "." + key);
+    if (earlier != config.values_.end())
+      throw ConfigError(fmt::format("{}: [{}] {} is set a second time (first at line {})", source.str(), section, key,
+                                    earlier->second.source.line));
+    config.set(section, key, value, source);
   }
   return config;
 }

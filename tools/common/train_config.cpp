@@ -259,7 +259,7 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.optimizer.decoupled = config.get_string("train", "optimizer") == "adamw";
   o.clip_value = float_in(config, "train", "clip_value", 0.0, kHuge, false);
   o.batch_size = int_at_least(config, "train", "batch_size", 1);
-  o.max_steps = int_at_least(config, "train", "max_steps", 0);
+  o.max_steps = int_at_least(config, "train", "max_steps", 1);  // 0 would write an untrained final.h5
   o.lambda = float_in(config, "train", "lambda", 0.0, kHuge, false);
   o.n_mse_delay = config.get_int("train", "n_mse_delay");
   o.n_mse_turnoff = config.get_int("train", "n_mse_turnoff");
