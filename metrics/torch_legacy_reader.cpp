@@ -34,6 +34,29 @@ const StoredTensor& TorchStateDict::at(const std::string& name) const {
 
 namespace {
 
+// Tensors of this many elements or more are refused (FPND's largest holds 65,536).
+constexpr int64_t kMaxTensorElements = int64_t{1} << 32;
+
+// Checks, with overflow-safe arithmetic, that a tensor of `shape`, `stride` and `offset` stays
+// inside a storage of `count` elements; returns its number of elements.
+int64_t checked_extent(const std::string& path, const std::string& name, const std::vector<int64_t>& shape,
+                       const std::vector<int64_t>& stride, int64_t offset, int64_t count) {
+  auto outside = [&] { return DataError(fmt::format("{}: tensor \"{}\" reaches outside its storage", path, name)); };
+  if (shape.size() != stride.size() || offset < 0) throw outside();
+  int64_t elements = 1, last = offset;  // last: the highest storage element reached
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] < 0 || stride[d] < 0)
+      throw DataError(fmt::format("{}: tensor \"{}\" has a negative size or stride", path, name));
+    if (shape[d] == 0) return 0;
+    int64_t reach = 0;
+    if (__builtin_mul_overflow(elements, shape[d], &elements) || elements >= kMaxTensorElements ||
+        __builtin_mul_overflow(shape[d] - 1, stride[d], &reach) || __builtin_add_overflow(last, reach, &last))
+      throw DataError(fmt::format("{}: tensor \"{}\" claims too many elements", path, name));
+  }
+  if (last >= count) throw outside();
+  return elements;
+}
+
 // A value built by the pickle interpreter.
 struct Value {
   enum class Kind { None, Bool, Int, BigInt, String, Tuple, List, Dict, Global, Storage, Tensor };
@@ -355,7 +378,8 @@ TorchStateDict read_torch_legacy_state_dict(const std::string& path) {
       throw DataError(fmt::format("{}: byte {}: storage {} has {} elements, the state dict says {}", path, pos,
                                   key->text, count, it->second.second));
     const size_t element = it->second.first ? 8 : 4;
-    if (count < 0 || pos + 8 + static_cast<size_t>(count) * element > bytes.size())
+    // Compared as a count of elements, so that a huge claimed count cannot wrap the byte size.
+    if (count < 0 || static_cast<uint64_t>(count) > (bytes.size() - pos - 8) / element)
       throw DataError(fmt::format("{}: byte {}: file truncated in the record of storage {} ({} elements)", path, pos,
                                   key->text, count));
     data_at[key->text] = {pos + 8, count};
@@ -378,14 +402,12 @@ TorchStateDict read_torch_legacy_state_dict(const std::string& path) {
     t.name = state->items[k]->text;
     t.shape = tensor.size;
     t.dtype = storage.storage_is_long ? StoredDtype::Int64 : StoredDtype::Float32;
-    const int64_t n = t.numel();
-    // Element (i_0, i_1, ...) is storage element offset + sum_k i_k stride_k.
+    const int64_t n = checked_extent(path, t.name, t.shape, tensor.stride, tensor.offset, found->second.second);
+    // Element (i_0, i_1, ...) is storage element offset + sum_k i_k stride_k (inside the storage).
     std::vector<int64_t> index(t.shape.size(), 0);
     for (int64_t e = 0; e < n; ++e) {
       int64_t source = tensor.offset;
       for (size_t d = 0; d < index.size(); ++d) source += index[d] * tensor.stride[d];
-      if (source < 0 || source >= found->second.second)
-        throw DataError(fmt::format("{}: tensor \"{}\" reaches outside its storage", path, t.name));
       const unsigned char* p = bytes.data() + found->second.first;
       if (t.dtype == StoredDtype::Int64) {
         int64_t v;

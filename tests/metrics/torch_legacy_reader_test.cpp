@@ -192,3 +192,25 @@ TEST_CASE("metrics/torch_legacy_reader: corrupted copies give errors naming the 
   CHECK(error_of("empty.pt", {}).find("truncated") != std::string::npos);
   CHECK_THROWS_AS(read_torch_legacy_state_dict("/nonexistent/flowjet/pnet_state_dict.pt"), flowjet::DataError);
 }
+
+TEST_CASE("metrics/torch_legacy_reader: sizes, shapes and strides far outside the file are refused, not read") {
+  // Hand-made files (tools/py/make_torch_legacy_fixtures.py): one well-formed, and one each whose
+  // storage claims 2^62 elements (4 * 2^62 bytes wrapped to 0 in an earlier bound check), whose shape
+  // has 2^80 elements, and whose stride reaches 2^62 elements past the storage.
+  const std::string dir = "tests/fixtures/torch_legacy/";
+  const TorchStateDict ok = read_torch_legacy_state_dict(dir + "ok.pt");
+  REQUIRE(ok.tensors.size() == 2);
+  CHECK(ok.at("w").f32 == std::vector<float>{1.5f, -2.0f});
+  CHECK(ok.at("b").f32 == std::vector<float>{0.25f});
+  const std::pair<const char*, const char*> bad[] = {
+      {"huge_storage.pt", "file truncated in the record of storage 0 (4611686018427387904 elements)"},
+      {"huge_shape.pt", "tensor \"w\" claims too many elements"},
+      {"wide_stride.pt", "tensor \"w\" reaches outside its storage"},
+  };
+  for (const auto& [file, message] : bad) {
+    CAPTURE(file);
+    CHECK_THROWS_WITH_AS(read_torch_legacy_state_dict(dir + file),
+                         doctest::Contains(std::string(dir + file + ": ").c_str()), flowjet::DataError);
+    CHECK_THROWS_WITH_AS(read_torch_legacy_state_dict(dir + file), doctest::Contains(message), flowjet::DataError);
+  }
+}
