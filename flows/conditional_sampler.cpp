@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "data/streams.h"
@@ -158,8 +159,11 @@ ConditionalSampler ConditionalSampler::from_arrays(const data::NamedArrays& arra
   for (size_t k = 0; k < counts.size(); ++k) {
     const double count = counts[k];
     const bool ordered = k == 0 || multiplicities[k] > multiplicities[k - 1];
-    if (!(count >= 1) || count != std::floor(count) || offset + static_cast<size_t>(count) > masses.size() ||
-        multiplicities[k] != std::floor(multiplicities[k]) || multiplicities[k] < 0 || !ordered) {
+    // Compared as doubles before any cast: a count or multiplicity beyond size_t or int32 is refused, not wrapped.
+    const bool fits = count <= static_cast<double>(masses.size() - offset) &&
+                      multiplicities[k] <= static_cast<double>(std::numeric_limits<int32_t>::max());
+    if (!(count >= 1) || count != std::floor(count) || !fits || multiplicities[k] != std::floor(multiplicities[k]) ||
+        !(multiplicities[k] >= 0) || !ordered) {
       throw flowjet::DataError(fmt::format("{}: entry {} (n = {}, count = {}) is inconsistent with the {} stored masses "
                                            "or the ascending multiplicities", owner, k, multiplicities[k], count,
                                            masses.size()));

@@ -2,6 +2,10 @@
 #include "flows/io/flow_checkpoint.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include "engine/core/error.h"
 
@@ -23,6 +27,39 @@ auto parse_enum(const Checkpoint& checkpoint, const std::string& key, Parse pars
     return parse(value);
   } catch (const ConfigError& e) {
     throw CheckpointError(fmt::format("{}: attribute {}: {}", checkpoint.path, key, e.what()));
+  }
+}
+
+// True when `name` is one of `allowed`: an exact name, or a prefix when the entry ends in "/".
+bool is_allowed(const std::string& name, const std::vector<std::string>& allowed) {
+  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& entry) {
+    return entry.back() == '/' ? name.compare(0, entry.size(), entry) == 0 : name == entry;
+  });
+}
+
+// The values the flow's state will take, checked before anything is copied: every entry finite, and
+// each coupling mask exactly 0/1 with as many 1s as the mask the spec builds (the conditioner's
+// input and output sizes were set from that count, so another count would mis-split the features).
+void check_flow_values(const Checkpoint& checkpoint, const NamedTensors& state) {
+  for (const NamedTensor& expected : state) {
+    const std::vector<double> values = checkpoint.tensor(expected.name).to_vector();
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (!std::isfinite(values[i]))
+        throw CheckpointError(fmt::format("{}: tensor \"{}\" has the non-finite value {} at flat index {}",
+                                          checkpoint.path, expected.name, values[i], i));
+    const std::string suffix = ".mask";
+    const bool is_mask = expected.name.size() > suffix.size() &&
+                         expected.name.compare(expected.name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (!is_mask) continue;
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (values[i] != 0.0 && values[i] != 1.0)
+        throw CheckpointError(fmt::format("{}: mask \"{}\" has the value {} at index {} (a mask holds only 0 and 1)",
+                                          checkpoint.path, expected.name, values[i], i));
+    const std::vector<double> built = expected.tensor.to_vector();
+    const auto ones = std::count(values.begin(), values.end(), 1.0), expected_ones = std::count(built.begin(), built.end(), 1.0);
+    if (ones != expected_ones)
+      throw CheckpointError(fmt::format("{}: mask \"{}\" transforms {} of {} features, the flow's spec transforms {}",
+                                        checkpoint.path, expected.name, ones, values.size(), expected_ones));
   }
 }
 
@@ -87,9 +124,19 @@ NamedTensors flow_state(const Flow& flow) {
   return state;
 }
 
-std::unique_ptr<Flow> restore_flow(const Checkpoint& checkpoint) {
+std::unique_ptr<Flow> restore_flow(const Checkpoint& checkpoint, const std::vector<std::string>& other_tensors) {
   auto flow = std::make_unique<Flow>(read_flow_spec(checkpoint));
-  copy_into(checkpoint, flow_state(*flow));
+  const NamedTensors state = flow_state(*flow);
+  check_compatible(checkpoint, state);
+  for (const NamedTensor& stored : checkpoint.tensors) {
+    const bool is_state = std::any_of(state.begin(), state.end(), [&](const NamedTensor& t) { return t.name == stored.name; });
+    if (is_state || is_allowed(stored.name, other_tensors)) continue;
+    const std::string known = other_tensors.empty() ? "" : fmt::format(" and {}", fmt::join(other_tensors, ", "));
+    throw CheckpointError(fmt::format("{}: unexpected tensor \"{}\" (the file may hold only the flow's tensors{})",
+                                      checkpoint.path, stored.name, known));
+  }
+  check_flow_values(checkpoint, state);
+  copy_into(checkpoint, state);
   flow->eval();
   return flow;
 }

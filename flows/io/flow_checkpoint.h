@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/io/checkpoint.h"
 #include "flows/flow.h"
@@ -24,8 +25,11 @@ bool has_flow_spec(const Checkpoint& checkpoint);
 NamedTensors flow_state(const Flow& flow);
 
 /// Builds the flow of the checkpoint's spec and copies its state in (eval mode). Throws
-/// CheckpointError listing each missing or mis-shaped tensor.
-std::unique_ptr<Flow> restore_flow(const Checkpoint& checkpoint);
+/// CheckpointError naming the file and: each missing or mis-shaped tensor; a tensor with a NaN or
+/// infinity; a mask with a value other than 0 and 1 or another number of 1s than the spec's mask;
+/// the first tensor that is neither the flow's nor in `other_tensors` (exact names, or prefixes
+/// ending in "/", e.g. the aux tensors of a jet model). Nothing is copied when a check fails.
+std::unique_ptr<Flow> restore_flow(const Checkpoint& checkpoint, const std::vector<std::string>& other_tensors = {});
 
 /// Saves the flow's state and spec, plus `extra_tensors` and `attributes`, atomically.
 void save_flow(const std::string& path, const Flow& flow, const Attributes& attributes = {},

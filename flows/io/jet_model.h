@@ -42,7 +42,10 @@ struct JetModel {
 void save_jet_model(const std::string& path, const JetModel& model, const Attributes& extra_attributes = {},
                     const NamedTensors& extra_tensors = {});
 /// Rebuilds the bundle from a checkpoint (flow in eval mode); throws CheckpointError naming the file
-/// and the missing or malformed part.
+/// and the missing or malformed part: an attribute of another type, an unknown model.kind or
+/// model.jet_type (listing the allowed ones), model.particles outside 1..1000, a non-finite weight,
+/// scaler mean or sampler mass, a scaler std that is not positive and finite, a mask that is not
+/// 0/1, or a tensor that belongs to no part (restore_flow).
 JetModel restore_jet_model(const Checkpoint& checkpoint);
 JetModel load_jet_model(const std::string& path);
 
