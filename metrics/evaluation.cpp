@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <sstream>
 
@@ -117,14 +118,40 @@ std::string metric_selection_string(const MetricSelection& selection) {
   return out;
 }
 
+// A NaN or infinity means inputs the metric cannot handle: an error naming the metric and the
+// inputs rather than a printed "inf ± nan".
+void check_quoted_finite(const EvaluationResult& result, const EvaluationInputs& inputs) {
+  std::vector<std::pair<const char*, double>> quoted_numbers;
+  const std::pair<const char*, const std::optional<BatchedMetric>*> w1[] = {
+      {"W1M", &result.w1m}, {"W1P", &result.w1p}, {"W1EFP", &result.w1efp}};
+  for (const auto& [name, metric] : w1)
+    if (*metric) quoted_numbers.insert(quoted_numbers.end(), {{name, (*metric)->combined_mean}, {name, (*metric)->combined_std}});
+  if (result.cov_mmd) quoted_numbers.insert(quoted_numbers.end(), {{"COV", result.cov_mmd->cov}, {"MMD", result.cov_mmd->mmd}});
+  if (result.fpnd) quoted_numbers.push_back({"FPND", *result.fpnd});
+  if (result.fpd) quoted_numbers.insert(quoted_numbers.end(), {{"FPD", result.fpd->value}, {"FPD", result.fpd->error}});
+  if (result.kpd) quoted_numbers.insert(quoted_numbers.end(), {{"KPD", result.kpd->value}, {"KPD", result.kpd->error}});
+  for (const auto& [name, value] : quoted_numbers)
+    if (!std::isfinite(value))
+      throw NumericError(fmt::format("{}: not finite ({}) for samples real={} gen={}: are the particle features "
+                                     "finite and in range?",
+                                     name, value, inputs.real.empty() ? "(in memory)" : inputs.real,
+                                     inputs.gen.empty() ? "(in memory)" : inputs.gen));
+}
+
 ValueWithError quoted(const BatchedMetric& metric) { return {metric.combined_mean, metric.combined_std}; }
 
-EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const EvaluationOptions& options) {
+EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const EvaluationOptions& options,
+                          const EvaluationInputs& inputs) {
   ThreadCountScope thread_scope(options.threads);
-  check_jet_array_shape(real_in, "evaluate: real jets");
-  check_jet_array_shape(gen_in, "evaluate: generated jets");
-  check_jet_array_finite(real_in, "evaluate: real jets");
-  check_jet_array_finite(gen_in, "evaluate: generated jets");
+  const std::pair<const JetArray*, std::string> samples[] = {
+      {&real_in, "evaluate: real jets" + (inputs.real.empty() ? "" : " " + inputs.real)},
+      {&gen_in, "evaluate: generated jets" + (inputs.gen.empty() ? "" : " " + inputs.gen)}};
+  for (const auto& [jets, what] : samples) {
+    check_jet_array_shape(*jets, what);
+    check_jet_array_finite(*jets, what);
+    check_jet_array_range(*jets, what);
+    check_jet_array_has_particles(*jets, what);
+  }
   if (options.jet_type && std::string("gqt").find(*options.jet_type) == std::string::npos)
     throw ConfigError(fmt::format("evaluate: jet type '{}' has no FPND statistics (expected g, q or t)",
                                   *options.jet_type));
@@ -209,6 +236,7 @@ EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const
     if (*metric) add_warnings(result, (*metric)->warnings);
   if (result.cov_mmd) add_warnings(result, result.cov_mmd->warnings);
   if (result.fpd) add_warnings(result, result.fpd->warnings);
+  check_quoted_finite(result, inputs);
   return result;
 }
 

@@ -85,13 +85,26 @@ struct EvaluationResult {
   std::vector<std::pair<std::string, double>> seconds;  ///< wall time of each metric, in order
 };
 
+/// What to record about the inputs in the JSON "settings" (file names; empty: omitted).
+struct EvaluationInputs {
+  std::string real;
+  std::string gen;
+};
+
 /// Scores `gen` against `real`. Both are copied and their negative pt_rel clipped to 0 first, as
 /// the talk's evaluation does (the counts are in the result). W1 metrics take (real, gen); COV/MMD
 /// follows options.order; FPD and KPD take real first (the normalisation comes from it).
-/// Throws ShapeError (shapes), NumericError (NaN/inf, naming the sample and
-/// jet), ConfigError (bad options). Warns (result.warnings) for samples smaller than jetnet's
-/// 50,000 jets or than the preset's batches.
-EvaluationResult evaluate(const JetArray& real, const JetArray& gen, const EvaluationOptions& options = {});
+/// Throws ShapeError (shapes), NumericError (NaN/inf, naming the sample and jet), DataError (a value
+/// beyond kMaxJetArrayValue, or a sample whose every particle is zero), ConfigError (bad options),
+/// and NumericError when a quoted number comes out non-finite (naming the metric and `inputs`,
+/// the file names; "(in memory)" when empty): such a number is never returned. Warns
+/// (result.warnings) for samples smaller than jetnet's 50,000 jets or than the preset's batches.
+EvaluationResult evaluate(const JetArray& real, const JetArray& gen, const EvaluationOptions& options = {},
+                          const EvaluationInputs& inputs = {});
+
+/// Throws NumericError naming the first metric whose quoted value or error is NaN or infinite, and
+/// `inputs` ("W1P: not finite (inf) for samples real=... gen=...: ..."); evaluate() calls it last.
+void check_quoted_finite(const EvaluationResult& result, const EvaluationInputs& inputs);
 
 /// The quoted value of a W1 metric: mean over components of the batch means, ± the Euclidean norm
 /// of the components' batch stds (jetnet 0.1.1's averaging, metric-definitions.md §3; for W1M simply mean ± std).
@@ -104,12 +117,6 @@ std::vector<std::pair<std::string, std::string>> table_cells(const EvaluationRes
 /// mean ± std, then FPND, COV, MMD plain, then FPD and KPD (raw) as value ± error. A metric that
 /// was not computed shows "—". Two lines, each ending with a newline, columns aligned.
 std::string format_table_row(const EvaluationResult& result);
-
-/// What to record about the inputs in the JSON "settings" (file names; empty: omitted).
-struct EvaluationInputs {
-  std::string real;
-  std::string gen;
-};
 
 /// One JSON object of raw (unscaled) values: w1m, w1m_std, w1p, w1p_std, w1efp, w1efp_std, fpnd,
 /// cov, mmd, fpd, fpd_std, kpd, kpd_std (null where not computed or not finite), then the

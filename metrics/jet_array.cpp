@@ -59,6 +59,26 @@ void check_jet_array_finite(const JetArray& jets, const std::string& what) {
   }
 }
 
+void check_jet_array_range(const JetArray& jets, const std::string& what) {
+  for (size_t k = 0; k < jets.values.size(); ++k) {
+    if (std::abs(jets.values[k]) > kMaxJetArrayValue) {
+      const auto index = static_cast<int64_t>(k);
+      throw DataError(fmt::format("{}: {} = {} in jet {} (particle {}) is out of range (|value| <= {}): the features "
+                                  "must be JetNet's relative coordinates",
+                                  what, feature_name(index % 3), jets.values[k], index / (jets.particles * 3),
+                                  (index / 3) % jets.particles, kMaxJetArrayValue));
+    }
+  }
+}
+
+void check_jet_array_has_particles(const JetArray& jets, const std::string& what) {
+  for (double value : jets.values)
+    if (value != 0.0) return;
+  throw DataError(fmt::format("{}: every particle of the {} jets is zero (all padding), so there are no particles "
+                              "to compare",
+                              what, jets.jets));
+}
+
 void check_jet_array_nonnegative_pt(const JetArray& jets, const std::string& what) {
   for (int64_t j = 0; j < jets.jets; ++j)
     for (int64_t i = 0; i < jets.particles; ++i)

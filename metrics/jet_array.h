@@ -1,5 +1,6 @@
 // JetArray: the plain [jets, particles, 3] input of every metric, plus the input checks of
-// docs/metrics.md (metric-definitions.md §2): shape, finiteness, negative-pt clipping.
+// docs/metrics.md (metric-definitions.md §2): shape, finiteness, range, not all padding,
+// negative-pt clipping.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +45,16 @@ void check_jet_array_shape(const JetArray& jets, const std::string& what);
 /// Checks that every value is finite. Throws NumericError naming `what`, the first bad jet
 /// index, particle index and feature (metric-definitions.md §2: "fail with a message naming the jet").
 void check_jet_array_finite(const JetArray& jets, const std::string& what);
+
+/// Checks that every value is at most kMaxJetArrayValue in magnitude (JetNet's relative coordinates
+/// are O(1): |eta_rel|, |phi_rel| within the jet radius, pt_rel a fraction). Throws DataError naming
+/// `what`, the first bad jet, particle and feature: such values overflow the EFPs' high powers.
+inline constexpr double kMaxJetArrayValue = 1e3;
+void check_jet_array_range(const JetArray& jets, const std::string& what);
+
+/// Checks that at least one particle has a non-zero feature: a sample whose every particle is zero
+/// padding holds no particles to compare. Throws DataError naming `what`.
+void check_jet_array_has_particles(const JetArray& jets, const std::string& what);
 
 /// Throws DataError naming `what` and the first jet/particle with pt_rel < 0 (COV/MMD refuse
 /// negative pt, metric-definitions.md §2 and 8.2).

@@ -121,7 +121,7 @@ int run(const tools::CommandLine& cli) {
                options.order == metrics::CovMmdOrder::Jetnet ? "COV/MMD as cov_mmd(real, gen)"
                                                              : "COV/MMD swapped as in the talk: cov_mmd(gen, real)");
 
-  const metrics::EvaluationResult result = metrics::evaluate(real, gen, options);
+  const metrics::EvaluationResult result = metrics::evaluate(real, gen, options, {real_path, gen_path});
   for (const auto& warning : result.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
   for (const auto& [name, seconds] : result.seconds) std::fprintf(stderr, "  %-18s %8.2f s\n", name.c_str(), seconds);
   std::fputs(metrics::format_table_row(result).c_str(), stdout);

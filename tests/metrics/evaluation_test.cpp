@@ -1,6 +1,7 @@
 // evaluate(): agreement with direct metric calls, the table row, the JSON keys, clipping,
 // warnings and errors, on the committed stand-in samples (data/samples, read from the repo root).
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -249,6 +250,41 @@ TEST_CASE("metrics/evaluation: errors for NaN input, bad options and unknown met
   CHECK_THROWS_AS(parse_metric_selection(""), ConfigError);
   CHECK(metric_selection_string(parse_metric_selection("all")) == "w1m,w1p,w1efp,cov_mmd,fpnd,fpd,kpd");
   CHECK(metric_selection_string(parse_metric_selection("kpd,w1m")) == "w1m,kpd");
+}
+
+TEST_CASE("metrics/evaluation: a sample of only zero padding, or values far out of range, fail before any metric") {
+  const JetArray real = sample_jets("g", 20);
+  JetArray zeros(20, real.particles);
+  CHECK_THROWS_WITH_AS(evaluate(real, zeros, {}, {"g.h5", "zeros.h5"}),
+                       "evaluate: generated jets zeros.h5: every particle of the 20 jets is zero (all padding), so "
+                       "there are no particles to compare",
+                       DataError);
+  CHECK_THROWS_WITH_AS(evaluate(zeros, real), doctest::Contains("evaluate: real jets: every particle"), DataError);
+  JetArray huge = real;
+  huge.pt_rel(3, 1) = 5e9;
+  CHECK_THROWS_WITH_AS(evaluate(real, huge, {}, {"g.h5", "huge.h5"}),
+                       doctest::Contains("evaluate: generated jets huge.h5: pt_rel = 5000000000 in jet 3 (particle 1) is "
+                                         "out of range (|value| <= 1000)"),
+                       DataError);
+}
+
+TEST_CASE("metrics/evaluation: a quoted number that is not finite is an error naming the metric and the inputs") {
+  EvaluationResult result;
+  result.w1m = metric_of({{1e-3}, {2e-3}});
+  result.cov_mmd = CovMmdResult{};
+  CHECK_NOTHROW(check_quoted_finite(result, {"g.h5", "gen.h5"}));
+  result.w1p = metric_of({{1.0, 2.0, 3.0}});
+  result.w1p->combined_mean = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH_AS(check_quoted_finite(result, {"g.h5", "gen.h5"}),
+                       "W1P: not finite (inf) for samples real=g.h5 gen=gen.h5: are the particle features finite and "
+                       "in range?",
+                       NumericError);
+  result.w1p.reset();
+  result.kpd = KpdResult{};
+  result.kpd->error = std::nan("");
+  CHECK_THROWS_WITH_AS(check_quoted_finite(result, {}), doctest::Contains("KPD: not finite (nan) for samples "
+                                                                          "real=(in memory) gen=(in memory)"),
+                       NumericError);
 }
 
 TEST_CASE("metrics/evaluation: the thread count applies to the call only") {

@@ -19,7 +19,8 @@ void evaluate_generated_jets(const data::JetSet& real, const data::JetSet& gener
   if (!options.jet_type.empty()) e.jet_type = options.jet_type.front();
   e.fpnd_dir = options.fpnd_dir;
   metrics::JetArray real_array = metrics::to_jet_array(real), generated_array = metrics::to_jet_array(generated);
-  const metrics::EvaluationResult result = metrics::evaluate(real_array, generated_array, e);
+  const metrics::EvaluationResult result =
+      metrics::evaluate(real_array, generated_array, e, {options.real_name, options.generated_name});
   out << fmt::format("{} ({} preset, {} jets of the {} vs {} jets of the {}):\n", options.heading, options.preset,
                      real.jets, options.real_name, generated.jets, options.generated_name)
       << metrics::format_table_row(result);
