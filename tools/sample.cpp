@@ -71,6 +71,11 @@ Arguments parse_arguments(const tools::CommandLine& cli) {
   args.generate.batch_size = cli.integer("batch", args.generate.batch_size, 1);
   args.generate.jet_pt = cli.number("jet-pt", args.generate.jet_pt);
   args.generate.min_pt_rel = cli.number("min-pt-rel", args.generate.min_pt_rel);
+  // pt_rel is a fraction of the jet's pt, so a threshold of 1 or more would drop every particle.
+  if (!(args.generate.min_pt_rel >= 0.0 && args.generate.min_pt_rel < 1.0))
+    throw tools::UsageError(fmt::format("--min-pt-rel: {} is outside [0, 1) (pt_rel is a fraction of the jet pt, so "
+                                        ">= 1 removes every particle)",
+                                        args.generate.min_pt_rel));
   if (!args.count && !args.conditions) throw tools::UsageError("the number of jets is missing (-n N)");
   return args;
 }
@@ -155,7 +160,9 @@ int run(const Arguments& args) {
   Progress progress;
   flows::GenerateOptions options = args.generate;
   options.progress = [&progress](int64_t done, int64_t total) { progress.update(done, total); };
-  const flows::JetBatchSink write = [&writer, &interrupt](const data::JetSet& batch, int64_t /*first*/) {
+  int64_t empty_jets = 0;  // jets left with no particle: rare from a VNF model, common with a high --min-pt-rel
+  const flows::JetBatchSink write = [&writer, &interrupt, &empty_jets](const data::JetSet& batch, int64_t /*first*/) {
+    for (int64_t j = 0; j < batch.jets; ++j) empty_jets += batch.real_particles(j) == 0 ? 1 : 0;
     writer.append(batch);
     if (interrupt.load() != 0) throw Interrupted{interrupt.load()};
   };
@@ -172,6 +179,10 @@ int run(const Arguments& args) {
     return tools::interrupted_exit_status(stop.signal_number);  // the writer's destructor removes the temporary file
   }
   writer.finish();
+  if (empty_jets > 0)
+    std::fprintf(stderr, "sample: warning: %lld of %lld jets have no particle (every slot padding%s)\n",
+                 static_cast<long long>(empty_jets), static_cast<long long>(writer.jets_written()),
+                 args.generate.min_pt_rel > 0 ? "; a lower --min-pt-rel keeps more" : "");
   std::fprintf(stderr, "sample: wrote %s: %lld jets x %lld particles in %.1f s\n", args.output.c_str(),
                static_cast<long long>(writer.jets_written()), static_cast<long long>(model.particles),
                progress.elapsed());

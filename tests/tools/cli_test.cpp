@@ -1,5 +1,6 @@
 // Command-line parsing of the tools (tools/common/cli.h): flags, several-value options, positional
 // arguments, typed values, errors that name the flag, help, and run_program's exit codes.
+#include <new>
 #include <string>
 #include <vector>
 
@@ -158,6 +159,7 @@ TEST_CASE("tools/cli: run_program parses, answers --help, and maps errors to exi
   // A configuration file or data that is wrong is not a command-line mistake.
   CHECK(run({"a", "b"}, [](const CommandLine&) -> int { throw ConfigError("bad key"); }) == 1);
   CHECK(run({"a", "b"}, [](const CommandLine&) -> int { throw DataError("bad file"); }) == 1);
+  CHECK(run({"a", "b"}, [](const CommandLine&) -> int { throw std::bad_alloc(); }) == 1);
 }
 
 TEST_CASE("tools/cli: add_profile_switch declares --profile") {

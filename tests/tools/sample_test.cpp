@@ -145,6 +145,8 @@ TEST_CASE("tools/sample: command-line and input errors exit non-zero with a clea
       {model + " -n 10 --seed -3" + out, "--seed: '-3' is not a non-negative integer"},
       {model + " -n 10 --device gpu" + out, "--device: 'gpu' is not one of cpu, cuda, auto"},
       {"-n 10" + out, "missing argument CKPT"},
+      {model + " -n 10 --min-pt-rel 2" + out, "--min-pt-rel: 2 is outside [0, 1) (pt_rel is a fraction of the jet pt"},
+      {model + " -n 10 --min-pt-rel -0.5" + out, "--min-pt-rel: -0.5 is outside [0, 1)"},
   };
   for (const auto& [arguments, message] : cases) {
     CAPTURE(arguments);
@@ -163,6 +165,37 @@ TEST_CASE("tools/sample: command-line and input errors exit non-zero with a clea
     CHECK(run.exit_code == 1);
     CHECK(run.stderr_text.find(message) != std::string::npos);
   }
+  CHECK_FALSE(std::filesystem::exists(dir.file("out.h5")));
+}
+
+TEST_CASE("tools/sample: jets left without particles are written with one warning giving their count") {
+  test::TempDir dir;
+  flows::save_jet_model(dir.file("model.h5"), test::small_jet_model("vnf"));
+  const std::string out = dir.file("out.h5");
+  Run run = run_sample(dir, dir.file("model.h5") + " -n 40 --batch 16 --min-pt-rel 0.999 -o " + out);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.stderr_text.find("sample: warning: 40 of 40 jets have no particle (every slot padding; a lower "
+                             "--min-pt-rel keeps more)") != std::string::npos);
+  run = run_sample(dir, dir.file("model.h5") + " -n 40 -o " + out);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.stderr_text.find("have no particle") == std::string::npos);
+}
+
+TEST_CASE("tools/sample: running out of memory is one clear line and exit 1") {
+  test::TempDir dir;
+  flows::save_jet_model(dir.file("model.h5"), test::small_jet_model("vnf"));
+  // 1 GB of address space cannot hold a batch of 10^7 jets' flow activations.
+  const std::string log = dir.file("oom.txt");
+  const int status = std::system(("ulimit -v 1000000; " + sample_program() + " " + dir.file("model.h5") +
+                                  " -n 10000000 --batch 10000000 -o " + dir.file("out.h5") + " 2> " + log)
+                                     .c_str());
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(text.str() == "bin/sample: error: out of memory while running bin/sample: the run needs more memory than "
+                      "is available\n");
   CHECK_FALSE(std::filesystem::exists(dir.file("out.h5")));
 }
 

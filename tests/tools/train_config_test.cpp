@@ -88,6 +88,24 @@ TEST_CASE("tools/train_config: errors name the file, the line and the key") {
   CHECK(contains(override_error, "did you mean \"max_steps\""));
 }
 
+TEST_CASE("tools/train_config: model and batch sizes have upper limits, named in the message") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"[model]\nkind = vnf\nnetwork_nodes = 100000000\n", "[model] network_nodes = 100000000 is above the limit of 65536"},
+      {"[model]\nkind = vnf\ncoupling_layers = 1001\n", "[model] coupling_layers = 1001 is above the limit of 1000"},
+      {"[model]\nkind = vnf\nnetwork_layers = 5000\n", "[model] network_layers = 5000 is above the limit of 1000"},
+      {"[model]\nkind = vnf\nbins = 1001\n", "[model] bins = 1001 is above the limit of 1000"},
+      {"[model]\nkind = vnf\n[data]\nparticles = 1001\n", "[data] particles = 1001 is above the limit of 1000"},
+      {"[model]\nkind = vnf\n[train]\nbatch_size = 10000001\n", "[train] batch_size = 10000001 is above the limit of 10000000"},
+      {"[model]\nkind = vnf\n[eval]\nbatch_size = 20000000\n", "[eval] batch_size = 20000000 is above the limit of 10000000"},
+  };
+  for (const auto& [text, expected] : cases) {
+    CAPTURE(text);
+    CHECK(message_of([&] { train_options_from(parse(text, "big.ini")); }) == "big.ini: " + expected);
+  }
+  const IniConfig largest = parse("[model]\nkind = vnf\nnetwork_nodes = 65536\nbins = 1000\n");
+  CHECK(flow_spec_from(largest).hidden_features == 65536);
+}
+
 TEST_CASE("tools/train_config: the effective INI reads back to the same options") {
   IniConfig c = parse("[model]\nkind = ccnf_m\nbins = 7\n[train]\nlambda = 15.8\noptimizer = adam\n");
   c.apply_override("train.max_steps=123");

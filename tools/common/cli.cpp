@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <new>
 #include <utility>
 
 #include <fmt/format.h>
@@ -244,6 +245,11 @@ int run_program(CommandLine command_line, int argc, const char* const* argv,
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: error: %s\nrun %s --help for the list of flags\n", program, e.what(), program);
     return 2;
+  } catch (const std::bad_alloc&) {
+    // Anywhere (a model, a batch, a file's worth of jets): one line instead of a bare "std::bad_alloc".
+    std::fprintf(stderr, "%s: error: out of memory while running %s: the run needs more memory than is available\n",
+                 program, program);
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: error: %s\n", program, e.what());
     return 1;

@@ -110,7 +110,8 @@ void add_profile_switch(CommandLine& command_line);
 /// The main() of a program: parses the command line, prints help() for -h/--help, otherwise
 /// returns body(command_line). A UsageError prints "<program>: error: <message>" and
 /// "run <program> --help ..." and returns 2; any other exception prints
-/// "<program>: error: <message>" and returns 1.
+/// "<program>: error: <message>" and returns 1; std::bad_alloc prints "<program>: error: out of memory
+/// while running <program>: the run needs more memory than is available" and returns 1.
 int run_program(CommandLine command_line, int argc, const char* const* argv,
                 const std::function<int(const CommandLine&)>& body);
 

@@ -3,6 +3,7 @@
 #include "tools/common/train_config.h"
 
 #include <cstdlib>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -171,13 +172,21 @@ Schema build_schema() {
 
 constexpr double kHuge = 1e300;  // "no upper bound" for float_in
 
-/// An integer key that must be at least `min`.
-int64_t int_at_least(const IniConfig& config, const std::string& section, const std::string& key, int64_t min) {
+/// An integer key in [min, max] (max: no upper bound when left out).
+int64_t int_in(const IniConfig& config, const std::string& section, const std::string& key, int64_t min,
+               int64_t max = std::numeric_limits<int64_t>::max()) {
   const int64_t value = config.get_int(section, key);
   if (value < min)
     throw ConfigError(fmt::format("{}: [{}] {} = {} must be >= {}", config.name(), section, key, value, min));
+  if (value > max)
+    throw ConfigError(fmt::format("{}: [{}] {} = {} is above the limit of {}", config.name(), section, key, value, max));
   return value;
 }
+
+/// Upper limits of the sizes that set memory: far beyond any JetNet model, low enough that a typo
+/// (network_nodes = 1e8) is a clear error instead of an allocation failure.
+constexpr int64_t kMaxParticles = 1000, kMaxLayers = 1000, kMaxWidth = 65536, kMaxBins = 1000,
+                  kMaxBatch = 10'000'000;
 
 /// A number key in [min, max) (max_open) or [min, max].
 double float_in(const IniConfig& config, const std::string& section, const std::string& key, double min, double max,
@@ -215,18 +224,18 @@ IniConfig load_train_config(const std::string& path, const std::vector<std::stri
 
 flows::FlowSpec flow_spec_from(const IniConfig& config) {
   flows::FlowSpec spec;
-  spec.features = 3 * int_at_least(config, "data", "particles", 1);
+  spec.features = 3 * int_in(config, "data", "particles", 1, kMaxParticles);
   spec.coupling = flows::parse_coupling_kind(config.get_string("model", "coupling"));
-  spec.coupling_layers = int_at_least(config, "model", "coupling_layers", 1);
-  spec.num_blocks = int_at_least(config, "model", "network_layers", 0);
-  spec.hidden_features = int_at_least(config, "model", "network_nodes", 1);
-  spec.bins = int_at_least(config, "model", "bins", 1);
+  spec.coupling_layers = int_in(config, "model", "coupling_layers", 1, kMaxLayers);
+  spec.num_blocks = int_in(config, "model", "network_layers", 0, kMaxLayers);
+  spec.hidden_features = int_in(config, "model", "network_nodes", 1, kMaxWidth);
+  spec.bins = int_in(config, "model", "bins", 1, kMaxBins);
   spec.tail_bound = float_in(config, "model", "tail_bound", 1e-6, kHuge, false);
   spec.dropout = float_in(config, "model", "dropout", 0.0, 1.0, true);
   spec.batch_norm = config.get_bool("model", "batchnorm");
   spec.mask = flows::parse_mask_kind(config.get_string("model", "mask"));
   spec.context_features = flows::model_context_features(flows::parse_model_kind(config.get_string("model", "kind")));
-  spec.seed = static_cast<uint64_t>(int_at_least(config, "train", "seed", 0));
+  spec.seed = static_cast<uint64_t>(int_in(config, "train", "seed", 0));
   naming_config(config, [&] { spec.validate(); });
   return spec;
 }
@@ -239,8 +248,8 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.data.jet_type = config.get_string("data", "jet_type");
   o.data.path = config.get_string("data", "path");
   if (o.data.path.empty()) o.data.path = fmt::format("data/samples/{}.h5", o.data.jet_type);
-  o.data.particles = int_at_least(config, "data", "particles", 1);
-  o.data.max_jets = int_at_least(config, "data", "max_jets", 0);
+  o.data.particles = int_in(config, "data", "particles", 1, kMaxParticles);
+  o.data.max_jets = int_in(config, "data", "max_jets", 0);
   o.data.prepare.add_noise = config.get_bool("data", "noise");
   o.data.prepare.noise_scale = float_in(config, "data", "noise_scale", 0.0, 1.0, false);
   o.data.prepare.split = config.get_string("data", "split") == "70_15_15" ? data::SplitScheme::JetNet70_15_15
@@ -258,19 +267,19 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.lr_gamma = float_in(config, "train", "lr_gamma", 0.0, kHuge, false);
   o.optimizer.decoupled = config.get_string("train", "optimizer") == "adamw";
   o.clip_value = float_in(config, "train", "clip_value", 0.0, kHuge, false);
-  o.batch_size = int_at_least(config, "train", "batch_size", 1);
-  o.max_steps = int_at_least(config, "train", "max_steps", 1);  // 0 would write an untrained final.h5
+  o.batch_size = int_in(config, "train", "batch_size", 1, kMaxBatch);
+  o.max_steps = int_in(config, "train", "max_steps", 1);  // 0 would write an untrained final.h5
   o.lambda = float_in(config, "train", "lambda", 0.0, kHuge, false);
   o.n_mse_delay = config.get_int("train", "n_mse_delay");
   o.n_mse_turnoff = config.get_int("train", "n_mse_turnoff");
-  o.max_bad_steps = int_at_least(config, "train", "max_bad_steps", 1);
-  o.seed = static_cast<uint64_t>(int_at_least(config, "train", "seed", 0));
+  o.max_bad_steps = int_in(config, "train", "max_bad_steps", 1);
+  o.seed = static_cast<uint64_t>(int_in(config, "train", "seed", 0));
   o.data.prepare.seed = o.seed;
   o.device = config.get_string("train", "device");
-  o.threads = int_at_least(config, "train", "threads", 0);
+  o.threads = int_in(config, "train", "threads", 0);
 
-  o.validate_every = int_at_least(config, "eval", "validate_every", 0);
-  o.validation_batch_size = int_at_least(config, "eval", "batch_size", 1);
+  o.validate_every = int_in(config, "eval", "validate_every", 0);
+  o.validation_batch_size = int_in(config, "eval", "batch_size", 1, kMaxBatch);
   o.generate = config.get_bool("eval", "generate");
   o.report = config.get_bool("eval", "report");
   o.truth_floor = config.get_bool("eval", "truth_floor");
@@ -279,8 +288,8 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
 
   o.run_dir = config.get_string("output", "dir");
   if (o.run_dir.empty()) o.run_dir = "runs/" + std::filesystem::path(config.name()).stem().string();
-  o.log_every = int_at_least(config, "output", "log_every", 1);
-  o.checkpoint_every = int_at_least(config, "output", "checkpoint_every", 0);
+  o.log_every = int_in(config, "output", "log_every", 1);
+  o.checkpoint_every = int_in(config, "output", "checkpoint_every", 0);
   naming_config(config, [&] { o.validate(); });
   return o;
 }
