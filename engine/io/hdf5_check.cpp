@@ -60,7 +60,7 @@ std::string hdf5_error_message() {
   std::string message;
   for (const std::string& frame : frames) {
     if (frame.find("Fletcher32") != std::string::npos)
-      return "checksum mismatch (the stored data differ from what was written: the file is damaged)";
+      return "checksum mismatch (Fletcher-32: the stored data differ from what was written, the file is damaged)";
   }
   constexpr std::size_t kMaxFrames = 2;  // the innermost causes say what went wrong
   for (std::size_t i = 0; i < frames.size() && i < kMaxFrames; ++i) {
