@@ -54,8 +54,8 @@ std::map<std::string, std::string> read_jetnet_attributes(const std::string& pat
 
 /// Options of write_jetnet.
 struct WriteOptions {
-  /// Deflate (gzip) compression level 1–9 with chunked storage; 0 = contiguous, uncompressed
-  /// (the default of jet-samples.md §1.9).
+  /// Deflate (gzip) compression level 1–9; 0 = uncompressed. The storage is always chunked with a
+  /// Fletcher-32 checksum per chunk (docs/data_pipeline.md).
   int deflate_level = 0;
   /// Extra string attributes on the root group (provenance, jet-samples.md §1.9). The writer always
   /// adds jet_type, particle_feature_names and jet_feature_names.

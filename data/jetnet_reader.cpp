@@ -7,11 +7,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <tuple>
 
 #include "data/data_error.h"
-#include "data/hdf5_util.h"
 #include "data/jetnet_hdf5.h"
 #include "data/jetnet_validate.h"
+#include "engine/io/hdf5_check.h"
 
 namespace flowjet::data {
 
@@ -23,7 +24,6 @@ const char* const kJets = "jet_features";
 [[noreturn]] void fail(DataErrorKind kind, const std::string& message) { throw JetNetError(kind, message); }
 
 H5Handle open_file(const std::string& path) {
-  silence_hdf5_errors();
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) {
     fail(DataErrorKind::NotFound,
@@ -45,7 +45,7 @@ H5Handle open_file(const std::string& path) {
   if (!file.valid()) {
     fail(DataErrorKind::CorruptFile,
          fmt::format("'{}' looks like HDF5 but cannot be opened: {}; the file may be truncated, download it again",
-                     path, hdf5_error_text()));
+                     path, hdf5_error_message()));
   }
   return file;
 }
@@ -166,6 +166,12 @@ OpenedFile open_checked(const std::string& path) {
   if (pdims[1] == 0) fail(DataErrorKind::BadShape, fmt::format("'{}' has no particle slots in '{}'", path, kParticles));
   check_type_and_filters(opened.particles.get(), path, kParticles);
   check_type_and_filters(opened.jets.get(), path, kJets);
+  // Sizes come from the file: a damaged or hostile one must not make us allocate 10^9 jets.
+  for (const auto& [dataset, name, dims] : {std::tuple(opened.particles.get(), kParticles, pdims),
+                                            std::tuple(opened.jets.get(), kJets, jdims)}) {
+    const std::string implausible = implausible_extent(dataset, dims, path, name);
+    if (!implausible.empty()) fail(DataErrorKind::CorruptFile, implausible);
+  }
   opened.jets_count = static_cast<int64_t>(pdims[0]);
   opened.particles_count = static_cast<int64_t>(pdims[1]);
   return opened;
@@ -182,13 +188,14 @@ void read_block(hid_t dataset, const std::string& path, const char* name, const 
   if (status < 0) {
     fail(DataErrorKind::CorruptFile,
          fmt::format("cannot read '{}' in '{}' at jets {}..{}: {}; the file may be truncated or corrupt, download it "
-                     "again", name, path, start[0], start[0] + count[0], hdf5_error_text()));
+                     "again", name, path, start[0], start[0] + count[0], hdf5_error_message()));
   }
 }
 
 }  // namespace
 
 JetNetShape inspect_jetnet(const std::string& path) {
+  Hdf5ErrorSilencer silence;
   const OpenedFile opened = open_checked(path);
   return {opened.jets_count, opened.particles_count};
 }
@@ -199,6 +206,7 @@ JetSet read_jetnet(const std::string& path, const ReadOptions& options, std::vec
          fmt::format("reading '{}': invalid request (max_jets {} must be > 0 or < 0 for all, particles {} must be >= 0, "
                      "block_jets {} must be > 0)", path, options.max_jets, options.particles, options.block_jets));
   }
+  Hdf5ErrorSilencer silence;
   OpenedFile opened = open_checked(path);
   const std::optional<JetType> type = options.type ? options.type : jet_type_from_file_name(path);
   if (!type) {

@@ -35,7 +35,7 @@ JetNetStreamWriter::JetNetStreamWriter(std::string path, int64_t particles, JetT
       type_(type),
       options_(std::move(options)),
       total_(total_jets) {
-  silence_hdf5_errors();
+  Hdf5ErrorSilencer silence;
   if (particles_ < 1 || (total_ && *total_ < 1)) {
     throw JetNetError(DataErrorKind::BadShape,
                       fmt::format("cannot write JetNet file '{}': {} jets x {} particles", path_,
@@ -61,6 +61,7 @@ JetNetStreamWriter::JetNetStreamWriter(std::string path, int64_t particles, JetT
 
 JetNetStreamWriter::~JetNetStreamWriter() {
   if (finished_) return;
+  Hdf5ErrorSilencer silence;  // closing a file that could not be written fails again, quietly
   particle_dataset_.reset();
   jet_dataset_.reset();
   file_.reset();
@@ -69,7 +70,7 @@ JetNetStreamWriter::~JetNetStreamWriter() {
 
 void JetNetStreamWriter::fail(const std::string& what) const {
   throw JetNetError(DataErrorKind::WriteFailed,
-                    fmt::format("cannot write JetNet file '{}': {}: {}", path_, what, hdf5_error_text()));
+                    fmt::format("cannot write JetNet file '{}': {}: {}", path_, what, hdf5_error_message()));
 }
 
 // Dimensions [rows, row_dims...]: rows = the total when known, else 0 growing without limit.
@@ -78,24 +79,28 @@ H5Handle JetNetStreamWriter::create_dataset(const char* name, const std::vector<
   dims.insert(dims.end(), row_dims.begin(), row_dims.end());
   std::vector<hsize_t> max_dims = dims;
   if (!total_) max_dims[0] = H5S_UNLIMITED;
+  const std::string what = fmt::format("dataset '{}'", name);
   H5Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max_dims.data()));
   H5Handle plist(H5Pcreate(H5P_DATASET_CREATE));
-  // Extendable datasets must be chunked; fixed-size ones are contiguous unless compressed.
-  if (!total_ || options_.deflate_level > 0) {
-    std::vector<hsize_t> chunk = dims;
-    chunk[0] = total_ ? std::min<hsize_t>(dims[0], kChunkJets) : kChunkJets;
-    H5Pset_chunk(plist.get(), static_cast<int>(chunk.size()), chunk.data());
-    if (options_.deflate_level > 0) H5Pset_deflate(plist.get(), static_cast<unsigned>(options_.deflate_level));
-  }
+  if (!space.valid() || !plist.valid()) fail(what);
+  // Chunked storage, which filters need: deflate (optional) and then a Fletcher-32 checksum of
+  // each stored chunk, checked by HDF5 on every read.
+  std::vector<hsize_t> chunk = dims;
+  chunk[0] = total_ ? std::min<hsize_t>(dims[0], kChunkJets) : kChunkJets;
+  if (H5Pset_chunk(plist.get(), static_cast<int>(chunk.size()), chunk.data()) < 0 ||
+      (options_.deflate_level > 0 && H5Pset_deflate(plist.get(), static_cast<unsigned>(options_.deflate_level)) < 0) ||
+      H5Pset_fletcher32(plist.get()) < 0)
+    fail(what);
   H5Handle dataset(H5Dcreate2(file_.get(), name, H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT));
-  if (!dataset.valid()) fail(fmt::format("dataset '{}'", name));
+  if (!dataset.valid()) fail(what);
   return dataset;
 }
 
 // Writes `rows` rows at [written_, written_ + rows) of `dataset`, growing an extendable one first.
 void JetNetStreamWriter::write_rows(hid_t dataset, const char* name, const float* values, int64_t rows) {
   H5Handle file_space(H5Dget_space(dataset));
-  const int rank = H5Sget_simple_extent_ndims(file_space.get());
+  const int rank = file_space.valid() ? H5Sget_simple_extent_ndims(file_space.get()) : -1;
+  if (rank < 1) fail(fmt::format("dataset '{}'", name));
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
   H5Sget_simple_extent_dims(file_space.get(), dims.data(), nullptr);
   if (!total_) {
@@ -107,7 +112,7 @@ void JetNetStreamWriter::write_rows(hid_t dataset, const char* name, const float
   start[0] = static_cast<hsize_t>(written_);
   count[0] = static_cast<hsize_t>(rows);
   H5Handle memory_space(H5Screate_simple(rank, count.data(), nullptr));
-  if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0 ||
+  if (!file_space.valid() || !memory_space.valid() || H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0 ||
       H5Dwrite(dataset, H5T_NATIVE_FLOAT, memory_space.get(), file_space.get(), H5P_DEFAULT, values) < 0) {
     fail(fmt::format("dataset '{}', jets {}..{}", name, written_, written_ + rows - 1));
   }
@@ -129,21 +134,23 @@ void JetNetStreamWriter::append(const JetSet& batch) {
                                   batch.jets * 4, batch.particle_features.size(), batch.jet_features.size(),
                                   particles_, written_, total_ ? fmt::format("{}", *total_) : std::string("any")));
   }
+  Hdf5ErrorSilencer silence;
   write_rows(particle_dataset_.get(), kParticleDataset, batch.particle_features.data(), batch.jets);
   write_rows(jet_dataset_.get(), kJetDataset, batch.jet_features.data(), batch.jets);
   written_ += batch.jets;
 }
 
 void JetNetStreamWriter::write_attribute(const std::string& name, const std::string& value) {
+  const std::string what = fmt::format("attribute '{}'", name);
   H5Handle type(H5Tcopy(H5T_C_S1));
-  H5Tset_size(type.get(), H5T_VARIABLE);
-  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  if (!type.valid() || H5Tset_size(type.get(), H5T_VARIABLE) < 0 || H5Tset_cset(type.get(), H5T_CSET_UTF8) < 0)
+    fail(what);
   H5Handle space(H5Screate(H5S_SCALAR));
-  H5Handle attribute(H5Acreate2(file_.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  H5Handle attribute(space.valid() ? H5Acreate2(file_.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                                                H5P_DEFAULT)
+                                   : H5I_INVALID_HID);
   const char* data = value.c_str();
-  if (!attribute.valid() || H5Awrite(attribute.get(), type.get(), &data) < 0) {
-    fail(fmt::format("attribute '{}'", name));
-  }
+  if (!attribute.valid() || H5Awrite(attribute.get(), type.get(), &data) < 0) fail(what);
 }
 
 void JetNetStreamWriter::finish() {
@@ -153,6 +160,7 @@ void JetNetStreamWriter::finish() {
                       fmt::format("cannot write JetNet file '{}': {} jets appended, expected {}", path_, written_,
                                   total_ ? fmt::format("{}", *total_) : std::string("at least 1")));
   }
+  Hdf5ErrorSilencer silence;
   write_attribute("jet_type", to_string(type_));
   write_attribute("particle_feature_names", "etarel,phirel,ptrel,mask");
   write_attribute("jet_feature_names", "pt,eta,mass,num_particles");
@@ -160,9 +168,9 @@ void JetNetStreamWriter::finish() {
     if (name == "jet_type" || name == "particle_feature_names" || name == "jet_feature_names") continue;
     write_attribute(name, value);
   }
-  particle_dataset_.reset();
-  jet_dataset_.reset();
-  if (H5Fclose(file_.release()) < 0) fail("closing the temporary file");
+  // Closing writes what HDF5 still holds: the datasets first, then the file.
+  if (particle_dataset_.close() < 0 || jet_dataset_.close() < 0 || file_.close() < 0)
+    fail("closing the temporary file");
   if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
     throw JetNetError(DataErrorKind::WriteFailed,
                       fmt::format("cannot write JetNet file '{}': renaming the temporary file failed", path_));

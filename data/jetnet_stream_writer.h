@@ -6,9 +6,10 @@
 //
 // Layout: the root datasets particle_features [N, P, 4] and jet_features [N, 4], float32
 // little-endian, and the writer's string attributes, exactly as write_jetnet writes them; only
-// the storage differs. Without a known total the datasets are chunked and extendable (dimension 0
-// unlimited, kChunkJets jets per chunk) and grow with every append; with a known total they
-// have that fixed size (contiguous, or chunked when deflate is on), which is what write_jetnet uses.
+// the storage differs. The datasets are always chunked (kChunkJets jets per chunk, fewer when the
+// total is smaller) with HDF5's Fletcher-32 checksum on every chunk, so a damaged byte is found on
+// read; deflate is optional. Without a known total dimension 0 is unlimited and grows with every
+// append; with a known total the datasets have that fixed size, which is what write_jetnet uses.
 #pragma once
 
 #include <cstdint>
@@ -16,15 +17,15 @@
 #include <string>
 #include <vector>
 
-#include "data/hdf5_util.h"
 #include "data/jet_set.h"
 #include "data/jetnet_hdf5.h"
+#include "engine/io/hdf5_check.h"
 
 namespace flowjet::data {
 
 class JetNetStreamWriter {
  public:
-  /// Jets per chunk of the extendable datasets (and of deflated fixed-size ones).
+  /// Jets per chunk (fewer when the total is smaller).
   static constexpr int64_t kChunkJets = 1024;
 
   /// Creates the temporary file and the empty datasets for jets of `particles` slots. Fails here,

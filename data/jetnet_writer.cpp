@@ -1,10 +1,12 @@
 // JetNet HDF5 writer (jet-samples.md §1.9): a whole JetSet through JetNetStreamWriter with a known total
-// (contiguous datasets, or chunked with deflate), written to a temporary file renamed at the end.
+// (chunked datasets with Fletcher-32 checksums, optionally deflated), written to a temporary file renamed at the end.
 // Also reads the root string attributes back.
+#include <fmt/format.h>
+
 #include "data/data_error.h"
-#include "data/hdf5_util.h"
 #include "data/jetnet_hdf5.h"
 #include "data/jetnet_stream_writer.h"
+#include "engine/io/hdf5_check.h"
 
 namespace flowjet::data {
 
@@ -53,7 +55,10 @@ herr_t collect_attribute(hid_t location, const char* name, const H5A_info_t* /*i
 
 std::map<std::string, std::string> read_jetnet_attributes(const std::string& path) {
   inspect_jetnet(path);  // structure checks and their errors
+  Hdf5ErrorSilencer silence;
   H5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file.valid())
+    throw JetNetError(DataErrorKind::Unreadable, fmt::format("cannot open '{}': {}", path, hdf5_error_message()));
   AttributeCollector collector;
   hsize_t index = 0;
   H5Aiterate2(file.get(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_attribute, &collector);

@@ -16,6 +16,7 @@
 #include "engine/core/error.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/backend/device_choice.h"
+#include "engine/io/atomic_file.h"
 #include "flows/conditions_file.h"
 #include "flows/generate.h"
 #include "tools/common/cli.h"
@@ -152,6 +153,8 @@ int run(const Arguments& args) {
   if (model.jet_type.empty())
     std::fprintf(stderr, "sample: the checkpoint does not name its jet type; the file says \"g\"\n");
   if (args.count) check_free_space(args.output, *args.count, model.particles);
+  for (const std::string& stale : remove_stale_temporaries(args.output))
+    std::fprintf(stderr, "sample: removed %s, left by a writer that was killed\n", stale.c_str());
   // Opened before any work, so a missing or read-only output folder fails at once; each batch
   // goes to the file as it is made, so memory does not grow with -n (docs/sampling.md).
   data::JetNetStreamWriter writer(args.output, model.particles, flows::generated_jet_type(model),

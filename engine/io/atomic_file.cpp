@@ -6,7 +6,10 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <filesystem>
 
 #include "engine/core/error.h"
 
@@ -30,6 +33,38 @@ void write_text_file_atomically(const std::string& path, const std::string& text
     std::remove(temporary.c_str());
     throw DataError(fmt::format("cannot rename the temporary file onto '{}': {}", path, std::strerror(rename_errno)));
   }
+}
+
+namespace {
+
+// The <pid> of "<pid>-<n>", or -1 when `suffix` is not of that form.
+long writer_pid(const std::string& suffix) {
+  const std::size_t dash = suffix.find('-');
+  if (dash == 0 || dash == std::string::npos || dash + 1 == suffix.size()) return -1;
+  for (std::size_t i = 0; i < suffix.size(); ++i)
+    if (i != dash && (suffix[i] < '0' || suffix[i] > '9')) return -1;
+  if (dash > 9) return -1;  // longer than any pid
+  return std::stol(suffix.substr(0, dash));
+}
+
+}  // namespace
+
+std::vector<std::string> remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const std::string prefix = target.filename().string() + ".tmp-";
+  const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::vector<std::string> removed;
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0 || !entry.is_regular_file(error)) continue;
+    const long pid = writer_pid(name.substr(prefix.size()));
+    // kill(pid, 0) sends nothing; ESRCH says no such process exists.
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    if (fs::remove(entry.path(), error)) removed.push_back(entry.path().string());
+  }
+  return removed;
 }
 
 }  // namespace flowjet

@@ -99,6 +99,8 @@ Tensor read_tensor(hid_t dataset, const std::string& path, const std::string& na
         fmt::format("{}: dataset \"{}\" has {} dimensions, a tensor has at most {}", path, name, ndim, Shape::kMaxDims));
   std::vector<hsize_t> dims(static_cast<std::size_t>(ndim));
   if (ndim > 0) h5_check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), context);
+  const std::string implausible = implausible_extent(dataset, dims, path, "\"" + name + "\"");
+  if (!implausible.empty()) throw CheckpointError(implausible);
   const DType dtype = size == 4 ? DType::F32 : DType::F64;
   Tensor tensor = Tensor::empty(Shape(std::vector<int64_t>(dims.begin(), dims.end())), dtype);
   if (tensor.numel() > 0)

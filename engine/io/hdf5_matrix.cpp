@@ -72,11 +72,14 @@ Tensor Hdf5MatrixFile::read_rows(const std::string& name, int64_t begin, int64_t
     throw DataError(fmt::format("{}: rows {}..{} of dataset \"{}\" requested, it has {}", path_, begin, end, name, rows));
   Hdf5ErrorSilencer silence;
   const std::string what = fmt::format("{}: reading rows {}..{} of dataset \"{}\"", path_, begin, end, name);
+  H5Handle dataset = owned(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), what);
+  const std::string implausible =
+      implausible_extent(dataset.get(), {static_cast<hsize_t>(rows), static_cast<hsize_t>(columns)}, path_, name);
+  if (!implausible.empty()) throw DataError(implausible);
   // Read in the stored precision, then convert with the engine's own rounding.
   const DType stored = info->element_type == "float32" ? DType::F32 : DType::F64;
   Tensor out = Tensor::empty(Shape{end - begin, columns}, stored);
   if (out.numel() == 0) return out.to(dtype);
-  H5Handle dataset = owned(H5Dopen2(file_.get(), name.c_str(), H5P_DEFAULT), what);
   H5Handle file_space = owned(H5Dget_space(dataset.get()), what);
   const hsize_t start[2] = {static_cast<hsize_t>(begin), 0};
   const hsize_t count[2] = {static_cast<hsize_t>(end - begin), static_cast<hsize_t>(columns)};
