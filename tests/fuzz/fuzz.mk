@@ -1,12 +1,13 @@
 # libFuzzer targets of four readers (docs/fuzzing.md), built with clang and ASan + UBSan into
 # build/fuzz/ (separate from the gcc build) and bin/fuzz_<target>. `make fuzz FUZZ_SECONDS=60`
-# builds them and runs each for FUZZ_SECONDS on its corpus tests/fuzz/corpus/<target>/; a crash
-# input is written to build/fuzz/findings/<target>/. Not part of CI; `make test` replays the
-# corpus and tests/fuzz/regressions/ through the same target functions (bin/test_reliability).
+# builds them and runs each for FUZZ_SECONDS on its corpus tests/fuzz/corpus/<target>/ (new
+# inputs go to build/fuzz/corpus/<target>/, crash inputs to build/fuzz/findings/<target>/).
+# Not part of CI; `make test` replays the corpus and tests/fuzz/regressions/ through the same
+# target functions (bin/test_reliability).
 FUZZ_CXX     ?= clang++
 FUZZ_BUILD   := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := pt_reader ini_config jetnet_reader checkpoint_reader
+FUZZ_TARGETS ?= pt_reader ini_config jetnet_reader checkpoint_reader
 FUZZ_BINS    := $(patsubst %,$(BIN)/fuzz_%,$(FUZZ_TARGETS))
 # No FLOWJET_CUDA: the fuzzed readers are host code.
 FUZZ_CPPFLAGS := -I. $(HDF5_CFLAGS) -MMD -MP
@@ -33,26 +34,31 @@ $(BIN)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_SHARED) $(FUZZ_LIB)
 # The libraries without the CUDA ones (the fuzz build has no device code).
 LDLIBS_NO_CUDA = $(HDF5_LIBS) -lfmt -llapack -lmvec
 
-FUZZ_OPTIONS ?= -rss_limit_mb=4096 -timeout=10
+# The log of each run is build/fuzz/<target>.log; its last status line is printed.
+# Fork mode keeps fuzzing after a finding (libhdf5 has crashes of its own on damaged files,
+# docs/fuzzing.md); each finding is saved and listed at the end, and then `make fuzz` fails.
+FUZZ_OPTIONS ?= -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -rss_limit_mb=4096 -timeout=10
 .PHONY: fuzz fuzz-build fuzz-seeds
 fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/findings/$$t && \
 	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s" && \
-	  ASAN_OPTIONS=detect_leaks=0 \
-	  $(BIN)/fuzz_$$t $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t \
+	  ASAN_OPTIONS=detect_leaks=0 $(BIN)/fuzz_$$t $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t \
 	    -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_BUILD)/findings/$$t/ $(FUZZ_OPTIONS) \
-	    -print_final_stats=1 || exit 1; \
-	done
+	    > $(FUZZ_BUILD)/$$t.log 2>&1; \
+	  grep -E '^#[0-9]+' $(FUZZ_BUILD)/$$t.log | tail -n 1; \
+	done; \
+	findings=$$(find $(FUZZ_BUILD)/findings -type f | sort); \
+	if [ -n "$$findings" ]; then echo "findings (docs/fuzzing.md, Triage):"; echo "$$findings"; exit 1; fi
 
 # The binary seeds (a tiny JetNet file, tiny checkpoints) are committed; this rewrites them.
-$(BIN)/fuzz_make_seeds: $(BUILD)/tests/fuzz/make_seeds.o $(BUILD)/tests/support/jet_model_fixture.o \
+$(BIN)/make_fuzz_seeds: $(BUILD)/tests/fuzz/make_seeds.o $(BUILD)/tests/support/jet_model_fixture.o \
                         $(BUILD)/tests/support/flow_specs.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
-fuzz-seeds: $(BIN)/fuzz_make_seeds
-	$(BIN)/fuzz_make_seeds tests/fuzz/corpus
+fuzz-seeds: $(BIN)/make_fuzz_seeds
+	$(BIN)/make_fuzz_seeds tests/fuzz/corpus
 
 # The replay test of bin/test_reliability runs the target functions.
 $(BIN)/test_reliability: $(BUILD)/tests/fuzz/targets.o

@@ -1,4 +1,4 @@
-// Writes the binary seeds of the fuzz corpus (`make fuzz-seeds`; the output is committed): a tiny
+// Writes the binary seeds of the fuzz corpus (`make fuzz-seeds`, bin/make_fuzz_seeds; the output is committed): a tiny
 // JetNet file and two tiny checkpoints, small so that the fuzzer mutates mostly file structure.
 // The text seeds (configs, .pt fixtures) are copies of committed files.
 #include <cstdio>
