@@ -63,7 +63,7 @@ TOOL_COMMON := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/common/*.cpp))
 TOOLS       := $(patsubst tools/%.cpp,$(BIN)/%,$(TOOL_SRCS))
 
 # Test suites: tests/<area>/ becomes bin/test_<area>; tests/support is shared.
-TEST_AREAS   := $(filter-out support bench golden fixtures,$(notdir $(shell find tests -mindepth 1 -maxdepth 1 -type d | sort)))
+TEST_AREAS   := $(filter-out support bench golden fixtures fuzz,$(notdir $(shell find tests -mindepth 1 -maxdepth 1 -type d | sort)))
 TEST_SUPPORT := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/support/*.cpp)) $(BUILD)/tests/test_main.o
 TEST_BINS    := $(patsubst %,$(BIN)/test_%,$(TEST_AREAS))
 
@@ -177,4 +177,5 @@ clean:
 	rm -rf build bin
 
 -include tools/py/data.mk
+include tests/fuzz/fuzz.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
