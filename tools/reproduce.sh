@@ -93,7 +93,7 @@ cpu_model() { lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1; }
 
 # Trains (or resumes) one row and copies its results.
 run_row() {
-  local row="$1" type run_dir result started ended overrides=()
+  local row="$1" type run_dir result started ended commit overrides=()
   type="$(jet_type_of "$row")"
   run_dir="$runs/$row"
   result="$out/$row"
@@ -106,6 +106,7 @@ run_row() {
   [ "$jets" -le "$committed_jets" ] && overrides+=("data.max_jets=$jets")
   [ -f "$out/truth_floor_$type.json" ] || overrides+=("eval.truth_floor=true")
   started=$(date +%s)
+  commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)  # the code that trains the row
   if [ -f "$run_dir/final.h5" ] && [ -f "$run_dir/evaluation.json" ]; then
     echo "== $row: $run_dir is trained and scored already"
   elif [ -f "$run_dir/checkpoints/last.h5" ]; then
@@ -127,7 +128,7 @@ run_row() {
 {
   "row": "$row",
   "budget": "$budget",
-  "commit": "$(git rev-parse HEAD 2>/dev/null || echo unknown)",
+  "commit": "$commit",
   "command": "tools/reproduce.sh --budget $budget --rows $row --jets $jets${max_steps:+ --max-steps $max_steps}",
   "data": "$(data_file "$type")",
   "cpu_model": "$(cpu_model)",
