@@ -47,24 +47,33 @@ long writer_pid(const std::string& suffix) {
   return std::stol(suffix.substr(0, dash));
 }
 
-}  // namespace
-
-std::vector<std::string> remove_stale_temporaries(const std::string& path) {
+// The stale temporaries in `folder` whose name starts with `prefix` (a target's "<name>.tmp-"), or,
+// for an empty prefix, those of any target ("<anything>.tmp-<pid>-<n>").
+std::vector<std::string> remove_stale(const std::filesystem::path& folder, const std::string& prefix) {
   namespace fs = std::filesystem;
-  const fs::path target(path);
-  const std::string prefix = target.filename().string() + ".tmp-";
-  const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::vector<std::string> removed;
   std::error_code error;
   for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
     const std::string name = entry.path().filename().string();
-    if (name.compare(0, prefix.size(), prefix) != 0 || !entry.is_regular_file(error)) continue;
-    const long pid = writer_pid(name.substr(prefix.size()));
+    const std::size_t tmp = prefix.empty() ? name.rfind(".tmp-") : 0;
+    if (tmp == std::string::npos || name.compare(0, prefix.size(), prefix) != 0 || !entry.is_regular_file(error))
+      continue;
+    const long pid = writer_pid(name.substr(prefix.empty() ? tmp + 5 : prefix.size()));
     // kill(pid, 0) sends nothing; ESRCH says no such process exists.
     if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
     if (fs::remove(entry.path(), error)) removed.push_back(entry.path().string());
   }
   return removed;
 }
+
+}  // namespace
+
+std::vector<std::string> remove_stale_temporaries(const std::string& path) {
+  const std::filesystem::path target(path);
+  return remove_stale(target.has_parent_path() ? target.parent_path() : std::filesystem::path("."),
+                      target.filename().string() + ".tmp-");
+}
+
+std::vector<std::string> remove_stale_temporaries_in(const std::string& folder) { return remove_stale(folder, ""); }
 
 }  // namespace flowjet

@@ -17,4 +17,7 @@ void write_text_file_atomically(const std::string& path, const std::string& text
 /// Returns the paths removed.
 std::vector<std::string> remove_stale_temporaries(const std::string& path);
 
+/// The same for every target in `folder`: each "<name>.tmp-<pid>-<n>" whose process no longer runs.
+std::vector<std::string> remove_stale_temporaries_in(const std::string& folder);
+
 }  // namespace flowjet

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "engine/core/error.h"
+#include "engine/io/atomic_file.h"
 
 namespace flowjet::flows {
 namespace {
@@ -199,15 +200,9 @@ class RunLoop {
   /// A process killed while writing a checkpoint leaves "<name>.h5.tmp-<pid>-<n>" behind
   /// (engine/io/checkpoint_write.cpp); the checkpoint it was writing is incomplete and unused.
   void remove_leftover_temporaries() {
-    for (const std::string& dir : {paths_.root, paths_.checkpoints()}) {
-      std::error_code ec;
-      for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        const std::string name = entry.path().filename().string();
-        if (!entry.is_regular_file() || name.find(".h5.tmp-") == std::string::npos) continue;
-        std::filesystem::remove(entry.path(), ec);
-        observer_.on_message(fmt::format("removed {}, left by an interrupted checkpoint write", entry.path().string()));
-      }
-    }
+    for (const std::string& dir : {paths_.root, paths_.checkpoints()})
+      for (const std::string& removed : remove_stale_temporaries_in(dir))
+        observer_.on_message(fmt::format("removed {}, left by an interrupted checkpoint write", removed));
   }
 
   RunSummary finish() {

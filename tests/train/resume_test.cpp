@@ -160,7 +160,7 @@ TEST_CASE("train/resume: an interrupted run stops after the step with last.h5 wr
     CHECK(load_checkpoint(RunPaths(dir.file("interrupted")).last()).int_attribute("train.step") == 4);
   }
   // A checkpoint write killed half-way leaves a temporary file; resuming removes it and says so.
-  const std::string leftover = RunPaths(dir.file("interrupted")).checkpoints() + "/step_00000008.h5.tmp-123-0";
+  const std::string leftover = RunPaths(dir.file("interrupted")).checkpoints() + "/step_00000008.h5.tmp-999999999-0";
   std::ofstream(leftover) << "partial";
   struct Messages : TrainingObserver {
     std::vector<std::string> seen;
