@@ -12,13 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <sstream>
 
 #include "data/jetnet_hdf5.h"
 #include "engine/io/checkpoint.h"
 #include "flows/io/jet_model.h"
+#include "tests/support/file_text.h"
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/program_run.h"
 #include "tests/support/temp_dir.h"
@@ -27,12 +26,6 @@ using namespace flowjet;
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 struct ChildRun {
   int exit_code;     // -1 when the child did not exit normally (a crash)
@@ -63,7 +56,7 @@ ChildRun run_with_file_limit(const test::TempDir& dir, rlim_t max_bytes, const s
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(err_path)};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::file_text(err_path)};
 }
 
 // Exactly one line, naming `path` and the system's reason, and nothing from HDF5 itself.

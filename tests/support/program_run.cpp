@@ -5,19 +5,10 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "tests/support/file_text.h"
 
 namespace flowjet::test {
-
-namespace {
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-}  // namespace
 
 std::string program_path(const std::string& name) {
   return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / name).string();
@@ -26,7 +17,7 @@ std::string program_path(const std::string& name) {
 ProgramRun run_command(const TempDir& dir, const std::string& command) {
   const std::string out = dir.file("run_stdout.txt"), err = dir.file("run_stderr.txt");
   const int status = std::system(("(" + command + ") > " + out + " 2> " + err).c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_all(out), read_all(err)};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, file_text(out), file_text(err)};
 }
 
 }  // namespace flowjet::test

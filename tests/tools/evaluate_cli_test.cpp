@@ -7,13 +7,13 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
 
 #include <doctest/doctest.h>
 
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cuda/runtime.h"
+#include "tests/support/file_text.h"
 #include "tests/support/temp_dir.h"
 
 using namespace flowjet;
@@ -42,12 +42,6 @@ Run run_evaluate_command(const std::string& command) {
 
 Run run_evaluate(const std::string& arguments) { return run_evaluate_command("bin/evaluate " + arguments); }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 size_t count_of(const std::string& text, const std::string& needle) {
   size_t n = 0;
@@ -109,13 +103,13 @@ TEST_CASE("tools/evaluate: a small run prints the table row and writes JSON and 
   CHECK(run.output.find("W1M ×10⁻³") != std::string::npos);
   CHECK(run.output.find("300 real and 200 generated jets") != std::string::npos);
   CHECK(run.output.find("preset full") != std::string::npos);
-  const std::string json = read_file(dir.file("out.json"));
+  const std::string json = test::file_text(dir.file("out.json"));
   CHECK(json.rfind("{\n  \"w1m\": ", 0) == 0);
   CHECK(json.find("\"fpnd\": null") != std::string::npos);
   CHECK(json.find("\"fpd\": null") != std::string::npos);
   CHECK(json.find("\"jet_type\": \"g\"") != std::string::npos);  // from the --real file name
   CHECK(json.find("\"cov_n\": 25") != std::string::npos);
-  const std::string html = read_file(dir.file("out.html"));
+  const std::string html = test::file_text(dir.file("out.html"));
   CHECK(count_of(html, "<svg") == 31);
   CHECK(count_of(html, "<script") == 0);
   CHECK(dir.listing().size() == 4);  // g.h5, q.h5, out.json, out.html: no temporary files left
@@ -152,7 +146,7 @@ TEST_CASE("tools/evaluate: FPND is on by default, its resources found from anoth
                                        " --real q.h5 --gen q.h5 --metrics fpnd --json out.json");
   INFO(run.output);
   REQUIRE(run.status == 0);
-  const std::string json = read_file(dir.file("out.json"));
+  const std::string json = test::file_text(dir.file("out.json"));
   CHECK(json.find("\"fpnd\": null") == std::string::npos);
   // The directory used is the repository's copy, found from bin/evaluate's own location.
   std::smatch fpnd_dir;

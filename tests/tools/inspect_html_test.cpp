@@ -14,9 +14,10 @@
 #include "flows/inspect/model_summary.h"
 #include "flows/io/flow_inputs.h"
 #include "tests/support/error_message.h"
-#include "tests/support/page_text.h"
+#include "tests/support/file_text.h"
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/nflows_fixtures.h"
+#include "tests/support/page_text.h"
 #include "tests/support/temp_dir.h"
 
 using namespace flowjet;
@@ -41,12 +42,6 @@ Run run_inspect(const std::string& arguments) {
   return run;
 }
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -56,7 +51,7 @@ TEST_CASE("inspect/html: an imported nflows flow and row 2 of its inputs file; t
   const Run run = run_inspect(model + " --html " + dir.file("page.html") + " --data " + inputs + " --jet 2");
   REQUIRE_MESSAGE(run.status == 0, run.output);
   CHECK(dir.listing() == std::vector<std::string>{"page.html"});  // no temporary file left behind
-  const std::string page = file_text(dir.file("page.html"));
+  const std::string page = test::file_text(dir.file("page.html"));
   CHECK(test::count_of(page, "<svg") == 6);
   CHECK(test::contains(page, "flow checkpoint"));
   CHECK(test::contains(page, "jet 2 of " + inputs));
@@ -78,7 +73,7 @@ TEST_CASE("inspect/html: a jet model's page draws the jet in (eta_rel, phi_rel) 
   const Run run = run_inspect(dir.file("model.h5") + " --html " + dir.file("page.html") + " --jet 4 --spline 1 " +
                               std::to_string(feature));
   REQUIRE_MESSAGE(run.status == 0, run.output);
-  const std::string page = file_text(dir.file("page.html"));
+  const std::string page = test::file_text(dir.file("page.html"));
   CHECK(test::count_of(page, "<svg") == 6);
   CHECK(test::contains(page, "jet model"));
   CHECK(test::contains(page, "random jet 4"));
@@ -93,7 +88,7 @@ TEST_CASE("inspect/html: refusals name what is wrong and write nothing") {
     std::ifstream in(test::nflows_fixture("rqs_flow.h5"), std::ios::binary);
     std::ofstream(model, std::ios::binary) << in.rdbuf();
   }
-  const std::string before = file_text(model);
+  const std::string before = test::file_text(model);
   struct Case {
     std::string arguments, message;
     int status;
@@ -115,6 +110,6 @@ TEST_CASE("inspect/html: refusals name what is wrong and write nothing") {
     CHECK(run.status == c.status);
     CHECK_MESSAGE(test::contains(run.output, c.message), run.output);
   }
-  CHECK(file_text(model) == before);
+  CHECK(test::file_text(model) == before);
   CHECK(dir.listing() == std::vector<std::string>{"flow.h5"});
 }

@@ -5,11 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <unistd.h>
 
 #include "flows/io/jet_model.h"
+#include "tests/support/file_text.h"
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/program_run.h"
 #include "tests/support/temp_dir.h"
@@ -18,17 +18,6 @@
 
 using namespace flowjet;
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string bytes_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 TEST_CASE("tools/output_path: the same file under another spelling, a link, a directory or a missing folder") {
   test::TempDir dir;
@@ -63,7 +52,7 @@ TEST_CASE("tools/output_path: bin/sample, bin/logprob, bin/evaluate and bin/insp
   const std::string model = dir.file("model.h5");
   flows::save_jet_model(model, test::small_jet_model("cnf_mn"));
   const std::string data = "data/samples/q.h5";
-  const std::string model_bytes = bytes_of(model), data_bytes = bytes_of(data);
+  const std::string model_bytes = test::file_text(model), data_bytes = test::file_text(data);
   const std::string link = dir.file("data_link.h5");
   fs::create_symlink(fs::absolute(data), link);
 
@@ -83,6 +72,6 @@ TEST_CASE("tools/output_path: bin/sample, bin/logprob, bin/evaluate and bin/insp
     CHECK(run.exit_code == 2);
     CHECK(run.err.find("writing it would replace the input") != std::string::npos);
   }
-  CHECK(bytes_of(model) == model_bytes);
-  CHECK(bytes_of(data) == data_bytes);
+  CHECK(test::file_text(model) == model_bytes);
+  CHECK(test::file_text(data) == data_bytes);
 }

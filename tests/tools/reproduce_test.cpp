@@ -4,9 +4,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "tests/support/file_text.h"
 #include "tests/support/program_run.h"
 #include "tests/support/temp_dir.h"
 
@@ -15,13 +14,6 @@ using namespace flowjet;
 namespace {
 
 bool python3_missing() { return std::system("python3 -c pass > /dev/null 2>&1") != 0; }
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -38,9 +30,9 @@ TEST_CASE("tools/reproduce: one row trains, is scored with its truth floor and l
                            "light_vnf/config.ini", "light_vnf/run.json", "truth_floor_q.json", "data_checksums.txt",
                            "table.md", "index.html"})
     CHECK_MESSAGE(std::filesystem::exists(results + "/" + file), file);
-  CHECK(read_text(results + "/light_vnf/config.ini").find("max_jets = 3000") != std::string::npos);
-  CHECK(read_text(results + "/light_vnf/run.json").find("\"data\": \"data/samples/q.h5\"") != std::string::npos);
-  const std::string table = read_text(results + "/table.md");
+  CHECK(test::file_text(results + "/light_vnf/config.ini").find("max_jets = 3000") != std::string::npos);
+  CHECK(test::file_text(results + "/light_vnf/run.json").find("\"data\": \"data/samples/q.h5\"") != std::string::npos);
+  const std::string table = test::file_text(results + "/table.md");
   CHECK(table.find("Rows trained: 1 of 15.") != std::string::npos);
   CHECK(table.find("| VNF | [flowjet](light_vnf/report.html) |") != std::string::npos);
   CHECK(table.find("| truth floor | flowjet | not run yet |") != std::string::npos);  // gluon and top

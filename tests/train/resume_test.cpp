@@ -10,6 +10,7 @@
 
 #include "flows/io/flow_checkpoint.h"
 #include "flows/train/training_run.h"
+#include "tests/support/file_text.h"
 #include "tests/support/temp_dir.h"
 #include "tests/train/train_fixture.h"
 
@@ -18,17 +19,11 @@ using namespace flowjet::flows;
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// The step column of a training log.
 std::vector<std::string> logged_steps(const std::string& path) {
   std::vector<std::string> steps;
-  std::istringstream lines(read_text(path));
+  std::istringstream lines(test::file_text(path));
   std::string line;
   std::getline(lines, line);  // header
   while (std::getline(lines, line)) steps.push_back(line.substr(0, line.find(',')));
@@ -86,7 +81,7 @@ TEST_CASE("train/resume: after a crash, the log rows past the last checkpoint ar
   run_training(straight, paths, {}, quiet);
   // As if the process had died after step 9: last.h5 is still the periodic checkpoint of step 8.
   std::filesystem::copy_file(paths.periodic(8), paths.last(), std::filesystem::copy_options::overwrite_existing);
-  const std::string log_before = read_text(paths.log());
+  const std::string log_before = test::file_text(paths.log());
 
   Trainer resumed(options, test::tiny_prepared(options));
   RunSettings settings;
@@ -94,7 +89,7 @@ TEST_CASE("train/resume: after a crash, the log rows past the last checkpoint ar
   run_training(resumed, paths, settings, quiet);
   CHECK(test::bitwise_differences(flow_state(straight.flow()), flow_state(resumed.flow())).empty());
   CHECK(logged_steps(paths.log()) == std::vector<std::string>{"2", "4", "6", "8", "10"});
-  CHECK(read_text(paths.log()).substr(0, log_before.rfind("\n10,")) == log_before.substr(0, log_before.rfind("\n10,")));
+  CHECK(test::file_text(paths.log()).substr(0, log_before.rfind("\n10,")) == log_before.substr(0, log_before.rfind("\n10,")));
 }
 
 TEST_CASE("train/resume: a checkpoint of another model or other data is refused before anything changes") {

@@ -14,6 +14,7 @@
 #include "flows/generate.h"
 #include "flows/io/jet_model.h"
 #include "tests/support/error_message.h"
+#include "tests/support/file_text.h"
 #include "tests/support/temp_dir.h"
 
 using namespace flowjet;
@@ -31,17 +32,11 @@ struct Run {
   std::string out, err;
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 Run run_train(const test::TempDir& dir, const std::string& arguments) {
   const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
   const int status = std::system((train_program() + " " + arguments + " > " + out + " 2> " + err).c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(out), read_text(err)};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::file_text(out), test::file_text(err)};
 }
 
 // A few steps of quick.ini on 600 jets (420 train, 180 test).
@@ -65,14 +60,14 @@ TEST_CASE("train/bin_train: configs/quick.ini trains, resumes, and its final che
   CHECK(contains(first.out, "W1EFP ×10⁻⁵"));
   // FPND with no flag: the repository's resources are the default.
   CHECK_FALSE(contains(first.out, "FPND not computed"));
-  CHECK_FALSE(contains(read_text(run_dir + "/evaluation.json"), "\"fpnd\": null"));
+  CHECK_FALSE(contains(test::file_text(run_dir + "/evaluation.json"), "\"fpnd\": null"));
   // The truth floor: the first 180 training jets against the 180 test jets, as a second table.
   CHECK(contains(first.out, "truth floor (talk preset, 180 jets of the test split"));
   for (const char* file : {"config.ini", "train_log.csv", "final.h5", "generated.h5", "evaluation.json", "report.html",
                            "truth_floor.json", "checkpoints/best.h5",
                            "checkpoints/last.h5", "checkpoints/step_00000003.h5", "checkpoints/step_00000006.h5"})
     CHECK_MESSAGE(std::filesystem::exists(run_dir + "/" + file), file);
-  CHECK(read_text(run_dir + "/train_log.csv")
+  CHECK(test::file_text(run_dir + "/train_log.csv")
             .rfind("step,epoch,nll,mass_loss,lr,jets_per_s,elapsed,bad_steps,val_nll\n", 0) == 0);
 
   data::ReadOptions read;  // structure only: six steps do not make jets whose pt_rel sums near 1
@@ -165,9 +160,9 @@ TEST_CASE("train/bin_train: Ctrl-C finishes the step, writes last.h5, says how t
       "for i in $(seq 600); do [ -f " + run_dir + "/train_log.csv ] && [ $(wc -l < " + run_dir +
       "/train_log.csv) -gt 3 ] && break; sleep 0.05; done; kill -INT $pid; wait $pid; echo $? > " + rc_file;
   REQUIRE(std::system(("bash -c '" + script + "'").c_str()) == 0);
-  const std::string err = read_text(dir.file("stderr.txt"));
+  const std::string err = test::file_text(dir.file("stderr.txt"));
   INFO(err);
-  CHECK(read_text(rc_file) == "130\n");
+  CHECK(test::file_text(rc_file) == "130\n");
   CHECK(contains(err, "interrupted; finishing the current step and writing a checkpoint"));
   CHECK(contains(err, "continue with: bin/train --resume " + run_dir));
   const int64_t step = load_checkpoint(run_dir + "/checkpoints/last.h5").int_attribute("train.step");
