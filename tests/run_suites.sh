@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs each doctest suite given on the command line, then prints one summary line
-# summing the test cases of all suites: "N passed, N failed, N skipped".
+# summing the test cases of all suites: "N passed, N failed, N skipped". A suite that runs past
+# SUITE_TIMEOUT seconds (a hang) is stopped and counted as one failure, so CI reports it.
 set -u
+SUITE_TIMEOUT=${SUITE_TIMEOUT:-1200}
 passed=0; failed=0; skipped=0; status=0
 for suite in "$@"; do
   echo "== $suite"
   log=$(mktemp)
-  "$suite" 2>&1 | tee "$log"
+  timeout -k 10 "$SUITE_TIMEOUT" "$suite" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 124 ] && echo "$suite: stopped after $SUITE_TIMEOUT s (a hang?)"
   line=$(grep -E '^\[doctest\] test cases:' "$log" | tail -n 1)
   rm -f "$log"
   if [ -z "$line" ]; then

@@ -15,6 +15,7 @@
 #include <functional>
 
 #include "data/jetnet_hdf5.h"
+#include "engine/backend/cpu/thread_pool.h"
 #include "engine/io/checkpoint.h"
 #include "flows/io/jet_model.h"
 #include "tests/support/file_text.h"
@@ -28,18 +29,33 @@ namespace {
 
 
 struct ChildRun {
-  int exit_code;     // -1 when the child did not exit normally (a crash)
+  int exit_code;     // -1 when the child did not exit normally (a crash, or killed by the alarm)
   std::string err;   // its standard error
+};
+
+// fork() copies only the calling thread: a pool worker caught holding the pool's mutex, or a
+// condition variable mid-wakeup, would hang the child in exit() (seen in about one run in five
+// when the pool had just run a job). So the pool's workers are stopped for the fork; the pool
+// starts them again on its next job. (OpenBLAS, under LAPACK, stops its own threads at fork.)
+class PoolStoppedForFork {
+ public:
+  PoolStoppedForFork() : threads_(num_threads()) { set_num_threads(1); }
+  ~PoolStoppedForFork() { set_num_threads(threads_); }
+
+ private:
+  int threads_;
 };
 
 // Runs `body` in a forked child whose files may not grow past `max_bytes` (SIGXFSZ ignored, so
 // write() fails with EFBIG); the child prints what `body` throws and ends through exit(), which
-// runs the libraries' exit handlers.
+// runs the libraries' exit handlers. An alarm ends a child that hangs, so the test fails instead.
 ChildRun run_with_file_limit(const test::TempDir& dir, rlim_t max_bytes, const std::function<void()>& body) {
   const std::string err_path = dir.file("child_stderr.txt");
+  const PoolStoppedForFork single_threaded;
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
+    ::alarm(60);
     const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(err, 2);
     ::signal(SIGXFSZ, SIG_IGN);
