@@ -177,5 +177,6 @@ clean:
 	rm -rf build bin
 
 -include tools/py/data.mk
+-include tools/py/search.mk
 include tests/fuzz/fuzz.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
