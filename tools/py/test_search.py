@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import search  # noqa: E402
 from search_ini import apply_overrides, read_ini_values, write_text_atomically  # noqa: E402
 from search_space import SpaceError, format_value, load_space  # noqa: E402
-from search_trial import TrainLogFollower, TrialFailed, TrialRunner  # noqa: E402
+from search_trial import TrainLogFollower, TrialFailed, TrialRunner, check_objective_settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 KEYS = {"model.bins", "model.dropout", "model.batchnorm", "train.lr", "train.max_steps", "train.batch_size",
@@ -100,6 +100,17 @@ def run_cli(*args, cwd=None):
                           capture_output=True, text=True, cwd=cwd)
 
 
+def search_with_fake(fake, tmp_path, *args, space_text=FAKE_SPACE):
+    """search.py with the fake trainer, a study in tmp_path/study.db and runs in tmp_path/runs."""
+    trainer, space_path = fake
+    space_path.write_text(space_text)
+    return run_cli(space_path, *args, "--storage", tmp_path / "study.db", "--runs", tmp_path / "runs", "--train", trainer)
+
+
+def load_fake_study(tmp_path, name="space"):
+    return optuna.load_study(study_name=name, storage=f"sqlite:///{tmp_path / 'study.db'}")
+
+
 def enqueued_study(pruner, *bins):
     study = optuna.create_study(direction="minimize", pruner=pruner)
     for b in bins:
@@ -131,14 +142,22 @@ def test_space_is_checked_against_the_trainer_keys(tmp_path):
     assert space.params["train.lr"]["low"] == 1e-4 and space.base == tmp_path / "b.ini"
 
 
-def test_both_shipped_spaces_load_with_bin_train_keys():
+def test_both_shipped_spaces_load_with_bin_train_keys(tmp_path):
     train = REPO / "bin" / "train"
     if not train.exists():
         pytest.skip("bin/train is not built (make bin/train)")
     keys = search.trainer_keys(train)
     for name in ("quick", "talk"):
         space = load_space(REPO / "configs/search" / f"{name}.yaml", keys)
-        assert space.base.is_file()
+        # bin/train accepts a trial at each end of every range (--dry-run: it checks and trains
+        # nothing; the largest talk model's dry run measures its memory for ~15 s, so not that one)
+        for end in ("low", "high") if name == "quick" else ("low",):
+            params = {k: p[end] if end in p else p["choices"][0 if end == "low" else -1]
+                      for k, p in space.params.items()}
+            settings = {k: format_value(v) for k, v in space.trial_settings.items()}
+            command = TrialRunner(space, train, tmp_path, "nll", settings).command(params, tmp_path / name)
+            dry = subprocess.run(command + ["--dry-run", "train.threads=1"], capture_output=True, text=True, cwd=REPO)
+            assert dry.returncode == 0, dry.stderr
     talk = load_space(REPO / "configs/search/talk.yaml", keys).params
     assert talk["model.network_nodes"] == {"type": "int", "low": 64, "high": 299, "log": False}
     assert talk["train.lambda"]["log"] and talk["train.lambda"]["high"] == 200.0
@@ -210,57 +229,54 @@ def test_failed_trial_is_recorded_and_the_study_goes_on(fake, tmp_path):
 
 
 def test_cli_refuses_mixed_objectives_and_bad_overrides(fake, tmp_path):
-    trainer, space_path = fake
-    space_path.write_text(FAKE_SPACE.replace("low: 0", "low: 1"))
-    db = tmp_path / "study.db"
-    r = run_cli(space_path, "--trials", 1, "--storage", db, "--runs", tmp_path / "runs", "--train", trainer)
+    positive_bins = FAKE_SPACE.replace("low: 0", "low: 1")
+    r = search_with_fake(fake, tmp_path, "--trials", 1, space_text=positive_bins)
     assert r.returncode == 0, r.stdout + r.stderr
-    r = run_cli(space_path, "--trials", 1, "--storage", db, "--train", trainer, "--objective", "w1m")
+    r = search_with_fake(fake, tmp_path, "--trials", 1, "--objective", "w1m", space_text=positive_bins)
     assert r.returncode == 1 and r.stderr.strip() == ("search.py: study space minimises nll; --objective w1m would "
                                                       "mix values (choose another --study)")
-    r = run_cli(space_path, "--trials", 1, "--storage", db, "--train", trainer, "--set", "model.binz=3")
-    assert r.returncode == 1 and "--set model.binz=3: expected section.key=value" in r.stderr
-    r = run_cli(space_path, "--trials", 1, "--storage", db, "--train", trainer, "--set", "model.bins=3")
-    assert r.returncode == 1 and "--set model.bins=3: the space searches this key" in r.stderr
-    r = run_cli(tmp_path / "missing.yaml", "--storage", db, "--train", trainer)
+    with pytest.raises(search.SearchError, match="--set model.binz=3: expected section.key=value"):
+        search.parse_set(["model.binz=3"], KEYS, {})
+    with pytest.raises(search.SearchError, match="--set model.bins=3: the space searches this key"):
+        search.parse_set(["model.bins=3"], KEYS, {"model.bins": {}})
+    r = run_cli(tmp_path / "missing.yaml", "--train", fake[0])
     assert r.returncode == 1 and r.stderr.startswith(f"search.py: {tmp_path / 'missing.yaml'}: cannot read")
-    assert [t.number for t in optuna.load_study(study_name="space", storage=f"sqlite:///{db}").trials] == [0]
+    assert [t.number for t in load_fake_study(tmp_path).trials] == [0]
 
 
 def test_cli_every_trial_failing_exits_1(fake, tmp_path):
-    trainer, space_path = fake
-    space_path.write_text(FAKE_SPACE.replace("low: 0, high: 9", "low: 0, high: 0"))
-    db = tmp_path / "study.db"
-    r = run_cli(space_path, "--trials", 2, "--storage", db, "--runs", tmp_path / "runs", "--train", trainer)
+    always_failing = FAKE_SPACE.replace("low: 0, high: 9", "low: 0, high: 0")
+    r = search_with_fake(fake, tmp_path, "--trials", 2, space_text=always_failing)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "search: trial 1 failed: fake_train exited with status 1: command line: [model] bins = 0" in r.stdout
     assert r.stderr.strip().endswith("every trial of this worker failed")
-    study = optuna.load_study(study_name="space", storage=f"sqlite:///{db}")
-    assert [t.state for t in study.trials] == [optuna.trial.TrialState.FAIL] * 2
-    r = run_cli(space_path, "--trials", 0, "--storage", db, "--train", trainer, "--best", tmp_path / "best.ini")
+    assert [t.state for t in load_fake_study(tmp_path).trials] == [optuna.trial.TrialState.FAIL] * 2
+    r = search_with_fake(fake, tmp_path, "--trials", 0, "--best", tmp_path / "best.ini", space_text=always_failing)
     assert r.returncode == 1 and "has no completed trial yet" in r.stderr
     assert not (tmp_path / "best.ini").exists()
 
 
 def test_metric_objective_reads_evaluation_json(fake, tmp_path):
-    trainer, space_path = fake
-    db = tmp_path / "study.db"
-    r = run_cli(space_path, "--trials", 2, "--storage", db, "--runs", tmp_path / "runs", "--train", trainer,
-                "--objective", "w1m", "--pruner", "none", "--best", tmp_path / "best.ini")
+    r = search_with_fake(fake, tmp_path, "--trials", 2, "--objective", "w1m", "--pruner", "none",
+                         "--best", tmp_path / "best.ini")
     assert r.returncode == 0, r.stdout + r.stderr
-    study = optuna.load_study(study_name="space", storage=f"sqlite:///{db}")
-    for t in study.trials:
+    for t in load_fake_study(tmp_path).trials:
         if t.params["model.bins"] == 0:
             assert t.state == optuna.trial.TrialState.FAIL
             continue
         assert t.value == pytest.approx(t.params["model.bins"] * 1e-3)
         assert t.user_attrs["evaluation"] == {"w1m": t.value, "w1m_std": 1e-5}
+    trainer, space_path = fake
     space_path.write_text(FAKE_SPACE.replace("low: 0", "low: 1"))
-    r = run_cli(space_path, "--trials", 1, "--storage", db, "--study", "fpnd", "--runs", tmp_path / "runs_fpnd",
-                "--train", trainer, "--objective", "fpnd")
-    assert r.returncode == 1 and "evaluation.json: no value for fpnd" in r.stdout
-    r = run_cli(space_path, "--trials", 1, "--train", trainer, "--objective", "w1m", "--set", "eval.generate=false")
-    assert r.returncode == 1 and "objective w1m needs eval.generate = true" in r.stderr
+    runner = TrialRunner(load_space(space_path, KEYS), trainer, tmp_path / "runs_fpnd", "fpnd",
+                         {"eval.generate": "true"}, poll_seconds=0.02)
+    study = optuna.create_study()
+    study.optimize(runner, n_trials=1, catch=(TrialFailed,))
+    assert study.trials[0].user_attrs["error"].endswith("evaluation.json: no value for fpnd")
+    assert check_objective_settings("w1m", {"eval.generate": "false"}) == (
+        "objective w1m needs eval.generate = true, the trial settings set it to false")
+    assert "eval.metrics = none" in check_objective_settings("fpnd", {"eval.generate": "true", "eval.metrics": "none"})
+    assert check_objective_settings("nll", {"eval.generate": "false"}) is None
 
 
 def test_quick_space_search(tmp_path):
@@ -340,5 +356,4 @@ def test_interrupting_the_search_stops_the_running_trial(fake, tmp_path):
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130, out + err
     assert (tmp_path / "runs/trial_0/interrupted").exists()  # bin/train got one SIGINT and stopped cleanly
-    study = optuna.load_study(study_name="space", storage=f"sqlite:///{db}")
-    assert study.trials[0].state == optuna.trial.TrialState.FAIL
+    assert load_fake_study(tmp_path).trials[0].state == optuna.trial.TrialState.FAIL
