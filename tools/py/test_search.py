@@ -2,7 +2,6 @@
 # fake trainer (a Python script speaking bin/train's interface: --keys, overrides, train_log.csv,
 # evaluation.json, exit 130 on SIGINT); test_quick_space_search runs a real 3-trial search with
 # bin/train on configs/search/quick.yaml. Run: make search-test (docs/search.md).
-import json
 import os
 import signal
 import subprocess
