@@ -8,6 +8,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/core/error.h"
 #include "engine/io/checkpoint.h"
+#include "flows/inspect/model_summary.h"
 #include "flows/io/flow_checkpoint.h"
 #include "tests/support/error_message.h"
 #include "tests/support/flow_specs.h"
@@ -35,6 +36,10 @@ TEST_CASE("flows/explicit masks: each layer uses its own mask; the parameter cou
   CHECK(spec.transformed_features(2) == 5);
   CHECK(spec.parameter_count() == flow.parameter_count());
   CHECK(spec.parameters_per_layer(0) != spec.parameters_per_layer(2));
+  // bin/inspect lists every layer's count, since they differ.
+  const std::string listed = group_digits(spec.parameters_per_layer(0)) + ", " + group_digits(spec.parameters_per_layer(1)) +
+                             ", " + group_digits(spec.parameters_per_layer(2)) + " (flow-model.md §5 formula, layer by layer)";
+  CHECK(test::contains(format_hyperparameters(spec), listed));
 }
 
 TEST_CASE("flows/explicit masks: a saved flow loads with the same masks and log_prob") {
