@@ -126,6 +126,13 @@ class Interpreter {
 
 bool is_global(const PickleValuePtr& v, const char* name) { return v->kind == Kind::Global && v->text == name; }
 
+// PyTorch Lightning's AttributeDict (a dict subclass holding a .ckpt's hyper-parameters), under the
+// module paths of its releases; NEWOBJ of it builds an empty dict.
+bool is_attribute_dict(const std::string& global) {
+  return global == "pytorch_lightning.utilities.parsing AttributeDict" ||
+         global == "lightning_fabric.utilities.data AttributeDict" || global == "lightning.fabric.utilities.data AttributeDict";
+}
+
 PickleValuePtr Interpreter::reduce(const PickleValuePtr& callable, const PickleValuePtr& args, std::size_t at) {
   if (args->kind != Kind::Tuple) fail(at, "REDUCE arguments are not a tuple");
   if (is_global(callable, "collections OrderedDict")) {
@@ -284,9 +291,10 @@ PickleValuePtr Interpreter::run() {
         const std::string module = read_line(), name = read_line();
         const std::string full = module + " " + name;
         if (full != "collections OrderedDict" && full != "torch._utils _rebuild_tensor_v2" &&
-            full != "torch FloatStorage" && full != "torch DoubleStorage" && full != "torch LongStorage")
+            full != "torch FloatStorage" && full != "torch DoubleStorage" && full != "torch LongStorage" &&
+            !is_attribute_dict(full))
           fail(at, fmt::format("GLOBAL {}.{} is not allowed (only OrderedDict, _rebuild_tensor_v2, "
-                               "FloatStorage, DoubleStorage, LongStorage)", module, name));
+                               "FloatStorage, DoubleStorage, LongStorage, Lightning's AttributeDict)", module, name));
         auto g = make(Kind::Global);
         g->text = full;
         push(g, at);
@@ -295,6 +303,13 @@ PickleValuePtr Interpreter::run() {
       case 0x52: {  // REDUCE
         const PickleValuePtr args = pop(at), callable = pop(at);
         push(reduce(callable, args, at), at);
+        break;
+      }
+      case 0x81: {  // NEWOBJ: cls.__new__(cls, *args), only an empty AttributeDict
+        const PickleValuePtr args = pop(at), cls = pop(at);
+        if (cls->kind != Kind::Global || !is_attribute_dict(cls->text) || args->kind != Kind::Tuple || !args->items.empty())
+          fail(at, fmt::format("NEWOBJ of unsupported class \"{}\"", cls->kind == Kind::Global ? cls->text : "(not a global)"));
+        push(make(Kind::Dict), at);
         break;
       }
       case 0x62: {  // BUILD: the state (a state dict's _metadata) is parsed and ignored

@@ -1,8 +1,9 @@
 // A pickle interpreter for the small subset that torch.save writes (protocol 2): it builds plain
-// values and never executes anything. Only five globals are known (OrderedDict,
-// _rebuild_tensor_v2 and the Float, Double and Long storage classes); any other global, any
-// REDUCE of something else and any opcode outside the subset is an error naming the file, the
-// byte and what was found. Used by the legacy and the zip readers of PyTorch files
+// values and never executes anything. Only a few globals are known (OrderedDict,
+// _rebuild_tensor_v2, the Float, Double and Long storage classes, and PyTorch Lightning's
+// AttributeDict, a plain dict of hyper-parameters); any other global, any REDUCE or NEWOBJ of
+// something else and any opcode outside the subset is an error naming the file, the byte and what
+// was found. Used by the legacy and the zip readers of PyTorch files
 // (torch_legacy.h, torch_zip.h); the security model is described in docs/import.md.
 #pragma once
 

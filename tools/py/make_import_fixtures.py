@@ -54,13 +54,29 @@ def log_prob(flow, x, c, dtype):
         return model.log_prob(x.to(dtype), context=None if c is None else c.to(dtype)).double()
 
 
+def attribute_dict_class():
+    """Lightning's AttributeDict (the dict a .ckpt keeps its hyper-parameters in), or where Lightning is
+    not installed a dict subclass that pickles under the same module path."""
+    try:
+        from lightning_fabric.utilities.data import AttributeDict
+        return AttributeDict
+    except ImportError:
+        pass
+    names = ["lightning_fabric", "lightning_fabric.utilities", "lightning_fabric.utilities.data"]
+    for name in names:
+        sys.modules.setdefault(name, types.ModuleType(name))
+    AttributeDict = type("AttributeDict", (dict,), {"__module__": names[-1]})
+    sys.modules[names[-1]].AttributeDict = AttributeDict
+    return AttributeDict
+
+
 def save_lightning(flow, path):
     """What a LightningModule holding the flow as `self.flow` saves: the state dict under "state_dict" with
-    the module prefix "flow.", beside plain bookkeeping entries."""
+    the module prefix "flow.", beside bookkeeping entries and the hyper-parameters in an AttributeDict."""
     state = collections.OrderedDict(("flow." + k, v) for k, v in flow.state_dict().items())
+    hparams = attribute_dict_class()(num_bins=4, tail_bound=TAIL_BOUND, lr=1e-3, masks=[1, 2])
     torch.save({"epoch": 3, "global_step": 120, "pytorch-lightning_version": "1.9.0", "state_dict": state,
-                "hyper_parameters": {"num_bins": 4, "tail_bound": TAIL_BOUND, "lr": 1e-3, "masks": [1, 2]},
-                "loops": None}, path)
+                "hyper_parameters": hparams, "loops": None}, path)
 
 
 def make_flows(out_dir):

@@ -103,6 +103,23 @@ TEST_CASE("engine/io/torch_pickle: nesting is limited and stacks must balance") 
   CHECK(test::contains(run({0x80, 4, 'N', '.'}), "pickle protocol 4, expected 2"));
   CHECK(test::contains(run({0x80, 2, 'h', 7, '.'}), "memo get of unset index 7"));
   CHECK(test::contains(run({0x80, 2, 'X', 0xff, 0xff, 0xff, 0x7f}), "file truncated"));
+  // NEWOBJ builds only an empty Lightning AttributeDict (a plain dict).
+  auto global = [](const std::string& module, const std::string& name, std::vector<unsigned char> tail) {
+    std::vector<unsigned char> bytes = {0x80, 2, 'c'};
+    bytes.insert(bytes.end(), module.begin(), module.end());
+    bytes.push_back('\n');
+    bytes.insert(bytes.end(), name.begin(), name.end());
+    bytes.push_back('\n');
+    bytes.insert(bytes.end(), tail.begin(), tail.end());
+    return bytes;
+  };
+  CHECK(run(global("lightning_fabric.utilities.data", "AttributeDict", {')', 0x81, '.'})) ==
+        "(no exception of the expected type)");
+  CHECK(test::contains(run(global("lightning_fabric.utilities.data", "AttributeDict", {'N', 0x85, 0x81, '.'})),
+                       "NEWOBJ of unsupported class \"lightning_fabric.utilities.data AttributeDict\""));
+  CHECK(test::contains(run(global("collections", "OrderedDict", {')', 0x81, '.'})),
+                       "NEWOBJ of unsupported class \"collections OrderedDict\""));
+  CHECK(test::contains(run(global("builtins", "eval", {')', 0x81, '.'})), "GLOBAL builtins.eval is not allowed"));
   // A dict stored in a list, then changed through the memo: refused (no value may come to contain itself).
   CHECK(test::contains(run({0x80, 2, ']', '}', 'q', 0, 'a', 'h', 0, 'N', 'N', 's', '.'}),
                        "SETITEM(S) modifies a value already stored in another"));
