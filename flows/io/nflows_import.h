@@ -25,9 +25,7 @@ struct NflowsImportOptions {
   double dropout = 0.0;                  ///< dropout of the conditioners (training only)
   std::optional<DType> dtype;            ///< default: f64 when every float tensor is float64, else f32
   uint64_t seed = 0;                     ///< recorded in the spec (dropout stream)
-  // Checked against the tensors when given.
-  std::optional<int64_t> bins, hidden_features, num_blocks;
-  std::optional<bool> batch_norm;
+  std::optional<int64_t> bins;           ///< checked against the tensors when given (RQS only)
 };
 
 struct NflowsImport {

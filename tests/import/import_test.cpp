@@ -157,6 +157,10 @@ TEST_CASE("import/bin/import: converts each format, refuses bad files with one l
       dir, program + " " + kDir + "affine_c0_legacy.pt " + dir.file("h.h5") + " --hparams " + dir.file("hparams.ini"));
   CHECK(hparams.exit_code == 0);
   CHECK(load_flow(dir.file("h.h5"))->spec().tail_bound == 2.5);
+  const test::ProgramRun bins = test::run_command(
+      dir, program + " " + kDir + "rqs_c2_bn_zip.pt " + dir.file("b.h5") + " --coupling rqs --bins 5");
+  CHECK(bins.exit_code == 1);
+  CHECK(test::contains(bins.err, "rqs_c2_bn_zip.pt: --bins 5 disagrees with the tensors (4)"));
 
   const std::pair<const char*, const char*> bad[] = {
       {"evil_global.pt", "GLOBAL os.system is not allowed"},
