@@ -172,6 +172,13 @@ def make_bad_files(out_dir):
     offset = struct.unpack("<Q", raw[record + 48:record + 56])[0]
     zip64[record + 48:record + 56] = struct.pack("<Q", offset + 1)
     bad["zip64_bogus.pt"] = bytes(zip64)
+    # The first central directory entry marked encrypted (general purpose flag bit 0).
+    encrypted = bytearray(raw)
+    central = raw.find(b"PK\x01\x02")
+    encrypted[central + 8] |= 0x01
+    bad["encrypted.pt"] = bytes(encrypted)
+    # A storage entry 8 bytes shorter than the pickle's element count says (a valid zip otherwise).
+    bad["short_storage.pt"] = zip_bytes([(n, d[:-8] if n == f"{archive}/data/0" else d) for n, d in entries])
     for name, data in bad.items():
         with open(os.path.join(out_dir, name), "wb") as f:
             f.write(data)

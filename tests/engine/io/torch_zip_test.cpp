@@ -77,6 +77,8 @@ TEST_CASE("engine/io/torch_zip: the directory has stored entries whose data lie 
       {"truncated.pt", "no end-of-central-directory record"},
       {"corrupted.pt", "entry \"affine_none_bn_zip/data/0\" fails its CRC-32 check"},
       {"zip64_bogus.pt", "the zip64 end record disagrees"},
+      {"encrypted.pt", "entry \"affine_none_bn_zip/data.pkl\" is encrypted"},
+      {"short_storage.pt", "storage 0 holds 8 bytes, the pickle says 2 int64 elements"},
   };
   for (const auto& [file, message] : bad) {
     CAPTURE(std::string(file));
