@@ -24,6 +24,7 @@ std::vector<int> layer_mask(const FlowSpec& spec, int64_t layer, Generator& mask
     case MaskKind::Alternating: return alternating_mask(spec.features, layer % 2 == 0);
     case MaskKind::Random: return random_mask(spec.features, mask_gen);
     case MaskKind::WholeParticle: return whole_particle_mask(spec.features, spec.features_per_particle, mask_gen);
+    case MaskKind::Explicit: return spec.explicit_masks[static_cast<std::size_t>(layer)];
   }
   return {};
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/core/dtype.h"
 #include "flows/masks.h"
@@ -29,14 +30,19 @@ struct FlowSpec {
   bool batch_norm = false;
   MaskKind mask = MaskKind::Random;
   int64_t features_per_particle = 3;  // for MaskKind::WholeParticle
+  // For MaskKind::Explicit: one 0/1 mask of `features` entries per coupling layer (1: transformed),
+  // each with at least one 1 and one 0. Flow checkpoints keep them as the layers' mask tensors.
+  std::vector<std::vector<int>> explicit_masks;
   uint64_t seed = 42;                 // initial weights and random masks
   DType dtype = DType::F32;
 
   /// Throws ConfigError naming the first bad field.
   void validate() const;
-  /// Parameters of one coupling layer and of the whole flow (flow-model.md §5), without building it.
-  int64_t parameters_per_layer() const;
-  int64_t parameter_count() const { return parameters_per_layer() * coupling_layers; }
+  /// Features that coupling layer `layer` transforms: ceil(D/2), or the 1s of its explicit mask.
+  int64_t transformed_features(int64_t layer) const;
+  /// Parameters of coupling layer `layer` and of the whole flow (flow-model.md §5), without building it.
+  int64_t parameters_per_layer(int64_t layer = 0) const;
+  int64_t parameter_count() const;
 };
 
 }  // namespace flowjet::flows

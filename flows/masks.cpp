@@ -11,7 +11,9 @@ MaskKind parse_mask_kind(const std::string& name) {
   if (name == "alternating") return MaskKind::Alternating;
   if (name == "random") return MaskKind::Random;
   if (name == "particle") return MaskKind::WholeParticle;
-  throw ConfigError(fmt::format("unknown mask kind \"{}\" (expected alternating, random or particle)", name));
+  if (name == "explicit") return MaskKind::Explicit;
+  throw ConfigError(
+      fmt::format("unknown mask kind \"{}\" (expected alternating, random, particle or explicit)", name));
 }
 
 const char* mask_kind_name(MaskKind kind) {
@@ -19,6 +21,7 @@ const char* mask_kind_name(MaskKind kind) {
     case MaskKind::Alternating: return "alternating";
     case MaskKind::Random: return "random";
     case MaskKind::WholeParticle: return "particle";
+    case MaskKind::Explicit: return "explicit";
   }
   return "?";
 }

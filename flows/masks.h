@@ -10,9 +10,10 @@
 
 namespace flowjet::flows {
 
-enum class MaskKind { Alternating, Random, WholeParticle };
+/// Explicit: the masks are given (FlowSpec::explicit_masks), e.g. those of an imported nflows flow.
+enum class MaskKind { Alternating, Random, WholeParticle, Explicit };
 
-/// "alternating" | "random" | "particle"; throws ConfigError for anything else.
+/// "alternating" | "random" | "particle" | "explicit"; throws ConfigError for anything else.
 MaskKind parse_mask_kind(const std::string& name);
 const char* mask_kind_name(MaskKind kind);
 

@@ -1,5 +1,5 @@
 // Locating and reading the FPND resources shipped with jetnet (MIT): the reference statistics
-// {g,q,t}_{mu,sigma}.txt (metric-definitions.md §9.4). The weight file is read by torch_legacy_reader.h.
+// {g,q,t}_{mu,sigma}.txt (metric-definitions.md §9.4). The weight file is read by engine/io/torch_legacy.h.
 #pragma once
 
 #include <string>

@@ -59,8 +59,6 @@ std::vector<ExpectedTensor> expected_tensors(ParticleNet& net) {
   return expected;
 }
 
-const char* dtype_text(StoredDtype dtype) { return dtype == StoredDtype::Float32 ? "float32" : "int64"; }
-
 }  // namespace
 
 void load_particlenet_weights(ParticleNet& net, const TorchStateDict& state) {
@@ -70,11 +68,11 @@ void load_particlenet_weights(ParticleNet& net, const TorchStateDict& state) {
     names.insert(e.name);
     if (!state.contains(e.name))
       throw DataError(fmt::format("{}: tensor \"{}\" is missing (ParticleNet needs {} {})", state.path, e.name,
-                                  dtype_text(e.dtype), shape_text(e.shape)));
+                                  stored_dtype_name(e.dtype), shape_text(e.shape)));
     const StoredTensor& stored = state.at(e.name);
     if (stored.dtype != e.dtype || stored.shape != e.shape)
       throw DataError(fmt::format("{}: tensor \"{}\" is {} {}, ParticleNet needs {} {}", state.path, e.name,
-                                  dtype_text(stored.dtype), shape_text(stored.shape), dtype_text(e.dtype),
+                                  stored_dtype_name(stored.dtype), shape_text(stored.shape), stored_dtype_name(e.dtype),
                                   shape_text(e.shape)));
     if (!e.twin_of.empty() && stored.f32 != state.at(e.twin_of).f32)
       throw DataError(fmt::format("{}: tensor \"{}\" should repeat the values of \"{}\" (the same storage) but "
@@ -83,7 +81,7 @@ void load_particlenet_weights(ParticleNet& net, const TorchStateDict& state) {
   for (const StoredTensor& stored : state.tensors)
     if (names.count(stored.name) == 0)
       throw DataError(fmt::format("{}: unexpected tensor \"{}\" ({} {}); not part of jetnet's ParticleNet", state.path,
-                                  stored.name, dtype_text(stored.dtype), shape_text(stored.shape)));
+                                  stored.name, stored_dtype_name(stored.dtype), shape_text(stored.shape)));
   for (const ExpectedTensor& e : expected) {
     if (!e.target.defined()) continue;
     const std::vector<float>& values = state.at(e.name).f32;

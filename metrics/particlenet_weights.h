@@ -6,7 +6,7 @@
 #include <string>
 
 #include "metrics/particlenet.h"
-#include "metrics/torch_legacy_reader.h"
+#include "engine/io/torch_legacy.h"
 
 namespace flowjet::metrics {
 

@@ -151,7 +151,14 @@ std::string format_hyperparameters(const FlowSpec& spec) {
   line("masks", mask_kind_name(spec.mask));
   line("dtype", dtype_name(spec.dtype));
   line("seed", std::to_string(spec.seed));
-  line("params per coupling layer", group_digits(spec.parameters_per_layer()) + " (flow-model.md §5 formula)");
+  if (spec.mask == MaskKind::Explicit) {  // each layer's size follows its own mask
+    std::string per_layer;
+    for (int64_t l = 0; l < spec.coupling_layers; ++l)
+      per_layer += (l > 0 ? ", " : "") + group_digits(spec.parameters_per_layer(l));
+    line("params per coupling layer", per_layer + " (flow-model.md §5 formula, layer by layer)");
+  } else {
+    line("params per coupling layer", group_digits(spec.parameters_per_layer()) + " (flow-model.md §5 formula)");
+  }
   line("params in total", group_digits(spec.parameter_count()));
   return out;
 }

@@ -63,6 +63,31 @@ void check_flow_values(const Checkpoint& checkpoint, const NamedTensors& state) 
   }
 }
 
+// MaskKind::Explicit: the masks are the layers' mask tensors "transforms.<l>.mask", read before the
+// flow is built because they decide each conditioner's input and output sizes.
+std::vector<std::vector<int>> read_explicit_masks(const Checkpoint& checkpoint, int64_t layers, int64_t features) {
+  std::vector<std::vector<int>> masks;
+  for (int64_t l = 0; l < layers; ++l) {
+    const std::string name = fmt::format("transforms.{}.mask", l);
+    const Tensor* stored = checkpoint.find(name);
+    if (stored == nullptr)
+      throw CheckpointError(fmt::format("{}: attribute flow.mask is \"explicit\" but the tensor \"{}\" is missing",
+                                        checkpoint.path, name));
+    if (stored->ndim() != 1 || stored->size(0) != features)
+      throw CheckpointError(fmt::format("{}: mask \"{}\" has shape {}, the flow has {} features", checkpoint.path, name,
+                                        stored->shape().str(), features));
+    std::vector<int> mask;
+    for (const double v : stored->to_vector()) {
+      if (v != 0.0 && v != 1.0)
+        throw CheckpointError(fmt::format("{}: mask \"{}\" holds the value {} (a mask holds only 0 and 1)",
+                                          checkpoint.path, name, v));
+      mask.push_back(v == 1.0 ? 1 : 0);
+    }
+    masks.push_back(std::move(mask));
+  }
+  return masks;
+}
+
 }  // namespace
 
 void put_flow_spec(Attributes& attributes, const FlowSpec& spec) {
@@ -110,6 +135,8 @@ FlowSpec read_flow_spec(const Checkpoint& checkpoint) {
     throw CheckpointError(fmt::format("{}: attribute flow.seed is \"{}\" (expected a decimal uint64)", checkpoint.path, seed));
   }
   spec.dtype = parse_dtype(checkpoint, checkpoint.string_attribute("flow.dtype"));
+  if (spec.mask == MaskKind::Explicit)
+    spec.explicit_masks = read_explicit_masks(checkpoint, spec.coupling_layers, spec.features);
   try {
     spec.validate();
   } catch (const ConfigError& e) {

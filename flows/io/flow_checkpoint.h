@@ -13,10 +13,12 @@
 
 namespace flowjet::flows {
 
-/// Writes every FlowSpec field as an attribute "flow.<field>" (strings for enums and dtype).
+/// Writes every FlowSpec field as an attribute "flow.<field>" (strings for enums and dtype). Explicit
+/// masks are not attributes: they are the flow's "transforms.<l>.mask" tensors, which save_flow writes.
 void put_flow_spec(Attributes& attributes, const FlowSpec& spec);
-/// Reads what put_flow_spec wrote and validates it; throws CheckpointError naming the file and
-/// the attribute when one is missing or malformed, ConfigError when the spec is invalid.
+/// Reads what put_flow_spec wrote and validates it (for flow.mask = "explicit", the masks are read
+/// from the tensors "transforms.<l>.mask"); throws CheckpointError naming the file and the attribute
+/// or tensor when one is missing or malformed, or when the spec is invalid.
 FlowSpec read_flow_spec(const Checkpoint& checkpoint);
 /// True when the checkpoint holds a flow spec.
 bool has_flow_spec(const Checkpoint& checkpoint);

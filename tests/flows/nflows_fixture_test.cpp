@@ -1,5 +1,6 @@
 // nflows fixtures (tools/py/make_nflows_fixtures.py): flows built and given non-trivial weights with
-// nflows 0.14, imported with tools/py/nflows_to_flowjet.py, and nflows' float64 eval-mode numbers
+// nflows 0.14, imported with the Python converter that bin/import replaced (the committed flow files are
+// kept as they were made; tests/import/ covers bin/import), and nflows' float64 eval-mode numbers
 // (log_prob, latent points, inverse samples and their log|det|). flowjet must reproduce them to
 // 1e-10 relative in f64 and 1e-5 relative in f32. Run from the repository root, or set
 // FLOWJET_NFLOWS_FIXTURES to the folder.

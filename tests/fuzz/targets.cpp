@@ -7,7 +7,7 @@
 #include "engine/core/error.h"
 #include "engine/io/checkpoint.h"
 #include "flows/io/jet_model.h"
-#include "metrics/torch_legacy_reader.h"
+#include "engine/io/torch_state_dict.h"
 #include "tests/support/temp_dir.h"
 #include "tools/common/train_config.h"
 
@@ -41,7 +41,7 @@ void expect_accept_or_refuse(Read read) {
 
 void fuzz_pt_reader(const uint8_t* data, size_t size) {
   const std::string path = write_input("state_dict.pt", data, size);
-  expect_accept_or_refuse([&] { metrics::read_torch_legacy_state_dict(path); });
+  expect_accept_or_refuse([&] { read_torch_state_dict(path); });
 }
 
 void fuzz_ini_config(const uint8_t* data, size_t size) {

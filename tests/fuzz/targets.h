@@ -10,7 +10,7 @@
 
 namespace flowjet::fuzz {
 
-/// metrics::read_torch_legacy_state_dict on the bytes written to a temporary .pt file.
+/// read_torch_state_dict (zip or legacy format) on the bytes written to a temporary .pt file.
 void fuzz_pt_reader(const uint8_t* data, size_t size);
 /// tools::IniConfig::parse with the bin/train schema, then the checks and conversions bin/train
 /// runs on a parsed configuration (require_complete, flow_spec_from, train_options_from).

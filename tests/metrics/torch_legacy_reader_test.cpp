@@ -7,9 +7,10 @@
 #include <iterator>
 
 #include "engine/core/error.h"
-#include "metrics/torch_legacy_reader.h"
+#include "engine/io/torch_legacy.h"
 #include "test_util.h"
 
+using namespace flowjet;
 using namespace flowjet::metrics;
 using namespace flowjet::metrics::testing;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build small nflows flows with non-trivial weights, import them with nflows_to_flowjet.py and
+"""Build small nflows flows with non-trivial weights, import them with bin/import and
 record what nflows computes (float64, eval mode), for tests/flows/nflows_fixture_test.cpp.
 
     make_nflows_fixtures.py tests/fixtures/nflows          # the committed fixtures
@@ -7,11 +7,13 @@ record what nflows computes (float64, eval mode), for tests/flows/nflows_fixture
 
 Per flow NAME it writes NAME_flow.h5 (the imported checkpoint) and NAME_fixture.h5 (a flowjet
 checkpoint-format file holding inputs, context, log_prob, latent, z, z_context, samples,
-samples_logabsdet). Needs torch, nflows 0.14, numpy and h5py (requirements-nflows.txt).
+samples_logabsdet). Needs torch, nflows 0.14, numpy and h5py (requirements-nflows.txt), and a
+built bin/import (`make bin/import`).
 """
 import argparse
 import copy
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -25,10 +27,15 @@ from nflows.transforms.coupling import AffineCouplingTransform, PiecewiseRationa
 from nflows.utils import torchutils
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import nflows_to_flowjet  # noqa: E402
 from flowjet_checkpoint import write_checkpoint  # noqa: E402
 
 SCRIPT = "tools/py/make_nflows_fixtures.py"
+IMPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bin", "import")
+
+
+def run_import(state, output, *flags):
+    """bin/import STATE OUTPUT FLAGS...; its exit status."""
+    return subprocess.run([IMPORT, state, output, *flags]).returncode
 
 
 def residual_net_factory(hidden, context, blocks, dropout, batch_norm):
@@ -40,10 +47,13 @@ def residual_net_factory(hidden, context, blocks, dropout, batch_norm):
 
 def build_flow(kind, features, layers, hidden, context, blocks, batch_norm, dropout=0.0, bins=4, tail_bound=3.0,
                masks="random"):
+    """masks: "random", "alternating" or a list of one 0/1 list per layer."""
     net = residual_net_factory(hidden, context, blocks, dropout, batch_norm)
     transforms = []
     for l in range(layers):
-        if masks == "random":
+        if isinstance(masks, list):
+            mask = torch.tensor(masks[l])
+        elif masks == "random":
             mask = torchutils.create_random_binary_mask(features)
         else:
             mask = torchutils.create_alternating_binary_mask(features, even=(l % 2 == 0))
@@ -116,14 +126,13 @@ def max_relative_error(got, expected):
 
 
 def record(flow, name, out_dir, kind, context, tail_bound, dropout):
-    """Import the flow with nflows_to_flowjet.py and write NAME_fixture.h5 with nflows' numbers."""
+    """Import the flow with bin/import and write NAME_fixture.h5 with nflows' numbers."""
     features = flow._distribution._shape[0]
     with tempfile.TemporaryDirectory() as tmp:
         state = os.path.join(tmp, f"{name}.pt")
         torch.save(flow.state_dict(), state)
-        args = [state, os.path.join(out_dir, f"{name}_flow.h5"), "--coupling", kind, "--tail-bound", str(tail_bound),
-                "--dropout", str(dropout)]
-        if nflows_to_flowjet.main(args) != 0:
+        if run_import(state, os.path.join(out_dir, f"{name}_flow.h5"), "--coupling", kind, "--tail-bound",
+                      str(tail_bound), "--dropout", str(dropout)) != 0:
             raise SystemExit(f"importing {name} failed")
     x = fixture_inputs(features, tail_bound)
     c = contexts(x.shape[0], context)
@@ -174,7 +183,7 @@ def make_talk_model(path):
     with tempfile.TemporaryDirectory() as tmp:
         state = os.path.join(tmp, "talk.pt")
         torch.save(flow.state_dict(), state)
-        return nflows_to_flowjet.main([state, path, "--coupling", "rqs", "--tail-bound", "6"])
+        return run_import(state, path, "--coupling", "rqs", "--tail-bound", "6")
 
 
 def main(argv=None):

@@ -1,5 +1,5 @@
 # Builds the tiny PyTorch legacy-format (.pt) state dicts of tests/fixtures/torch_legacy by hand
-# (no torch needed), for the bound checks of metrics/torch_legacy_reader: a well-formed file and
+# (no torch needed), for the bound checks of engine/io/torch_legacy: a well-formed file and
 # files whose storage size, shape or stride point far outside the data (the reader once wrapped
 # count * element_size to 0 for 2^62 elements and read out of bounds).
 # Run from the repository root: python3 tools/py/make_torch_legacy_fixtures.py
