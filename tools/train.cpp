@@ -109,11 +109,12 @@ void print_plan(const flows::Trainer& trainer) {
       static_cast<double>(o.max_steps) / static_cast<double>(trainer.batches_per_epoch()), o.validate_every,
       o.checkpoint_every, o.log_every);
   if (trainer.world_size() > 1) {
-    const dist::Shard largest = dist::shard_of(o.batch_size, 0, trainer.world_size());
-    fmt::print("data parallel: {} ranks over {}, each takes {} or {} jets of every batch of {}; one gradient "
-               "all-reduce per step\n",
-               trainer.world_size(), o.distributed, largest.rows() - (o.batch_size % trainer.world_size() ? 1 : 0),
-               largest.rows(), o.batch_size);
+    const int64_t ranks = trainer.world_size(), smaller = o.batch_size / ranks;
+    const std::string shard =
+        o.batch_size % ranks == 0 ? fmt::format("{}", smaller) : fmt::format("{} or {}", smaller + 1, smaller);
+    fmt::print("data parallel: {} ranks over {}, each takes {} jets of every batch of {}; one gradient all-reduce "
+               "per step\n",
+               ranks, o.distributed, shard, o.batch_size);
   }
   if (model_uses_mass_loss(o.model))
     fmt::print("mass loss: lambda {} while {} < step{}\n", o.lambda, o.n_mse_delay,
