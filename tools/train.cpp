@@ -233,6 +233,7 @@ int train(const Arguments& args, const tools::IniConfig& config, flows::TrainOpt
     settings.resume = !args.resume_dir.empty();
     flows::TrainingObserver silent;
     const flows::RunSummary s = flows::run_training(trainer, flows::RunPaths(o.run_dir), settings, silent);
+    comm.barrier("the barrier at the end of training");
     return s.completed ? 0 : 3;
   }
   fmt::print("configuration: {}, device {}, {} CPU thread(s)\n", config.name(), device_name(device), num_threads());
@@ -261,6 +262,9 @@ int train(const Arguments& args, const tools::IniConfig& config, flows::TrainOpt
     settings.interrupt = &tools::install_interrupt_handler(
         "\nbin/train: interrupted; finishing the current step and writing a checkpoint (again to quit at once)\n");
   const flows::RunSummary s = flows::run_training(trainer, paths, settings, printer);
+  // Every rank has finished the same steps (rank 0 also its last checkpoints); the others then
+  // wait in MPI_Finalize while rank 0 generates and evaluates.
+  comm.barrier("the barrier at the end of training");
   tools::restore_default_interrupt_handling();  // generation and scoring are redone by --resume
   printer.finish_line();
   if (s.interrupted_by != 0) {
