@@ -100,8 +100,8 @@ Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared, Devic
                                                                  : train_rows % options_.batch_size;
   if (smallest < world_size())
     throw ConfigError(fmt::format(
-        "train.batch_size = {}: with {} training jets a batch of {} rows occurs, fewer than the {} ranks (each "
-        "needs at least one jet); choose a batch size that leaves no such remainder",
+        "train.batch_size = {}: the {} training jets leave a batch of {} jet(s), fewer than the {} ranks (each "
+        "rank needs at least one jet of every batch); choose a batch size without such a remainder",
         options_.batch_size, train_rows, smallest, world_size()));
   // The seed makes the weights equal already; the broadcast guarantees it.
   dist::broadcast_tensors(*comm_, flow_state(*model_.flow), 0, "the broadcast of the initial model");

@@ -100,6 +100,12 @@ TEST_CASE("dist/mpirun: 2 and 3 ranks end where one process does after 20 steps"
     MESSAGE(ranks << " ranks: largest parameter difference to one process " << difference);
     CHECK(difference < 1e-5);
   }
+  // 420 training jets in batches of 419 leave a batch of one jet: too few for 3 ranks.
+  const test::ProgramRun remainder =
+      train(dir, 3, "configs/quick.ini " + kTiny + " train.batch_size=419 output.dir=" + dir.file("remainder"));
+  CHECK(remainder.exit_code != 0);
+  CHECK(contains(remainder.err, "rank 0 of 3: error: train.batch_size = 419: the 420 training jets leave a batch of "
+                                "1 jet(s), fewer than the 3 ranks"));
 }
 
 TEST_CASE("dist/mpirun: the same seed repeats a run; --resume continues it bit for bit and refuses another N" *
