@@ -99,7 +99,8 @@ class Trainer {
   /// is checked before anything changes; throws CheckpointError naming the file and the mismatch.
   void restore(const Checkpoint& checkpoint);
 
-  /// Test hook run after back-propagation, before the finite check (e.g. to inject a NaN gradient).
+  /// Test hook run after back-propagation, before the finite check (e.g. to inject a NaN gradient);
+  /// in a distributed run before the gradient all-reduce.
   void set_gradient_hook(std::function<void(const NamedTensors& params)> hook) { gradient_hook_ = std::move(hook); }
 
  private:

@@ -7,6 +7,7 @@
 #include "engine/dist/communicator.h"
 #include "engine/dist/tensor_collectives.h"
 #include "tests/support/error_message.h"
+#include "tools/common/train_config.h"
 
 using namespace flowjet;
 
@@ -44,6 +45,20 @@ TEST_CASE("dist/all_reduce_gradients: one flat bucket, weighted, written back; v
   CHECK(sums == std::vector<double>{1.5, -0.5});
   CHECK_THROWS_AS(dist::all_reduce_gradients(dist::single_process(), params, 1.0, {Tensor::zeros({2})}, "a test"),
                   ShapeError);
+}
+
+TEST_CASE("dist/options: train.distributed keys are checked, naming the configuration") {
+  const auto options = [](const std::vector<std::string>& overrides) {
+    return tools::train_options_from(tools::load_train_config("configs/quick.ini", overrides));
+  };
+  CHECK(options({}).distributed == "none");
+  CHECK(options({"train.distributed=mpi", "train.distributed_timeout=2.5"}).distributed_timeout == 2.5);
+  CHECK(test::error_message<ConfigError>([&] { options({"train.distributed=nccl"}); }) ==
+        "configs/quick.ini: training options: distributed = nccl all-reduces on the GPU: it needs device = cuda (one "
+        "GPU per rank), got \"cpu\"");
+  CHECK(test::contains(test::error_message<ConfigError>([&] { options({"train.distributed=gloo"}); }), "gloo"));
+  CHECK(test::contains(test::error_message<ConfigError>([&] { options({"train.distributed_timeout=0"}); }),
+                       "distributed_timeout = 0 must be in"));
 }
 
 TEST_CASE("dist/make_communicator: none is one process; unknown kinds and bad timeouts are refused") {

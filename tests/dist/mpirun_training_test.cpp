@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -15,6 +16,7 @@
 #include "engine/dist/communicator.h"
 #include "flows/io/jet_model.h"
 #include "tests/support/error_message.h"
+#include "tests/support/file_text.h"
 #include "tests/support/program_run.h"
 #include "tests/support/temp_dir.h"
 
@@ -61,8 +63,31 @@ test::ProgramRun train(const test::TempDir& dir, int ranks, const std::string& a
   return test::run_command(dir, launcher + arguments + distributed);
 }
 
+/// The run succeeded (its output is shown otherwise).
+void require_success(const test::ProgramRun& run) {
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+}
+
 NamedTensors final_parameters(const std::string& run_dir) {
   return flows::load_jet_model(run_dir + "/final.h5").flow->named_parameters();
+}
+
+/// The nll column of a run's train_log.csv (the mean over the global batch, on rank 0).
+std::vector<double> logged_nll(const std::string& run_dir) {
+  std::vector<double> values;
+  std::istringstream lines(test::file_text(run_dir + "/train_log.csv"));
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string step, epoch, nll;
+    std::getline(fields, step, ',');
+    std::getline(fields, epoch, ',');
+    std::getline(fields, nll, ',');
+    values.push_back(std::stod(nll));
+  }
+  return values;
 }
 
 double max_abs_difference(const NamedTensors& a, const NamedTensors& b) {
@@ -81,24 +106,26 @@ double max_abs_difference(const NamedTensors& a, const NamedTensors& b) {
 
 TEST_CASE("dist/mpirun: 2 and 3 ranks end where one process does after 20 steps" * doctest::skip(mpirun_skipped())) {
   test::TempDir dir;
-  const test::ProgramRun single = train(dir, 0, "configs/quick.ini " + kTiny + " output.dir=" + dir.file("one"));
-  INFO(single.out << single.err);
-  REQUIRE(single.exit_code == 0);
+  require_success(train(dir, 0, "configs/quick.ini " + kTiny + " output.dir=" + dir.file("one")));
   const NamedTensors reference = final_parameters(dir.file("one"));
+  const std::vector<double> reference_nll = logged_nll(dir.file("one"));
+  REQUIRE(reference_nll.size() == 4);  // steps 5, 10, 15, 20 (log_every 5)
   for (int ranks : {2, 3}) {
     const std::string run_dir = dir.file(fmt::format("ranks{}", ranks));
-    {
-      const test::ProgramRun run = train(dir, ranks, "configs/quick.ini " + kTiny + " output.dir=" + run_dir);
-      INFO(run.out << run.err);
-      REQUIRE(run.exit_code == 0);
-      // 2 ranks take 50 + 50 rows of each batch, 3 ranks 34 + 33 + 33 (and 7 + 7 + 6 of the last).
-      CHECK(contains(run.out, fmt::format("data parallel: {} ranks over mpi", ranks)));
-    }
+    const test::ProgramRun run = train(dir, ranks, "configs/quick.ini " + kTiny + " output.dir=" + run_dir);
+    require_success(run);
+    // 2 ranks take 50 + 50 rows of each batch, 3 ranks 34 + 33 + 33 (and 7 + 7 + 6 of the last).
+    CHECK(contains(run.out, fmt::format("data parallel: {} ranks over mpi", ranks)));
     // Only the order of the sums differs (per-rank means weighted by their share, summed over the
     // ranks): after 20 AdamW steps the weights (|w| up to ~1) agree to about 1e-7.
     const double difference = max_abs_difference(reference, final_parameters(run_dir));
     MESSAGE(ranks << " ranks: largest parameter difference to one process " << difference);
     CHECK(difference < 1e-5);
+    // The logged losses are the global batch means too (a wrong weighting shows here, where AdamW's
+    // invariance to the gradient's scale would hide it in the weights).
+    const std::vector<double> nll = logged_nll(run_dir);
+    REQUIRE(nll.size() == reference_nll.size());
+    for (size_t i = 0; i < nll.size(); ++i) CHECK(nll[i] == doctest::Approx(reference_nll[i]).epsilon(1e-5));
   }
   // 420 training jets in batches of 419 leave a batch of one jet: too few for 3 ranks.
   const test::ProgramRun remainder =
@@ -112,24 +139,17 @@ TEST_CASE("dist/mpirun: the same seed repeats a run; --resume continues it bit f
           doctest::skip(mpirun_skipped())) {
   test::TempDir dir;
   const std::string straight = dir.file("straight"), again = dir.file("again"), halves = dir.file("halves");
-  for (const std::string& run_dir : {straight, again}) {
-    const test::ProgramRun run = train(dir, 2, "configs/quick.ini " + kTiny + " output.dir=" + run_dir);
-    INFO(run.out << run.err);
-    REQUIRE(run.exit_code == 0);
-  }
+  for (const std::string& run_dir : {straight, again})
+    require_success(train(dir, 2, "configs/quick.ini " + kTiny + " output.dir=" + run_dir));
   CHECK(max_abs_difference(final_parameters(straight), final_parameters(again)) == 0.0);
 
-  const test::ProgramRun first =
-      train(dir, 2, "configs/quick.ini " + kTiny + " train.max_steps=10 output.dir=" + halves);
-  INFO(first.out << first.err);
-  REQUIRE(first.exit_code == 0);
+  require_success(train(dir, 2, "configs/quick.ini " + kTiny + " train.max_steps=10 output.dir=" + halves));
   const test::ProgramRun other_n = train(dir, 0, "--resume " + halves + " train.max_steps=20 train.distributed=none");
   CHECK(other_n.exit_code != 0);
   CHECK(contains(other_n.err, "it was written by a run of 2 rank(s), this run has 1; resume with the same number of "
                               "ranks (mpirun -np 2)"));
   const test::ProgramRun second = train(dir, 2, "--resume " + halves + " train.max_steps=20");
-  INFO(second.out << second.err);
-  REQUIRE(second.exit_code == 0);
+  require_success(second);
   CHECK(contains(second.err, "resumed"));
   CHECK(max_abs_difference(final_parameters(straight), final_parameters(halves)) == 0.0);
 }
