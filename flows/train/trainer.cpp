@@ -127,10 +127,11 @@ void Trainer::reseed_rank_generators() {
   // afresh for every batch from (seed, batch number, rank), so a resumed run continues them without
   // storing every rank's generator state (checkpoints hold rank 0's).
   const uint64_t batch = static_cast<uint64_t>(batches_seen_), rank_index = static_cast<uint64_t>(rank());
-  using data::derive_seed;
-  model_.flow->dropout_generator() =
-      Generator(derive_seed(derive_seed(derive_seed(options_.seed, kRankDropoutStream), batch), rank_index));
-  mass_latent_gen_ = Generator(derive_seed(derive_seed(derive_seed(options_.seed, kMassLatentStream), batch), rank_index));
+  const auto stream_seed = [&](uint64_t stream) {
+    return data::derive_seed(data::derive_seed(data::derive_seed(options_.seed, stream), batch), rank_index);
+  };
+  model_.flow->dropout_generator() = Generator(stream_seed(kRankDropoutStream));
+  mass_latent_gen_ = Generator(stream_seed(kMassLatentStream));
 }
 
 StepReport Trainer::step() {
