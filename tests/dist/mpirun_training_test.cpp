@@ -164,7 +164,7 @@ TEST_CASE("dist/mpirun: a rank that hangs or dies ends the job with a message, n
   const auto start = std::chrono::steady_clock::now();
   const test::ProgramRun hang =
       test::run_command(dir, mpirun(2, "FLOWJET_TEST_RANK_FAILURE=1:3:hang") + "configs/quick.ini " + kTiny +
-                                 " train.distributed=mpi train.distributed_timeout=2 output.dir=" + dir.file("hang"));
+                                 " train.distributed=mpi train.distributed_timeout=8 output.dir=" + dir.file("hang"));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   INFO(hang.out << hang.err);
   CHECK(hang.exit_code != 0);
@@ -172,7 +172,7 @@ TEST_CASE("dist/mpirun: a rank that hangs or dies ends the job with a message, n
   CHECK(seconds < 60.0);
   CHECK(contains(hang.err, "rank 1: FLOWJET_TEST_RANK_FAILURE: hanging in step 3"));
   CHECK(contains(hang.err, "rank 0 of 2: the gradient all-reduce of step 3 did not complete within "
-                           "train.distributed_timeout = 2 s (another rank died or hangs); aborting the job"));
+                           "train.distributed_timeout = 8 s (another rank died or hangs); aborting the job"));
 
   const test::ProgramRun dies =
       test::run_command(dir, mpirun(2, "FLOWJET_TEST_RANK_FAILURE=1:3:exit") + "configs/quick.ini " + kTiny +
