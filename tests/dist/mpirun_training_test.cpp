@@ -47,12 +47,13 @@ const std::string kTiny =
     "train.batch_size=100 train.max_steps=20 train.threads=1 eval.validate_every=10 eval.batch_size=200 "
     "eval.generate=false output.checkpoint_every=10 output.log_every=5";
 
-// mpirun as root (containers, CI) needs both variables; --oversubscribe allows more ranks than cores.
+// mpirun as root (containers, CI) needs both variables; --oversubscribe allows more ranks than cores;
+// shared-memory transfers without the single-copy (ptrace) mechanism, which containers often forbid.
 // `timeout` makes a hang a failure rather than a stuck suite.
 std::string mpirun(int ranks, const std::string& environment = "") {
   return fmt::format(
-      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 {} timeout -k 5 120 mpirun --oversubscribe -np {} "
-      "{}{} ",
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none {} "
+      "timeout -k 5 120 mpirun --oversubscribe -np {} {}{} ",
       environment, ranks, environment.empty() ? "" : "-x FLOWJET_TEST_RANK_FAILURE ", test::program_path("train"));
 }
 
