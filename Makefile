@@ -1,6 +1,7 @@
 # flowjet build. `make` builds build/libflowjet.a and the programs in bin/;
 # `make test` runs every doctest suite and ends with the line "N passed, N failed".
-# Switches: CUDA=0|1 (default: 1 when nvcc is found), NATIVE=1 (tune for this CPU),
+# Switches: CUDA=0|1 (default: 1 when nvcc is found), MPI=0|1 (default: 1 when mpicxx is found;
+# data-parallel training, docs/distributed.md), NATIVE=1 (tune for this CPU),
 # DEBUG=1, CUDA_ARCH (list of sm_XX for the fat binary).
 
 BUILD ?= build
@@ -40,11 +41,27 @@ LDFLAGS  += -pthread $(SAN_LDFLAGS)
 # -lmvec: glibc's vector math functions, called by the spline's f32 SIMD kernels.
 LDLIBS   += $(HDF5_LIBS) -lfmt -llapack -lmvec
 
+# MPI (Open MPI): its compile and link flags from the mpicxx wrapper; without it the MPI and NCCL
+# communicators of engine/dist are left out and train.distributed accepts only "none".
+MPICXX_PATH := $(shell command -v mpicxx 2>/dev/null)
+ifeq ($(MPICXX_PATH),)
+  MPI ?= 0
+else
+  MPI ?= 1
+endif
+DIST_MPI_SRCS := engine/dist/mpi_communicator.cpp
+DIST_NCCL_SRCS := engine/dist/nccl_communicator.cu
+ifeq ($(MPI),1)
+  # The C interface only (OMPI_SKIP_MPICXX): the deprecated C++ bindings are not used.
+  CPPFLAGS += -DFLOWJET_MPI -DOMPI_SKIP_MPICXX $(shell mpicxx --showme:compile)
+  LDLIBS   += $(filter-out -lmpi_cxx,$(shell mpicxx --showme:link))
+endif
+
 LIB_DIRS := engine data flows metrics
-LIB_SRCS := $(shell find $(LIB_DIRS) -name '*.cpp' 2>/dev/null | sort)
+LIB_SRCS := $(filter-out $(if $(filter 1,$(MPI)),,$(DIST_MPI_SRCS)),$(shell find $(LIB_DIRS) -name '*.cpp' 2>/dev/null | sort))
 CU_SRCS  :=
 ifeq ($(CUDA),1)
-  CU_SRCS  := $(shell find $(LIB_DIRS) -name '*.cu' 2>/dev/null | sort)
+  CU_SRCS  := $(filter-out $(DIST_NCCL_SRCS),$(shell find $(LIB_DIRS) -name '*.cu' 2>/dev/null | sort))
   CUDA_HOME := $(patsubst %/bin/nvcc,%,$(NVCC))
   CPPFLAGS += -DFLOWJET_CUDA -I$(CUDA_HOME)/include
   LDLIBS   += -L$(CUDA_HOME)/lib64 -lcublas -lcurand -lcudart
@@ -53,6 +70,13 @@ ifeq ($(CUDA),1)
   NVCC_FLAGS := -std=c++17 -O2 -I. -DFLOWJET_CUDA -Xcompiler -Wall,-Wextra,-Wshadow \
                 $(foreach a,$(CUDA_ARCH),-gencode arch=compute_$(a),code=sm_$(a)) \
                 -gencode arch=compute_$(lastword $(CUDA_ARCH)),code=compute_$(lastword $(CUDA_ARCH))
+  # NCCL (the GPU communicator, started over MPI): with MPI=1 when nccl.h is found.
+  NCCL_HEADER := $(firstword $(wildcard $(CUDA_HOME)/include/nccl.h /usr/include/nccl.h))
+  ifneq ($(and $(filter 1,$(MPI)),$(NCCL_HEADER)),)
+    CU_SRCS  += $(DIST_NCCL_SRCS)
+    CPPFLAGS += -DFLOWJET_NCCL
+    LDLIBS   += -lnccl
+  endif
 endif
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(CU_SRCS:%.cu=$(BUILD)/%.cu.o)
 LIB      := $(BUILD)/libflowjet.a

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages flowjet builds with; does nothing when they are all present.
 set -euo pipefail
-packages=(g++ make pkg-config libhdf5-dev libfmt-dev doctest-dev libopenblas-dev liblapack-dev)
+# libopenmpi-dev and openmpi-bin: mpicxx (the Makefile then builds with MPI) and mpirun, for
+# data-parallel training and its tests (docs/distributed.md); the build works without them.
+packages=(g++ make pkg-config libhdf5-dev libfmt-dev doctest-dev libopenblas-dev liblapack-dev libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

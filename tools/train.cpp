@@ -1,17 +1,24 @@
 // bin/train CONFIG.ini [section.key=value ...] [--resume RUN_DIR] [--dry-run]: trains one of the
 // talk's flows (training-recipe.md) with progress on stderr, a CSV log and checkpoints in the run
 // directory, then generates as many jets as the test split and evaluates them. docs/train.md.
+// Under `mpirun -np N` with train.distributed = mpi|nccl it is one rank of a data-parallel run
+// (docs/distributed.md): rank 0 prints, writes the run directory and evaluates.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "data/jetnet_stream_writer.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
+#include "engine/dist/communicator.h"
 #include "engine/io/atomic_file.h"
 #include "flows/generate.h"
 #include "flows/train/peak_memory.h"
@@ -101,6 +108,14 @@ void print_plan(const flows::Trainer& trainer) {
       o.max_steps, o.batch_size, trainer.batches_per_epoch(), o.data.shuffle ? "reshuffled every epoch" : "fixed order",
       static_cast<double>(o.max_steps) / static_cast<double>(trainer.batches_per_epoch()), o.validate_every,
       o.checkpoint_every, o.log_every);
+  if (trainer.world_size() > 1) {
+    const int64_t ranks = trainer.world_size(), smaller = o.batch_size / ranks;
+    const std::string shard =
+        o.batch_size % ranks == 0 ? fmt::format("{}", smaller) : fmt::format("{} or {}", smaller + 1, smaller);
+    fmt::print("data parallel: {} ranks over {}, each takes {} jets of every batch of {}; one gradient all-reduce "
+               "per step\n",
+               ranks, o.distributed, shard, o.batch_size);
+  }
   if (model_uses_mass_loss(o.model))
     fmt::print("mass loss: lambda {} while {} < step{}\n", o.lambda, o.n_mse_delay,
                o.n_mse_turnoff < 0 ? std::string(" (never switched off)") : fmt::format(" < {}", o.n_mse_turnoff));
@@ -176,18 +191,51 @@ void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets
   if (o.truth_floor) print_truth_floor(trainer, all_jets, test_jets, paths, e);
 }
 
-int run(const Arguments& args) {
-  tools::IniConfig config = tools::load_train_config(args.config, args.overrides);
-  flows::TrainOptions o = tools::train_options_from(config);
-  if (!args.resume_dir.empty()) o.run_dir = args.resume_dir;
+/// Test hook of the failure tests (tests/dist): FLOWJET_TEST_RANK_FAILURE = "RANK:STEP:exit" makes
+/// that rank exit at once (without MPI_Finalize, like a crash) in step STEP, after its backward pass;
+/// "RANK:STEP:hang" makes it sleep there instead, so the other ranks' all-reduce times out.
+void install_test_rank_failure(flows::Trainer& trainer) {
+  const char* spec = std::getenv("FLOWJET_TEST_RANK_FAILURE");
+  if (!spec) return;
+  int rank = -1;
+  long long step = -1;
+  char mode[8] = {};
+  if (std::sscanf(spec, "%d:%lld:%7s", &rank, &step, mode) != 3 ||
+      (std::string(mode) != "exit" && std::string(mode) != "hang"))
+    throw ConfigError(fmt::format("FLOWJET_TEST_RANK_FAILURE = {}: expected RANK:STEP:exit or RANK:STEP:hang", spec));
+  if (rank != trainer.rank()) return;
+  const bool hang = std::string(mode) == "hang";
+  trainer.set_gradient_hook([&trainer, step, hang](const NamedTensors&) {
+    if (trainer.steps_done() + 1 != step) return;
+    std::fprintf(stderr, "bin/train: rank %d: FLOWJET_TEST_RANK_FAILURE: %s in step %lld\n", trainer.rank(),
+                 hang ? "hanging" : "exiting", step);
+    if (!hang) std::_Exit(9);
+    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+  });
+}
+
+int train(const Arguments& args, const tools::IniConfig& config, flows::TrainOptions o, dist::Communicator& comm) {
+  const bool lead = comm.rank() == 0;  // prints, writes the run directory, evaluates
   std::string note;
   const Device device = tools::choose_training_device(o.device, note);
-  if (!note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
+  if (!note.empty() && lead) std::fprintf(stderr, "%s\n", note.c_str());
   if (o.threads > 0) set_num_threads(static_cast<int>(o.threads));
 
   flows::TrainingData data = flows::load_training_data(o.data);
-  for (const std::string& w : data.warnings) std::fprintf(stderr, "%s: warning: %s\n", o.data.path.c_str(), w.c_str());
-  flows::Trainer trainer(o, std::move(data.prepared), device);
+  if (lead)
+    for (const std::string& w : data.warnings)
+      std::fprintf(stderr, "%s: warning: %s\n", o.data.path.c_str(), w.c_str());
+  flows::Trainer trainer(o, std::move(data.prepared), device, &comm);
+  install_test_rank_failure(trainer);
+  if (!lead) {
+    if (args.dry_run) return 0;
+    flows::RunSettings settings;
+    settings.resume = !args.resume_dir.empty();
+    flows::TrainingObserver silent;
+    const flows::RunSummary s = flows::run_training(trainer, flows::RunPaths(o.run_dir), settings, silent);
+    comm.barrier("the barrier at the end of training");
+    return s.completed ? 0 : 3;
+  }
   fmt::print("configuration: {}, device {}, {} CPU thread(s)\n", config.name(), device_name(device), num_threads());
   print_model_summary(trainer);
   print_plan(trainer);
@@ -208,9 +256,15 @@ int run(const Arguments& args) {
   std::filesystem::create_directories(paths.root);
   write_text_file_atomically(paths.config(), ini);
 
-  settings.interrupt = &tools::install_interrupt_handler(
-      "\nbin/train: interrupted; finishing the current step and writing a checkpoint (again to quit at once)\n");
+  // Under mpirun, mpirun owns the signals (it ends every rank): a distributed run resumes from its
+  // last periodic checkpoint.
+  if (comm.size() == 1)
+    settings.interrupt = &tools::install_interrupt_handler(
+        "\nbin/train: interrupted; finishing the current step and writing a checkpoint (again to quit at once)\n");
   const flows::RunSummary s = flows::run_training(trainer, paths, settings, printer);
+  // Every rank has finished the same steps (rank 0 also its last checkpoints); the others then
+  // wait in MPI_Finalize while rank 0 generates and evaluates.
+  comm.barrier("the barrier at the end of training");
   tools::restore_default_interrupt_handling();  // generation and scoring are redone by --resume
   printer.finish_line();
   if (s.interrupted_by != 0) {
@@ -230,6 +284,20 @@ int run(const Arguments& args) {
   std::fflush(stdout);
   if (o.generate) generate_and_evaluate(trainer, data.jets, paths, printer);
   return 0;
+}
+
+int run(const Arguments& args) {
+  const tools::IniConfig config = tools::load_train_config(args.config, args.overrides);
+  flows::TrainOptions o = tools::train_options_from(config);
+  if (!args.resume_dir.empty()) o.run_dir = args.resume_dir;
+  const std::unique_ptr<dist::Communicator> comm = dist::make_communicator(o.distributed, o.distributed_timeout);
+  if (comm->size() == 1) return train(args, config, o, *comm);
+  try {
+    return train(args, config, o, *comm);
+  } catch (const std::exception& e) {
+    // The other ranks would wait for this one in their next collective: end the job now.
+    dist::abort_job(*comm, fmt::format("bin/train: rank {} of {}: error: {}", comm->rank(), comm->size(), e.what()));
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/error.h"
+#include "engine/dist/communicator.h"
 
 namespace flowjet::flows {
 namespace {
@@ -73,6 +74,14 @@ void TrainOptions::validate() const {
   if (threads < 0) fail(fmt::format("threads must be >= 0, got {}", threads));
   if (device != "cpu" && device != "cuda" && device != "auto")
     fail(fmt::format("device must be cpu, cuda or auto, got \"{}\"", device));
+  if (!dist::is_distributed_kind(distributed))
+    fail(fmt::format("distributed must be none, mpi or nccl, got \"{}\"", distributed));
+  if (distributed == "nccl" && device != "cuda")
+    fail(fmt::format("distributed = nccl all-reduces on the GPU: it needs device = cuda (one GPU per rank), got "
+                     "\"{}\"",
+                     device));
+  if (!(distributed_timeout > 0.0))
+    fail(fmt::format("distributed_timeout must be > 0 seconds, got {}", distributed_timeout));
 }
 
 }  // namespace flowjet::flows

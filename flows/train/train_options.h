@@ -63,6 +63,10 @@ struct TrainOptions {
 
   std::string device = "cpu";  // cpu | cuda | auto
   int64_t threads = 0;         // 0: the engine's default
+  // Data-parallel training (docs/distributed.md): "none", "mpi" (CPU ranks) or "nccl" (one GPU per
+  // rank), launched by mpirun; a collective not done after distributed_timeout seconds ends the job.
+  std::string distributed = "none";
+  double distributed_timeout = 300.0;
   std::string run_dir = "runs/run";
   bool report = false;           // with the metrics: an HTML report of generated vs test jets
   bool truth_floor = false;      // with the metrics: score a disjoint real sample against the test jets too

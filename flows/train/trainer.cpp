@@ -11,6 +11,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/autograd/tape.h"
 #include "engine/core/error.h"
+#include "engine/dist/tensor_collectives.h"
 #include "engine/ops/binary/binary.h"
 #include "engine/optim/clip.h"
 #include "flows/loss/nll.h"
@@ -21,6 +22,8 @@ namespace {
 // Stream tag of the mass-constraint latent draws, mixed into the run seed with derive_seed so they
 // are unrelated to the flow's own (init, mask, dropout) streams.
 constexpr uint64_t kMassLatentStream = 0x4d617373ull;
+// The same for the per-rank dropout streams of a distributed run.
+constexpr uint64_t kRankDropoutStream = 0x44726f70ull;
 
 JetModel build_model(const TrainOptions& options, const data::PreparedData& prepared, Device device) {
   options.validate();
@@ -63,6 +66,7 @@ constexpr const char* kBadTotal = "train.bad_steps_total";
 constexpr const char* kFingerprint = "train.data_fingerprint";
 constexpr const char* kDropoutGen = "train.generator.dropout";
 constexpr const char* kMassLatentGen = "train.generator.mass_latent";
+constexpr const char* kWorldSize = "train.world_size";  // ranks of the run (absent in older checkpoints: 1)
 constexpr const char* kBatcher = "train.batcher";  // "<batch size>/<shuffle>/<seed>": decides every batch
 constexpr const char* kOptimPrefix = "optim/";
 
@@ -76,7 +80,8 @@ std::string prepared_fingerprint(const data::PreparedData& prepared) {
   return fmt::format("{:016x}", hash);
 }
 
-Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared, Device device)
+Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared, Device device,
+                 dist::Communicator* communicator)
     : options_(options),
       prepared_(std::move(prepared)),
       model_(build_model(options_, prepared_, device)),
@@ -86,7 +91,21 @@ Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared, Devic
       batcher_(prepared_.split.train, options_.batch_size, options_.data.shuffle, options_.seed),
       scaling_(feature_scaling(prepared_.scaler, options_.flow.features, device)),
       mass_latent_gen_(data::derive_seed(options_.seed, kMassLatentStream)),
-      data_fingerprint_(prepared_fingerprint(prepared_)) {}
+      data_fingerprint_(prepared_fingerprint(prepared_)),
+      comm_(communicator ? communicator : &dist::single_process()) {
+  if (!distributed()) return;
+  // Every batch, the epoch's last (partial) one included, must give each rank at least one row.
+  const int64_t train_rows = static_cast<int64_t>(prepared_.split.train.size());
+  const int64_t smallest = train_rows % options_.batch_size == 0 ? std::min(train_rows, options_.batch_size)
+                                                                 : train_rows % options_.batch_size;
+  if (smallest < world_size())
+    throw ConfigError(fmt::format(
+        "train.batch_size = {}: the {} training jets leave a batch of {} jet(s), fewer than the {} ranks (each "
+        "rank needs at least one jet of every batch); choose a batch size without such a remainder",
+        options_.batch_size, train_rows, smallest, world_size()));
+  // The seed makes the weights equal already; the broadcast guarantees it.
+  dist::broadcast_tensors(*comm_, flow_state(*model_.flow), 0, "the broadcast of the initial model");
+}
 
 std::string Trainer::batcher_description() const {
   return fmt::format("{}/{}/{}", options_.batch_size, options_.data.shuffle ? "shuffle" : "fixed", options_.seed);
@@ -103,15 +122,32 @@ const std::vector<int64_t>& Trainer::next_batch_rows() {
   return epoch_batches_[static_cast<size_t>(index)];
 }
 
+void Trainer::reseed_rank_generators() {
+  // Each rank draws its own dropout masks and mass-constraint latents. Their streams are derived
+  // afresh for every batch from (seed, batch number, rank), so a resumed run continues them without
+  // storing every rank's generator state (checkpoints hold rank 0's).
+  const uint64_t batch = static_cast<uint64_t>(batches_seen_), rank_index = static_cast<uint64_t>(rank());
+  const auto stream_seed = [&](uint64_t stream) {
+    return data::derive_seed(data::derive_seed(data::derive_seed(options_.seed, stream), batch), rank_index);
+  };
+  model_.flow->dropout_generator() = Generator(stream_seed(kRankDropoutStream));
+  mass_latent_gen_ = Generator(stream_seed(kMassLatentStream));
+}
+
 StepReport Trainer::step() {
   Flow& flow = *model_.flow;
   const NamedTensors& params = optimizer_.params();
   const NamedTensors buffers_before = clone_all(flow.named_buffers());
   flow.train();
   optimizer_.zero_grad();
-  const Batch batch = gather_batch(prepared_, next_batch_rows(), options_.flow.context_features).to(device());
+  if (distributed()) reseed_rank_generators();
+  const std::vector<int64_t>& global_rows = next_batch_rows();
+  const int64_t global_batch = static_cast<int64_t>(global_rows.size());
+  const dist::Shard shard = dist::shard_of(global_batch, rank(), world_size());
+  const std::vector<int64_t> rows(global_rows.begin() + shard.begin, global_rows.begin() + shard.end);
+  const Batch batch = gather_batch(prepared_, rows, options_.flow.context_features).to(device());
   StepReport report;
-  report.jets = batch.rows();
+  report.jets = global_batch;
 
   // training-recipe.md §7.3: the sampling pass of the mass loss runs BEFORE the density pass (it updates
   // batch-norm statistics and draws dropout masks first). Outside the λ window it is still run, as
@@ -127,8 +163,22 @@ StepReport Trainer::step() {
   // The backward pass is queued before the losses are read, so that on a GPU the passes run without a
   // host round trip in between; a non-finite loss still skips the step and is named before the gradients.
   backward(report.mass_loss_added ? nll + mass_term * options_.lambda : nll);
-  report.nll = nll.item();
-  if (mass_term.defined()) report.mass_loss = mass_term.item();
+  if (distributed()) {
+    // The losses are means over this rank's rows: weighted by rows / batch, their sums over the
+    // ranks are the means over the global batch, and so are the gradients' sums. A non-finite value
+    // on any rank makes the sums non-finite on every rank, so all ranks skip together.
+    if (gradient_hook_) gradient_hook_(params);
+    std::vector<Tensor> values{nll};
+    if (mass_term.defined()) values.push_back(mass_term);
+    const std::vector<double> sums = dist::all_reduce_gradients(
+        *comm_, params, static_cast<double>(shard.rows()) / static_cast<double>(global_batch), values,
+        fmt::format("the gradient all-reduce of step {}", steps_done_ + 1));
+    report.nll = sums[0];
+    if (mass_term.defined()) report.mass_loss = sums[1];
+  } else {
+    report.nll = nll.item();
+    if (mass_term.defined()) report.mass_loss = mass_term.item();
+  }
   if (!std::isfinite(report.nll)) {
     skip(report, "NLL is " + non_finite_name(report.nll), buffers_before);
     return report;
@@ -137,7 +187,7 @@ StepReport Trainer::step() {
     skip(report, "mass loss is " + non_finite_name(*report.mass_loss), buffers_before);
     return report;
   }
-  if (gradient_hook_) gradient_hook_(params);
+  if (gradient_hook_ && !distributed()) gradient_hook_(params);
   if (!all_grads_finite(params)) {
     std::string name = "?";
     for (const NamedTensor& p : params)
@@ -195,6 +245,7 @@ void Trainer::save(const std::string& path, const Attributes& extra) const {
   a[kBadTotal] = bad_steps_total_;
   a[kFingerprint] = data_fingerprint_;
   a[kBatcher] = batcher_description();
+  a[kWorldSize] = static_cast<int64_t>(world_size());
   put_generator_state(a, kDropoutGen, model_.flow->dropout_generator());
   put_generator_state(a, kMassLatentGen, mass_latent_gen_);
   save_jet_model(path, model_, a, with_prefix(kOptimPrefix, optimizer_.state()));
@@ -212,6 +263,11 @@ void Trainer::restore(const Checkpoint& checkpoint) {
   if (checkpoint.string_attribute(kBatcher) != batcher_description())
     fail(fmt::format("its batches were drawn as {} (batch size/shuffle/seed), this run draws them as {}",
                      checkpoint.string_attribute(kBatcher), batcher_description()));
+  const int64_t ranks = checkpoint.attributes.count(kWorldSize) ? checkpoint.int_attribute(kWorldSize) : 1;
+  if (ranks != world_size())
+    fail(fmt::format("it was written by a run of {} rank(s), this run has {}; resume with the same number of "
+                     "ranks (mpirun -np {})",
+                     ranks, world_size(), ranks));
   if (checkpoint.string_attribute(kFingerprint) != data_fingerprint_)
     fail("the training data differ (another file, max_jets, particles, split, noise or seed)");
   if (checkpoint.string_attribute("model.kind") != model_.kind)

@@ -16,6 +16,12 @@
 // losses are read back (one synchronisation) only after the backward pass has been queued, and
 // the gradients are checked on the device (all_grads_finite), so a step waits for the GPU once.
 // Checkpoints are written from host copies and restored onto the device.
+//
+// Data parallel (docs/distributed.md): with a communicator of N > 1 ranks every rank holds the whole
+// model and takes its shard (dist::shard_of) of each global batch of options.batch_size rows; the
+// gradients and losses are summed over the ranks with one all-reduce per step, weighted by each
+// rank's share of the batch, so every rank applies the same update. The decisions that follow (skip,
+// clip, AdamW) see the same numbers on every rank.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +32,7 @@
 #include <vector>
 
 #include "data/batcher.h"
+#include "engine/dist/communicator.h"
 #include "engine/io/checkpoint.h"
 #include "engine/optim/adam.h"
 #include "engine/optim/schedule.h"
@@ -52,7 +59,10 @@ class Trainer {
   /// moves its flow to `device` (resolved from options.device by the caller, e.g. with
   /// choose_device), then the optimiser and the batcher over the training rows. Throws ConfigError
   /// for inconsistent options, ShapeError when `prepared` does not match them.
-  Trainer(const TrainOptions& options, data::PreparedData prepared, Device device = Device::CPU);
+  /// `communicator` (kept, not owned; nullptr: a single process) makes this one rank of a
+  /// data-parallel job: the parameters and buffers of rank 0 are broadcast to the others here.
+  Trainer(const TrainOptions& options, data::PreparedData prepared, Device device = Device::CPU,
+          dist::Communicator* communicator = nullptr);
 
   /// One step on the next batch; see the NaN/Inf policy above.
   StepReport step();
@@ -62,6 +72,9 @@ class Trainer {
   /// True once max_bad_steps consecutive steps were skipped.
   bool should_stop() const { return consecutive_bad_steps_ >= options_.max_bad_steps; }
 
+  /// This process's rank and the job's number of ranks (0 and 1 without a communicator).
+  int rank() const { return comm_->rank(); }
+  int world_size() const { return comm_->size(); }
   /// Where the model trains.
   Device device() const { return model_.flow->device(); }
   int64_t steps_done() const { return steps_done_; }
@@ -86,13 +99,17 @@ class Trainer {
   /// is checked before anything changes; throws CheckpointError naming the file and the mismatch.
   void restore(const Checkpoint& checkpoint);
 
-  /// Test hook run after back-propagation, before the finite check (e.g. to inject a NaN gradient).
+  /// Test hook run after back-propagation, before the finite check (e.g. to inject a NaN gradient);
+  /// in a distributed run before the gradient all-reduce.
   void set_gradient_hook(std::function<void(const NamedTensors& params)> hook) { gradient_hook_ = std::move(hook); }
 
  private:
   const std::vector<int64_t>& next_batch_rows();
   std::string batcher_description() const;
   void skip(StepReport& report, std::string reason, const NamedTensors& buffers_before);
+  bool distributed() const { return comm_->size() > 1; }
+  /// This rank's generators for the batch about to be drawn (distributed runs).
+  void reseed_rank_generators();
 
   TrainOptions options_;
   data::PreparedData prepared_;
@@ -103,6 +120,7 @@ class Trainer {
   FeatureScaling scaling_;     // the first 3P scaler columns, for the mass loss
   Generator mass_latent_gen_;  // z draws of the mass-constraint sampling pass
   std::string data_fingerprint_;
+  dist::Communicator* comm_;  // dist::single_process() without a communicator
 
   int64_t steps_done_ = 0;
   int64_t batches_seen_ = 0;

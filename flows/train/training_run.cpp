@@ -1,4 +1,5 @@
-// The run loop: steps, validation, log rows, checkpoints, stop and resume.
+// The run loop: steps, validation, log rows, checkpoints, stop and resume. In a data-parallel run
+// every rank steps; rank 0 alone validates, writes the log and the checkpoints (docs/distributed.md).
 #include "flows/train/training_run.h"
 
 #include <fmt/format.h>
@@ -33,11 +34,17 @@ double rate(int64_t jets, double seconds) { return seconds > 0.0 ? static_cast<d
 class RunLoop {
  public:
   RunLoop(Trainer& trainer, const RunPaths& paths, const RunSettings& settings, TrainingObserver& observer)
-      : trainer_(trainer), o_(trainer.options()), paths_(paths), settings_(settings), observer_(observer) {}
+      : trainer_(trainer),
+        o_(trainer.options()),
+        paths_(paths),
+        settings_(settings),
+        observer_(observer),
+        lead_(trainer.rank() == 0) {}
 
   RunSummary run() {
     start_session();
-    TrainLog log(paths_.log(), settings_.resume ? std::optional<int64_t>(trainer_.steps_done()) : std::nullopt);
+    if (lead_)
+      log_.emplace(paths_.log(), settings_.resume ? std::optional<int64_t>(trainer_.steps_done()) : std::nullopt);
     Interval interval;
     while (trainer_.steps_done() < o_.max_steps) {
       const Clock::time_point step_start = Clock::now();
@@ -54,7 +61,7 @@ class RunLoop {
                         trainer_.batches_seen(), trainer_.steps_done(), r.bad_reason, trainer_.consecutive_bad_steps(),
                         o_.max_bad_steps));
         if (trainer_.should_stop()) return stop(r.bad_reason);
-        if (interrupt_requested()) return interrupted(log, interval);
+        if (interrupt_requested()) return interrupted(interval);
         continue;
       }
       ++session_steps_;
@@ -69,15 +76,15 @@ class RunLoop {
       std::optional<double> validation;
       if ((o_.validate_every > 0 && s % o_.validate_every == 0) || s == o_.max_steps) validation = validate();
       if (s % o_.log_every == 0 || validation) {
-        write_row(log, interval, validation);
+        write_row(interval, validation);
         interval = Interval{};
       }
       if (o_.checkpoint_every > 0 && s % o_.checkpoint_every == 0) {
         save(paths_.periodic(s), validation);
         save(paths_.last(), validation);
-        observer_.on_message(fmt::format("step {}: checkpoint {}", s, paths_.periodic(s)));
+        if (lead_) observer_.on_message(fmt::format("step {}: checkpoint {}", s, paths_.periodic(s)));
       }
-      if (interrupt_requested() && s < o_.max_steps) return interrupted(log, interval);
+      if (interrupt_requested() && s < o_.max_steps) return interrupted(interval);
     }
     return finish();
   }
@@ -94,11 +101,11 @@ class RunLoop {
       }
       observer_.on_message(
           fmt::format("resumed {} at step {} of {}", paths_.last(), trainer_.steps_done(), o_.max_steps));
-      remove_leftover_temporaries();
-    } else {
+      if (lead_) remove_leftover_temporaries();
+    } else if (lead_) {
       check_fresh_run_directory(paths_);
     }
-    std::filesystem::create_directories(paths_.checkpoints());
+    if (lead_) std::filesystem::create_directories(paths_.checkpoints());
     session_start_ = Clock::now();
   }
 
@@ -118,7 +125,9 @@ class RunLoop {
     return p;
   }
 
-  double validate() {
+  /// Rank 0 only (validation does not change the model, so the ranks stay equal); nothing elsewhere.
+  std::optional<double> validate() {
+    if (!lead_) return std::nullopt;
     const double v = trainer_.validation_loss();
     const int64_t s = trainer_.steps_done();
     last_validation_ = v;
@@ -132,7 +141,8 @@ class RunLoop {
     return v;
   }
 
-  void write_row(TrainLog& log, const Interval& interval, std::optional<double> validation) {
+  void write_row(const Interval& interval, std::optional<double> validation) {
+    if (!log_) return;
     LogRow row;
     row.step = trainer_.steps_done();
     row.epoch = trainer_.epoch();
@@ -143,11 +153,12 @@ class RunLoop {
     row.elapsed_seconds = elapsed();
     row.bad_steps = trainer_.bad_steps_total();
     row.val_nll = validation;
-    log.append(row);
+    log_->append(row);
     observer_.on_log(row);
   }
 
   void save(const std::string& path, std::optional<double> validation, Attributes more = {}) {
+    if (!lead_) return;
     Attributes a = settings_.extra;
     a.insert(more.begin(), more.end());
     a[kElapsed] = elapsed();
@@ -186,8 +197,8 @@ class RunLoop {
 
   /// The end of an interrupted run: the interval's log row and checkpoints/last.h5, from which a
   /// resumed run continues as if uninterrupted.
-  RunSummary interrupted(TrainLog& log, const Interval& interval) {
-    if (interval.steps > 0) write_row(log, interval, std::nullopt);
+  RunSummary interrupted(const Interval& interval) {
+    if (interval.steps > 0) write_row(interval, std::nullopt);
     save(paths_.last(), last_validation_);
     RunSummary s = summary();
     s.interrupted_by = settings_.interrupt->load();
@@ -207,12 +218,12 @@ class RunLoop {
 
   RunSummary finish() {
     // A run resumed after it was already complete did no step: validate its state once more.
-    if (!last_validation_) last_validation_ = trainer_.validation_loss();
+    if (!last_validation_ && lead_) last_validation_ = trainer_.validation_loss();
     save(paths_.final_model(), last_validation_);
     save(paths_.last(), last_validation_);
     RunSummary s = summary();
     s.completed = true;
-    observer_.on_message(fmt::format("step {}: final model {}", s.steps, paths_.final_model()));
+    if (lead_) observer_.on_message(fmt::format("step {}: final model {}", s.steps, paths_.final_model()));
     return s;
   }
 
@@ -221,6 +232,8 @@ class RunLoop {
   const RunPaths& paths_;
   const RunSettings& settings_;
   TrainingObserver& observer_;
+  const bool lead_;  // rank 0: validates, logs and writes checkpoints
+  std::optional<TrainLog> log_;
   Clock::time_point session_start_;
   double elapsed_before_ = 0.0;
   int64_t session_jets_ = 0, session_steps_ = 0;

@@ -90,6 +90,8 @@ void check_fresh_run_directory(const RunPaths& paths);
 /// that already holds a run; resume restores checkpoints/last.h5 (train.* attributes included),
 /// removes the temporary files of checkpoint writes that a killed process left behind (naming them)
 /// and continues the log. Throws CheckpointError/DataError naming the file on I/O problems.
+/// In a data-parallel run (a Trainer with a communicator) every rank calls this; rank 0 alone
+/// validates and writes the log and checkpoints, the others only step.
 RunSummary run_training(Trainer& trainer, const RunPaths& paths, const RunSettings& settings,
                         TrainingObserver& observer);
 

@@ -17,7 +17,8 @@ FUZZ_LIB     := $(FUZZ_BUILD)/libflowjet.a
 FUZZ_SHARED  := $(patsubst %.cpp,$(FUZZ_BUILD)/%.o,tests/fuzz/targets.cpp tests/support/temp_dir.cpp \
                   $(wildcard tools/common/*.cpp))
 
-$(FUZZ_LIB): $(LIB_SRCS:%.cpp=$(FUZZ_BUILD)/%.o)
+# Without the MPI communicator too: the fuzz build has no MPI flags (and needs none).
+$(FUZZ_LIB): $(patsubst %.cpp,$(FUZZ_BUILD)/%.o,$(filter-out $(DIST_MPI_SRCS),$(LIB_SRCS)))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 

@@ -132,6 +132,20 @@ Schema build_schema() {
          "cpu, cuda, or auto (cuda when usable, else cpu)",
          {"cpu", "cuda", "auto"}});
   s.add({"train", "threads", V::Int, "0", "CPU threads; 0: FLOWJET_THREADS or every core", {}});
+  s.add({"train",
+         "distributed",
+         V::String,
+         "none",
+         "data-parallel training over the ranks of `mpirun -np N bin/train ...`: none, mpi (CPU), nccl (one GPU per "
+         "rank); docs/distributed.md",
+         {"none", "mpi", "nccl"}});
+  s.add({"train",
+         "distributed_timeout",
+         V::Float,
+         "300",
+         "seconds a collective (the step's gradient all-reduce) may wait for the other ranks before the job is "
+         "aborted, naming the rank and step",
+         {}});
   // [eval]
   s.add(
       {"eval", "validate_every", V::Int, "1000", "optimiser steps between validation losses; 0: only at the end", {}});
@@ -277,6 +291,8 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.data.prepare.seed = o.seed;
   o.device = config.get_string("train", "device");
   o.threads = int_in(config, "train", "threads", 0);
+  o.distributed = config.get_string("train", "distributed");
+  o.distributed_timeout = float_in(config, "train", "distributed_timeout", 1e-3, kHuge, false);
 
   o.validate_every = int_in(config, "eval", "validate_every", 0);
   o.validation_batch_size = int_in(config, "eval", "batch_size", 1, kMaxBatch);
