@@ -11,6 +11,7 @@ the others raise ValueError naming the argument (docs/python.md).
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -21,6 +22,9 @@ __all__ = ["w1m", "w1p", "w1efp", "cov_mmd", "fpnd", "fpd", "kpd", "get_fpd_kpd_
 
 # jetnet's module-level generator, unseeded as there; seed it (or replace it) for repeatable draws.
 rng = np.random.default_rng()
+# jetnet's functions read `rng` from jetnet.evaluation.gen_metrics, so scripts seed
+# `evaluation.gen_metrics.rng`; the same line works here.
+gen_metrics = sys.modules[__name__]
 
 _DEFAULT_EFPSET_ARGS = [("n==", 4), ("d==", 4), ("p==", 1)]
 _RECOMMENDED_JETS = 50_000

@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import subprocess
+import threading
 
 import numpy as np
 import pytest
@@ -71,3 +72,16 @@ def quick_overrides(run_dir, steps: int = 20) -> dict:
     return {"data.path": str(ROOT / "data" / "samples" / "q.h5"), "data.max_jets": 3000, "train.max_steps": steps,
             "train.batch_size": 200, "eval.validate_every": 10, "output.checkpoint_every": 10,
             "output.log_every": 5, "output.dir": str(run_dir)}
+
+
+def assert_releases_gil(work) -> None:
+    """Runs work() in a thread and counts loop turns of this one meanwhile: with the GIL held
+    through the C++ call the loop could not run until it returned."""
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (work(), done.set()))
+    ticks = 0
+    thread.start()
+    while not done.is_set():
+        ticks += 1
+    thread.join()
+    assert ticks > 10_000

@@ -2,13 +2,13 @@
 shapes, accepted inputs, and errors that name the argument or carry the C++ message."""
 from __future__ import annotations
 
-import threading
 
 import numpy as np
 import pytest
 
 import flowjet
 import flowjet.metrics as fm
+from conftest import assert_releases_gil
 
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended number:RuntimeWarning")
 
@@ -83,18 +83,4 @@ def test_library_errors_carry_the_cpp_message(samples):
 
 
 def test_long_calls_release_the_gil(samples):
-    g, q = samples["g"], samples["q"]
-    done = threading.Event()
-
-    def work():
-        fm.w1efp(g, q, num_eval_samples=2000, num_batches=3)
-        done.set()
-
-    thread = threading.Thread(target=work)
-    ticks = 0
-    thread.start()
-    while not done.is_set():
-        ticks += 1
-    thread.join()
-    # with the GIL held through the C++ call, this loop could not run while the EFPs were computed
-    assert ticks > 10_000
+    assert_releases_gil(lambda: fm.w1efp(samples["g"], samples["q"], num_eval_samples=2000, num_batches=3))
