@@ -23,6 +23,9 @@ from ._core import (  # noqa: F401
 from ._core import train as _train
 
 __version__ = "0.1.0"
+# TypeError stays out of `from flowjet import *`, which would hide Python's own.
+__all__ = ["metrics", "JetModel", "train", "set_num_threads", "num_threads", "Error", "ShapeError", "ConfigError",
+           "DataError", "CheckpointError", "CudaError", "NumericError", "AutogradError", "InternalError"]
 
 
 def _override_text(key: str, value) -> str:
