@@ -118,7 +118,8 @@ test: $(TEST_BINS) $(TOOLS)
 
 # The Python package (docs/python.md): a venv in $(PYVENV) with Debian's python3 and its packages,
 # pytest and jetnet (for the comparisons; they are skipped, saying so, if it cannot be installed),
-# then `pip install ./python` (incremental in $(BUILD)/python) and python/tests. Not part of `make test`.
+# then `pip install ./python` (without build isolation, so that the rebuild in $(BUILD)/python is
+# incremental; python/requirements-test.txt says why) and python/tests. Not part of `make test`.
 PYTHON ?= /usr/bin/python3
 PYVENV ?= $(BUILD)/pyvenv
 $(PYVENV)/.requirements: python/requirements-test.txt python/requirements-jetnet.txt
@@ -127,7 +128,7 @@ $(PYVENV)/.requirements: python/requirements-test.txt python/requirements-jetnet
 	$(PYVENV)/bin/pip install -q --no-deps -r python/requirements-jetnet.txt || echo "test-python: jetnet not installed"
 	@touch $@
 test-python: $(PYVENV)/.requirements $(BIN)/evaluate $(BIN)/sample $(BIN)/logprob
-	$(PYVENV)/bin/pip install -q ./python
+	$(PYVENV)/bin/pip install -q --no-build-isolation ./python
 	$(PYVENV)/bin/python -m pytest -q -rs python/tests
 
 # The gradient-check table: every test case whose name contains "gradcheck".

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages flowjet builds with; does nothing when they are all present.
 set -euo pipefail
-packages=(g++ make pkg-config libhdf5-dev libfmt-dev doctest-dev libopenblas-dev liblapack-dev)
+packages=(g++ make pkg-config libhdf5-dev libfmt-dev doctest-dev libopenblas-dev liblapack-dev
+          python3-dev python3-venv python3-h5py)  # the last three: make test-python (docs/python.md)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
