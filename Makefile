@@ -95,7 +95,7 @@ BENCH_SRCS := $(wildcard tests/bench/*.cpp)
 BENCH_BINS := $(patsubst tests/bench/%.cpp,$(BIN)/bench_%,$(BENCH_SRCS))
 
 .SECONDARY:
-.PHONY: all test gradcheck bench bench-vs-torch bench-fpnd-vs-jetnet sanitize deps clean install
+.PHONY: all test gradcheck bench bench-vs-torch bench-fpnd-vs-jetnet sanitize deps clean install test-python
 all: $(LIB) $(TOOLS)
 
 $(LIB): $(LIB_OBJS)
@@ -139,6 +139,21 @@ $(BIN)/bench_train: $(BUILD)/tests/bench/train.o $(TOOL_COMMON) $(LIB)
 # Runs every suite; the last line printed is "N passed, N failed" (plus skipped).
 test: $(TEST_BINS) $(TOOLS)
 	@bash tests/run_suites.sh $(TEST_BINS)
+
+# The Python package (docs/python.md): a venv in $(PYVENV) with Debian's python3 and its packages,
+# pytest and jetnet (for the comparisons; they are skipped, saying so, if it cannot be installed),
+# then `pip install ./python` (without build isolation, so that the rebuild in $(BUILD)/python is
+# incremental; python/requirements-test.txt says why) and python/tests. Not part of `make test`.
+PYTHON ?= /usr/bin/python3
+PYVENV ?= $(BUILD)/pyvenv
+$(PYVENV)/.requirements: python/requirements-test.txt python/requirements-jetnet.txt
+	$(PYTHON) -m venv --system-site-packages $(PYVENV)
+	$(PYVENV)/bin/pip install -q -r python/requirements-test.txt
+	$(PYVENV)/bin/pip install -q --no-deps -r python/requirements-jetnet.txt || echo "test-python: jetnet not installed"
+	@touch $@
+test-python: $(PYVENV)/.requirements $(BIN)/evaluate $(BIN)/sample $(BIN)/logprob
+	$(PYVENV)/bin/pip install -q --no-build-isolation ./python
+	$(PYVENV)/bin/python -m pytest -q -rs python/tests
 
 # The gradient-check table: every test case whose name contains "gradcheck".
 gradcheck: $(BIN)/test_engine

@@ -78,18 +78,33 @@ void read_jetnet_file(const std::string& path, ConditionBuilder& builder) {
     builder.add(mass[static_cast<size_t>(i)], n[static_cast<size_t>(i)], fmt::format("{}: jet {}", path, i));
 }
 
+// A builder for `model`; ConfigError naming `source` when the model takes no conditions.
+ConditionBuilder builder_for(const JetModel& model, const std::string& source) {
+  const int64_t context = model.flow ? model.flow->spec().context_features : -1;
+  if (context <= 0) throw ConfigError(fmt::format("{} given, but the model is unconditioned (VNF)", source));
+  return ConditionBuilder{model, context == 2, {}};
+}
+
 }  // namespace
 
 SampledConditions read_conditions_file(const std::string& path, const JetModel& model) {
-  const int64_t context = model.flow ? model.flow->spec().context_features : -1;
-  if (context <= 0)
-    throw ConfigError(fmt::format("conditions file '{}' given, but the model is unconditioned (VNF)", path));
-  ConditionBuilder builder{model, context == 2, {}};
+  ConditionBuilder builder = builder_for(model, fmt::format("conditions file '{}'", path));
   if (has_extension(path, ".h5") || has_extension(path, ".hdf5"))
     read_jetnet_file(path, builder);
   else
     read_text(path, builder);
   if (builder.out.size() == 0) throw DataError(fmt::format("conditions file '{}' holds no conditions", path));
+  return builder.out;
+}
+
+SampledConditions scale_conditions(const JetModel& model, const std::vector<double>& mass,
+                                   const std::vector<int64_t>& n, const std::string& what) {
+  ConditionBuilder builder = builder_for(model, what);
+  if (!n.empty() && n.size() != mass.size())
+    throw ShapeError(fmt::format("{}: {} masses but {} values of n", what, mass.size(), n.size()));
+  if (mass.empty()) throw DataError(fmt::format("{} holds no conditions", what));
+  for (size_t i = 0; i < mass.size(); ++i)
+    builder.add(mass[i], n.empty() ? 0 : n[i], fmt::format("{}: row {}", what, i));
   return builder.out;
 }
 

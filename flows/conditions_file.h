@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "flows/conditional_sampler.h"
 #include "flows/io/jet_model.h"
@@ -25,6 +26,14 @@ namespace flowjet::flows {
 /// (or JetNet error) for unreadable files, malformed rows, a negative or non-finite mass, an n
 /// outside 1..P, or an empty file; flowjet::ConfigError when the model is unconditioned.
 SampledConditions read_conditions_file(const std::string& path, const JetModel& model);
+
+/// Conditions given as values (e.g. an array from the Python package): mass[i] as in the text
+/// format (mass / jet pt, >= 0) and n[i] (1..P for an (m, n) model; n may be empty for an (m)
+/// model), checked and scaled exactly as file rows are. Throws flowjet::DataError naming `what` and
+/// the row, flowjet::ShapeError when n has another length, flowjet::ConfigError when the model is
+/// unconditioned.
+SampledConditions scale_conditions(const JetModel& model, const std::vector<double>& mass,
+                                   const std::vector<int64_t>& n, const std::string& what);
 
 /// `count` rows cycling through `conditions` (row i uses condition i mod size): one jet per
 /// condition when count equals the size, k jets per condition ("oversampling", training-recipe.md §9)

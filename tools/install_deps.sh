@@ -3,7 +3,9 @@
 set -euo pipefail
 # libopenmpi-dev and openmpi-bin: mpicxx (the Makefile then builds with MPI) and mpirun, for
 # data-parallel training and its tests (docs/distributed.md); the build works without them.
-packages=(g++ make pkg-config libhdf5-dev libfmt-dev doctest-dev libopenblas-dev liblapack-dev libopenmpi-dev openmpi-bin)
+# python3-dev, python3-venv, python3-h5py: make test-python (docs/python.md).
+packages=(g++ make pkg-config libhdf5-dev libfmt-dev doctest-dev libopenblas-dev liblapack-dev libopenmpi-dev openmpi-bin
+          python3-dev python3-venv python3-h5py)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -131,6 +131,28 @@ TEST_CASE("tools/sample: conditions are scaled with the model's scaler; bad rows
   CHECK_THROWS_WITH_AS(flows::repeat_conditions(c, 3), doctest::Contains("use a multiple of 2"), ConfigError);
 }
 
+TEST_CASE("flows/scale_conditions: values are checked and scaled as conditions-file rows are") {
+  test::TempDir dir;
+  flows::JetModel mn = test::small_jet_model("cnf_mn");
+  write_text(dir.file("c.txt"), "0.05 12\n0.1 25\n");
+  const flows::SampledConditions from_file = flows::read_conditions_file(dir.file("c.txt"), mn);
+  const flows::SampledConditions from_values = flows::scale_conditions(mn, {0.05, 0.1}, {12, 25}, "values");
+  CHECK(from_values.mass == from_file.mass);
+  CHECK(from_values.n == from_file.n);
+  CHECK(flows::scale_conditions(test::small_jet_model("cnf_m"), {0.2}, {}, "values").n == std::vector<int32_t>{0});
+
+  CHECK_THROWS_WITH_AS(flows::scale_conditions(mn, {0.1, 0.2}, {3, 31}, "values"),
+                       doctest::Contains("values: row 1: n = 31 must be an integer in 1..30"), DataError);
+  CHECK_THROWS_WITH_AS(flows::scale_conditions(mn, {-1.0}, {3}, "values"),
+                       doctest::Contains("values: row 0: mass -1 must be a finite number >= 0"), DataError);
+  CHECK_THROWS_WITH_AS(flows::scale_conditions(mn, {0.1}, {3, 4}, "values"),
+                       doctest::Contains("values: 1 masses but 2 values of n"), ShapeError);
+  CHECK_THROWS_WITH_AS(flows::scale_conditions(mn, {}, {}, "values"), doctest::Contains("values holds no conditions"),
+                       DataError);
+  CHECK_THROWS_WITH_AS(flows::scale_conditions(test::small_jet_model("vnf"), {0.1}, {}, "values"),
+                       doctest::Contains("values given, but the model is unconditioned"), ConfigError);
+}
+
 TEST_CASE("tools/sample: command-line and input errors exit non-zero with a clear message") {
   test::TempDir dir;
   flows::save_jet_model(dir.file("model.h5"), test::small_jet_model("vnf"));
