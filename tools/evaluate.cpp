@@ -2,6 +2,7 @@
 // JetNet metrics (metrics/evaluation.h), prints the talk's table row and optionally writes the
 // raw numbers as JSON and the plots as a self-contained HTML report. Flags and outputs:
 // docs/evaluation.md.
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "metrics/evaluation.h"
 #include "metrics/jet_set_input.h"
 #include "tools/common/cli.h"
+#include "tools/common/interrupt.h"
 #include "tools/common/output_path.h"
 #include "tools/common/run_evaluation.h"
 
@@ -97,7 +99,20 @@ metrics::EvaluationOptions evaluation_options(const tools::CommandLine& cli, std
   return options;
 }
 
+// Ctrl-C (SIGINT) or SIGTERM while the outputs are written: each output is whole (a temporary and a
+// rename) and those not yet begun are skipped. Returns the exit status, 0 when not interrupted.
+int stop_if_interrupted(const std::atomic<int>& interrupt, const std::vector<std::string>& written) {
+  if (interrupt.load() == 0) return 0;
+  std::string kept;
+  for (const auto& path : written) kept += (kept.empty() ? "" : ", ") + path;
+  std::fprintf(stderr, "evaluate: interrupted by signal %d; %s\n", interrupt.load(),
+               kept.empty() ? "no output written" : ("wrote only " + kept).c_str());
+  return tools::interrupted_exit_status(interrupt.load());
+}
+
 int run(const tools::CommandLine& cli) {
+  // Nothing is written before the metrics are done, so until then Ctrl-C ends the run at once.
+  tools::exit_on_interrupt("\nevaluate: interrupted; no output written\n");
   const std::string real_path = cli.required("real"), gen_path = cli.required("gen");
   check_input_file("real", real_path);
   check_input_file("gen", gen_path);
@@ -122,6 +137,7 @@ int run(const tools::CommandLine& cli) {
                                                              : "COV/MMD swapped as in the talk: cov_mmd(gen, real)");
 
   const metrics::EvaluationResult result = metrics::evaluate(real, gen, options, {real_path, gen_path});
+  const std::atomic<int>& interrupt = tools::install_interrupt_handler("");
   for (const auto& warning : result.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
   for (const auto& [name, seconds] : result.seconds) std::fprintf(stderr, "  %-18s %8.2f s\n", name.c_str(), seconds);
   std::fputs(metrics::format_table_row(result).c_str(), stdout);
@@ -129,15 +145,20 @@ int run(const tools::CommandLine& cli) {
     std::printf("FPD, exact bounded least-squares intercept (diagnostic, not jetnet's FPD): %.3e\n",
                 *result.fpd_least_squares);
 
+  std::vector<std::string> written;
   if (const auto json_path = cli.value("json")) {
+    if (const int status = stop_if_interrupted(interrupt, written)) return status;
     write_text_file_atomically(*json_path, metrics::to_json(result, {real_path, gen_path}));
     std::fprintf(stderr, "wrote %s\n", json_path->c_str());
+    written.push_back(*json_path);
   }
   if (const auto report_path = cli.value("report")) {
+    if (const int status = stop_if_interrupted(interrupt, written)) return status;
     tools::write_evaluation_report(*report_path, std::move(real), std::move(gen), result, real_path, gen_path);
     std::fprintf(stderr, "wrote %s\n", report_path->c_str());
+    written.push_back(*report_path);
   }
-  return 0;
+  return stop_if_interrupted(interrupt, written);
 }
 
 }  // namespace

@@ -19,6 +19,12 @@ extern "C" void on_interrupt(int signal_number) {
   (void)ignored;
 }
 
+extern "C" void exit_now(int signal_number) {
+  ssize_t ignored = ::write(STDERR_FILENO, g_notice, std::strlen(g_notice));
+  (void)ignored;
+  ::_exit(interrupted_exit_status(signal_number));
+}
+
 }  // namespace
 
 const std::atomic<int>& install_interrupt_handler(const char* notice) {
@@ -28,6 +34,12 @@ const std::atomic<int>& install_interrupt_handler(const char* notice) {
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   return g_interrupt;
+}
+
+void exit_on_interrupt(const char* notice) {
+  g_notice = notice;
+  std::signal(SIGINT, exit_now);
+  std::signal(SIGTERM, exit_now);
 }
 
 void restore_default_interrupt_handling() {
