@@ -206,10 +206,14 @@ TEST_CASE("tools/sample: jets left without particles are written with one warnin
 TEST_CASE("tools/sample: running out of memory is one clear line and exit 1") {
   test::TempDir dir;
   flows::save_jet_model(dir.file("model.h5"), test::small_jet_model("vnf"));
-  // 1 GB of address space cannot hold a batch of 10^7 jets' flow activations.
+  // 4 GB of address space (the shared libraries, CUDA's and MPI's among them, take about 1 GB) cannot
+  // hold a batch of 10^7 jets' flow activations (3.6 GB per [10^7, 90] tensor). OpenBLAS (LAPACK's
+  // backend on some systems) starts a thread that retries its buffer allocation forever under such
+  // a limit and exit() waits for it, so it gets no thread; `timeout` turns any hang into a failure.
   const std::string log = dir.file("oom.txt");
-  const int status = std::system(("ulimit -v 1000000; " + sample_program() + " " + dir.file("model.h5") +
-                                  " -n 10000000 --batch 10000000 -o " + dir.file("out.h5") + " 2> " + log)
+  const int status = std::system(("ulimit -v 4000000; OPENBLAS_NUM_THREADS=1 timeout -s KILL 300 " +
+                                  sample_program() + " " + dir.file("model.h5") + " -n 10000000 --batch 10000000 -o " +
+                                  dir.file("out.h5") + " 2> " + log)
                                      .c_str());
   std::ifstream in(log);
   std::stringstream text;
