@@ -5,32 +5,14 @@
 // (docs/distributed.md): rank 0 prints, writes the run directory and evaluates.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <iostream>
-#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "data/jetnet_stream_writer.h"
-#include "engine/backend/cpu/thread_pool.h"
-#include "engine/core/error.h"
-#include "engine/dist/communicator.h"
-#include "engine/io/atomic_file.h"
-#include "flows/generate.h"
-#include "flows/train/peak_memory.h"
-#include "flows/train/trainer.h"
-#include "flows/train/training_data.h"
-#include "flows/train/training_run.h"
 #include "tools/common/cli.h"
-#include "tools/common/device_choice.h"
 #include "tools/common/interrupt.h"
-#include "tools/common/progress.h"
-#include "tools/common/run_evaluation.h"
 #include "tools/common/train_config.h"
+#include "tools/common/training_pipeline.h"
 
 using namespace flowjet;
 
@@ -53,16 +35,9 @@ tools::CommandLine make_command_line() {
   return cli;
 }
 
-struct Arguments {
-  std::string config;
-  std::vector<std::string> overrides;
-  std::string resume_dir;
-  bool dry_run = false;
-};
-
 // The positional words: overrides contain '=', the one other word is the configuration file.
-Arguments parse_arguments(const tools::CommandLine& cli) {
-  Arguments a;
+tools::TrainingPipelineOptions parse_arguments(const tools::CommandLine& cli) {
+  tools::TrainingPipelineOptions a;
   a.resume_dir = cli.value("resume").value_or("");
   a.dry_run = cli.has("dry-run");
   for (const std::string& word : cli.positional()) {
@@ -77,227 +52,23 @@ Arguments parse_arguments(const tools::CommandLine& cli) {
   }
   if (a.config.empty() && a.resume_dir.empty())
     throw tools::UsageError("no configuration file given (CONFIG.ini, or --resume RUN_DIR)");
-  if (a.config.empty()) a.config = flows::RunPaths(a.resume_dir).config();
   return a;
 }
 
-void print_model_summary(const flows::Trainer& trainer) {
-  const flows::TrainOptions& o = trainer.options();
-  const flows::FlowSpec& s = o.flow;
-  const std::string coupling = s.coupling == flows::CouplingKind::RationalQuadratic
-                                   ? fmt::format("rqs, K {}, B {}", s.bins, s.tail_bound)
-                                   : std::string("affine");
-  fmt::print("model: {}, {} coupling layers ({}), {} blocks x H {}, context {}, dropout {}, batch norm {}, {} masks\n",
-             flows::model_kind_name(o.model), s.coupling_layers, coupling, s.num_blocks, s.hidden_features,
-             s.context_features, s.dropout, s.batch_norm ? "on" : "off", flows::mask_kind_name(s.mask));
-  fmt::print("parameters: {} per coupling layer, {} in total (the built flow has {})\n",
-             tools::format_count(s.parameters_per_layer()), tools::format_count(s.parameter_count()),
-             tools::format_count(trainer.model().flow->parameter_count()));
-}
-
-void print_plan(const flows::Trainer& trainer) {
-  const flows::TrainOptions& o = trainer.options();
-  const data::PreparedData& d = trainer.prepared();
-  fmt::print("data: {}, {} jets -> train {}, validation {}, test {} (noise {}, scaler fitted on {})\n", o.data.path,
-             d.rows, d.split.train.size(), d.split.validation_rows().size(), d.split.test.size(),
-             o.data.prepare.add_noise ? "on" : "off",
-             o.data.prepare.fit_on_all_rows ? "all jets" : "the training jets");
-  fmt::print(
-      "plan: {} steps of {} jets, {} batches per epoch ({}), {:.1f} epochs; validation every {} steps, "
-      "checkpoints every {}, log every {}\n",
-      o.max_steps, o.batch_size, trainer.batches_per_epoch(), o.data.shuffle ? "reshuffled every epoch" : "fixed order",
-      static_cast<double>(o.max_steps) / static_cast<double>(trainer.batches_per_epoch()), o.validate_every,
-      o.checkpoint_every, o.log_every);
-  if (trainer.world_size() > 1) {
-    const int64_t ranks = trainer.world_size(), smaller = o.batch_size / ranks;
-    const std::string shard =
-        o.batch_size % ranks == 0 ? fmt::format("{}", smaller) : fmt::format("{} or {}", smaller + 1, smaller);
-    fmt::print("data parallel: {} ranks over {}, each takes {} jets of every batch of {}; one gradient all-reduce "
-               "per step\n",
-               ranks, o.distributed, shard, o.batch_size);
-  }
-  if (model_uses_mass_loss(o.model))
-    fmt::print("mass loss: lambda {} while {} < step{}\n", o.lambda, o.n_mse_delay,
-               o.n_mse_turnoff < 0 ? std::string(" (never switched off)") : fmt::format(" < {}", o.n_mse_turnoff));
-  fmt::print("run directory: {}\n", o.run_dir);
-}
-
-/// The --dry-run line "predicted peak memory: X GiB (batch B)", measured on scratch trainers.
-void print_peak_memory(const flows::Trainer& trainer) {
-  const flows::TrainOptions& o = trainer.options();
-  const flows::PeakMemoryFit fit = flows::fit_training_peak(o, trainer.prepared());
-  constexpr double kMiB = 1 << 20, kGiB = 1 << 30;
-  fmt::print("predicted peak memory: {:.2f} GiB (batch {})\n", fit.predict(o.batch_size) / kGiB, o.batch_size);
-  fmt::print(
-      "  tensor bytes of a training step: {:.1f} MiB + {:.1f} KiB per jet, fitted to two steps at batch {} "
-      "({:.1f} MiB) and {} ({:.1f} MiB)\n",
-      fit.fixed_bytes / kMiB, fit.bytes_per_row / 1024.0, fit.small_batch, fit.small_peak / kMiB, fit.large_batch,
-      fit.large_peak / kMiB);
-}
-
-/// The truth floor: what the metrics give for two real samples of the test split's size, the test
-/// jets against the first jets of the training split (disjoint from them). A model cannot be
-/// expected to score better than this on the same number of jets.
-void print_truth_floor(const flows::Trainer& trainer, const data::JetSet& all_jets, const data::JetSet& test_jets,
-                       const flows::RunPaths& paths, tools::RunEvaluationOptions e) {
-  const std::vector<int64_t>& train_rows = trainer.prepared().split.train;
-  if (train_rows.size() < static_cast<size_t>(test_jets.jets))
-    throw ConfigError(fmt::format("eval.truth_floor: the training split has {} jets, fewer than the test split's {}",
-                                  train_rows.size(), test_jets.jets));
-  const std::vector<int64_t> rows(train_rows.begin(), train_rows.begin() + test_jets.jets);
-  e.heading = "truth floor";
-  e.json_path = paths.truth_floor();
-  e.report_path.clear();
-  e.generated_name = fmt::format("training split of {} (first {} jets)", trainer.options().data.path, rows.size());
-  tools::evaluate_generated_jets(test_jets, flows::select_jets(all_jets, rows), e, std::cout);
-}
-
-/// End of a completed run: generated jets in the JetNet layout, then the evaluation. Each batch is
-/// written to the file as it is made and also kept, since the evaluation needs every jet (as many
-/// as the test split, which is held in memory anyway).
-void generate_and_evaluate(flows::Trainer& trainer, const data::JetSet& all_jets, const flows::RunPaths& paths,
-                           tools::ProgressPrinter& printer) {
-  const flows::TrainOptions& o = trainer.options();
-  const std::vector<int64_t>& test_rows = trainer.prepared().split.test;
-  const int64_t count = static_cast<int64_t>(test_rows.size());
-  flows::JetModel& model = trainer.model();
-  flows::GenerateOptions g;
-  g.batch_size = o.validation_batch_size;
-  g.seed = o.seed;
-  data::WriteOptions w;
-  w.attributes["generator"] = fmt::format("bin/train: {} model, {} steps, seed {}", model.kind, trainer.steps_done(),
-                                          o.seed);
-  data::JetNetStreamWriter writer(paths.generated(), model.particles, flows::generated_jet_type(model), w, count);
-  data::JetSet generated = data::JetSet::zeros(count, model.particles, flows::generated_jet_type(model));
-  const flows::JetBatchSink keep = flows::collect_into(generated);
-  flows::generate_jet_batches(model, count, g, [&](const data::JetSet& batch, int64_t first) {
-    writer.append(batch);
-    keep(batch, first);
-  });
-  writer.finish();
-  printer.on_message(
-      fmt::format("generated {} jets (as many as the test split): {}", generated.jets, paths.generated()));
-  if (o.metrics == "none") return;
-  tools::RunEvaluationOptions e;
-  e.preset = o.metrics;
-  e.jet_type = o.data.jet_type;
-  e.fpnd_dir = o.fpnd_dir;
-  e.json_path = paths.evaluation();
-  e.real_name = fmt::format("test split of {}", o.data.path);
-  e.generated_name = paths.generated();
-  if (o.report) e.report_path = paths.report();
-  const data::JetSet test_jets = flows::select_jets(all_jets, test_rows);
-  tools::evaluate_generated_jets(test_jets, generated, e, std::cout);
-  if (o.truth_floor) print_truth_floor(trainer, all_jets, test_jets, paths, e);
-}
-
-/// Test hook of the failure tests (tests/dist): FLOWJET_TEST_RANK_FAILURE = "RANK:STEP:exit" makes
-/// that rank exit at once (without MPI_Finalize, like a crash) in step STEP, after its backward pass;
-/// "RANK:STEP:hang" makes it sleep there instead, so the other ranks' all-reduce times out.
-void install_test_rank_failure(flows::Trainer& trainer) {
-  const char* spec = std::getenv("FLOWJET_TEST_RANK_FAILURE");
-  if (!spec) return;
-  int rank = -1;
-  long long step = -1;
-  char mode[8] = {};
-  if (std::sscanf(spec, "%d:%lld:%7s", &rank, &step, mode) != 3 ||
-      (std::string(mode) != "exit" && std::string(mode) != "hang"))
-    throw ConfigError(fmt::format("FLOWJET_TEST_RANK_FAILURE = {}: expected RANK:STEP:exit or RANK:STEP:hang", spec));
-  if (rank != trainer.rank()) return;
-  const bool hang = std::string(mode) == "hang";
-  trainer.set_gradient_hook([&trainer, step, hang](const NamedTensors&) {
-    if (trainer.steps_done() + 1 != step) return;
-    std::fprintf(stderr, "bin/train: rank %d: FLOWJET_TEST_RANK_FAILURE: %s in step %lld\n", trainer.rank(),
-                 hang ? "hanging" : "exiting", step);
-    if (!hang) std::_Exit(9);
-    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
-  });
-}
-
-int train(const Arguments& args, const tools::IniConfig& config, flows::TrainOptions o, dist::Communicator& comm) {
-  const bool lead = comm.rank() == 0;  // prints, writes the run directory, evaluates
-  std::string note;
-  const Device device = tools::choose_training_device(o.device, note);
-  if (!note.empty() && lead) std::fprintf(stderr, "%s\n", note.c_str());
-  if (o.threads > 0) set_num_threads(static_cast<int>(o.threads));
-
-  flows::TrainingData data = flows::load_training_data(o.data);
-  if (lead)
-    for (const std::string& w : data.warnings)
-      std::fprintf(stderr, "%s: warning: %s\n", o.data.path.c_str(), w.c_str());
-  flows::Trainer trainer(o, std::move(data.prepared), device, &comm);
-  install_test_rank_failure(trainer);
-  if (!lead) {
-    if (args.dry_run) return 0;
-    flows::RunSettings settings;
-    settings.resume = !args.resume_dir.empty();
-    flows::TrainingObserver silent;
-    const flows::RunSummary s = flows::run_training(trainer, flows::RunPaths(o.run_dir), settings, silent);
-    comm.barrier("the barrier at the end of training");
-    return s.completed ? 0 : 3;
-  }
-  fmt::print("configuration: {}, device {}, {} CPU thread(s)\n", config.name(), device_name(device), num_threads());
-  print_model_summary(trainer);
-  print_plan(trainer);
-  std::fflush(stdout);
-  if (args.dry_run) {
-    print_peak_memory(trainer);
-    fmt::print("dry run: configuration, data and model are valid; nothing was trained\n");
-    return 0;
-  }
-
-  const flows::RunPaths paths(o.run_dir);
-  flows::RunSettings settings;
-  settings.resume = !args.resume_dir.empty();
-  const std::string ini = tools::effective_ini(config);
-  settings.extra["train.config"] = ini;
-  tools::ProgressPrinter printer = tools::ProgressPrinter::for_stderr();
-  if (!settings.resume) flows::check_fresh_run_directory(paths);  // before config.ini is overwritten
-  std::filesystem::create_directories(paths.root);
-  write_text_file_atomically(paths.config(), ini);
-
-  // Under mpirun, mpirun owns the signals (it ends every rank): a distributed run resumes from its
-  // last periodic checkpoint.
-  if (comm.size() == 1)
-    settings.interrupt = &tools::install_interrupt_handler(
+int run(tools::TrainingPipelineOptions options) {
+  options.install_interrupt = [] {
+    return &tools::install_interrupt_handler(
         "\nbin/train: interrupted; finishing the current step and writing a checkpoint (again to quit at once)\n");
-  const flows::RunSummary s = flows::run_training(trainer, paths, settings, printer);
-  // Every rank has finished the same steps (rank 0 also its last checkpoints); the others then
-  // wait in MPI_Finalize while rank 0 generates and evaluates.
-  comm.barrier("the barrier at the end of training");
-  tools::restore_default_interrupt_handling();  // generation and scoring are redone by --resume
-  printer.finish_line();
-  if (s.interrupted_by != 0) {
-    std::fprintf(stderr, "bin/train: %s\ncontinue with: bin/train --resume %s\n", s.stop_reason.c_str(),
-                 paths.root.c_str());
-    return tools::interrupted_exit_status(s.interrupted_by);
-  }
-  if (!s.completed) {
-    std::fprintf(stderr, "bin/train: error: %s\n", s.stop_reason.c_str());
-    return 3;  // distinct from 2 (a command-line mistake), so scripts can tell a diverged run apart
-  }
-  fmt::print(
-      "trained {} steps in {} ({:.0f} jets/s this session); validation NLL {:.5f}, best {:.5f} at step {}; "
-      "{} skipped step(s)\n",
-      s.steps, tools::format_duration(s.elapsed_seconds), s.jets_per_second, s.final_validation.value_or(NAN),
-      s.best_validation.value_or(NAN), s.best_step, s.bad_steps);
-  std::fflush(stdout);
-  if (o.generate) generate_and_evaluate(trainer, data.jets, paths, printer);
-  return 0;
-}
-
-int run(const Arguments& args) {
-  const tools::IniConfig config = tools::load_train_config(args.config, args.overrides);
-  flows::TrainOptions o = tools::train_options_from(config);
-  if (!args.resume_dir.empty()) o.run_dir = args.resume_dir;
-  const std::unique_ptr<dist::Communicator> comm = dist::make_communicator(o.distributed, o.distributed_timeout);
-  if (comm->size() == 1) return train(args, config, o, *comm);
-  try {
-    return train(args, config, o, *comm);
-  } catch (const std::exception& e) {
-    // The other ranks would wait for this one in their next collective: end the job now.
-    dist::abort_job(*comm, fmt::format("bin/train: rank {} of {}: error: {}", comm->rank(), comm->size(), e.what()));
-  }
+  };
+  options.restore_interrupt = tools::restore_default_interrupt_handling;
+  const tools::TrainingPipelineResult r = tools::run_training_pipeline(options);
+  if (!r.lead || !r.trained) return r.exit_status;
+  if (r.summary.interrupted_by != 0)
+    std::fprintf(stderr, "bin/train: %s\ncontinue with: bin/train --resume %s\n", r.summary.stop_reason.c_str(),
+                 r.run_dir.c_str());
+  else if (!r.summary.completed)
+    std::fprintf(stderr, "bin/train: error: %s\n", r.summary.stop_reason.c_str());
+  return r.exit_status;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 (flowjet.JetModel) and training (flowjet.train). docs/python.md."""
 from __future__ import annotations
 
+import json
 import os
 
 from . import metrics  # noqa: F401
@@ -37,16 +38,24 @@ def _override_text(key: str, value) -> str:
 
 def train(config_path: str | os.PathLike | None = None, overrides: dict | None = None,
           resume: str | os.PathLike | None = None) -> dict:
-    """Trains the flow of an INI configuration as bin/train does (docs/train.md).
+    """Runs bin/train's pipeline on an INI configuration (docs/train.md): training, then the
+    end-of-run generation and evaluation that the configuration's ``[eval]`` keys ask for.
 
     overrides: {"section.key": value}, applied in order after the file (bin/train's
     ``section.key=value`` words). resume: a run directory to continue (its config.ini is read when
-    config_path is None). Progress goes to stderr. Ctrl-C finishes the current step, writes
-    checkpoints/last.h5 and raises KeyboardInterrupt; ``train(resume=run_dir)`` continues.
-    Returns the run's summary: steps, final/best validation NLL, best_step, bad_steps, timings, and
-    the paths of run_dir, final_model, best_model and last_checkpoint. The end-of-run generation and
-    evaluation of bin/train are not part of it (docs/python.md).
+    config_path is None). The plan and the metrics table go to stdout, progress to stderr, as in
+    bin/train. Ctrl-C finishes the current step, writes checkpoints/last.h5 and raises
+    KeyboardInterrupt; ``train(resume=run_dir)`` continues.
+    Returns the run's summary: steps, final/best validation NLL, best_step, bad_steps, timings, the
+    paths of run_dir, final_model, best_model, last_checkpoint and of the end-of-run files
+    (generated, evaluation, truth_floor, report: None when not written), and ``metrics``, the
+    contents of evaluation.json (None without an evaluation).
     """
     words = [_override_text(k, v) for k, v in (overrides or {}).items()]
-    return _train(os.fspath(config_path) if config_path is not None else "", words,
-                  os.fspath(resume) if resume is not None else "")
+    summary = _train(os.fspath(config_path) if config_path is not None else "", words,
+                     os.fspath(resume) if resume is not None else "")
+    summary["metrics"] = None
+    if summary["evaluation"] is not None:
+        with open(summary["evaluation"], encoding="utf-8") as f:
+            summary["metrics"] = json.load(f)
+    return summary

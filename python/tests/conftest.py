@@ -62,16 +62,18 @@ def evaluate_json(samples, tmp_path_factory, *flags) -> dict:
 
 @pytest.fixture(scope="session")
 def trained_model(tmp_path_factory):
-    """A small CNF(m, n) on 3,000 light-quark jets, 20 steps (the training tests check the run)."""
+    """A small CNF(m, n) on 3,000 light-quark jets, 20 steps, then bin/train's end of run: 900
+    generated jets scored with the talk preset, and the truth floor (the training tests check it)."""
     run_dir = tmp_path_factory.mktemp("train") / "run"
-    summary = flowjet.train(ROOT / "configs" / "quick.ini", quick_overrides(run_dir))
-    return summary
+    overrides = dict(quick_overrides(run_dir), **{"eval.metrics": "talk", "eval.truth_floor": True})
+    return flowjet.train(ROOT / "configs" / "quick.ini", overrides)
 
 
 def quick_overrides(run_dir, steps: int = 20) -> dict:
+    """Training on 3,000 jets, then generated jets but no metrics (eval.metrics = none)."""
     return {"data.path": str(ROOT / "data" / "samples" / "q.h5"), "data.max_jets": 3000, "train.max_steps": steps,
             "train.batch_size": 200, "eval.validate_every": 10, "output.checkpoint_every": 10,
-            "output.log_every": 5, "output.dir": str(run_dir)}
+            "output.log_every": 5, "eval.metrics": "none", "output.dir": str(run_dir)}
 
 
 def assert_releases_gil(work) -> None:

@@ -1,7 +1,8 @@
-"""flowjet.train: bin/train's training stage from Python, its errors, and Ctrl-C leaving a run that
-resumes."""
+"""flowjet.train: bin/train's pipeline from Python (training, generated jets, metrics, truth floor),
+its errors, and Ctrl-C leaving a run that resumes."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -23,6 +24,28 @@ def test_summary_and_run_directory(trained_model):
     for name in ("config.ini", "train_log.csv", "final.h5", "checkpoints/last.h5", "checkpoints/best.h5"):
         assert os.path.exists(os.path.join(run_dir, name)), name
     assert "max_steps = 20" in open(os.path.join(run_dir, "config.ini")).read()
+
+
+def test_end_of_run_generation_and_evaluation(trained_model):
+    run_dir = trained_model["run_dir"]
+    assert trained_model["generated"] == os.path.join(run_dir, "generated.h5")
+    assert trained_model["evaluation"] == os.path.join(run_dir, "evaluation.json")
+    assert trained_model["truth_floor"] == os.path.join(run_dir, "truth_floor.json")
+    assert trained_model["report"] is None
+    import h5py
+
+    with h5py.File(trained_model["generated"], "r") as f:  # as many jets as the test split (30% of 3,000)
+        assert f["particle_features"].shape == (900, 30, 4)
+    assert trained_model["metrics"] == json.loads(open(trained_model["evaluation"]).read())
+    assert trained_model["metrics"]["fpnd"] > 0 and 0 <= trained_model["metrics"]["cov"] <= 1
+    assert os.path.getsize(trained_model["truth_floor"]) > 0
+
+
+def test_metrics_none_generates_without_scoring(tmp_path):
+    summary = flowjet.train(ROOT / "configs" / "quick.ini", quick_overrides(tmp_path / "run", steps=2))
+    assert os.path.exists(summary["generated"])
+    assert summary["evaluation"] is None and summary["metrics"] is None
+    assert not (tmp_path / "run" / "evaluation.json").exists()
 
 
 def test_configuration_errors_name_the_key(tmp_path):
