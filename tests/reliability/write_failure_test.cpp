@@ -51,7 +51,7 @@ class PoolStoppedForFork {
 // runs the libraries' exit handlers. An alarm ends a child that hangs, so the test fails instead.
 ChildRun run_with_file_limit(const test::TempDir& dir, rlim_t max_bytes, const std::function<void()>& body) {
   const std::string err_path = dir.file("child_stderr.txt");
-  const PoolStoppedForFork single_threaded;
+  const PoolStoppedForFork pool_stopped;
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
