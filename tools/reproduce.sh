@@ -70,13 +70,33 @@ data_file() {
   if [ "$jets" -le "$committed_jets" ]; then echo "data/samples/$1.h5"; else echo "data/generated/$1.h5"; fi
 }
 
+# Records the content checksums (tools/py/jets_checksum.py: the SHA-256 of the jets, which does not
+# change when the same jets are written again, unlike the file's bytes) of the data files present
+# in directory $1 into $out/data_checksums.txt. The line of a type whose file is absent is kept, so
+# a run for one jet type does not erase what was recorded for the others.
+record_checksums() {
+  local dir="$1" type line list="$out/data_checksums.txt" merged python=build/pyenv/bin/python
+  [ -x "$python" ] || python=/usr/bin/python3  # the data venv (make data-deps), else Debian's (python3-h5py)
+  merged="$(mktemp)"
+  echo "# SHA-256 of each file's jets (tools/py/jets_checksum.py); '(file sha256sum)': of the file's bytes" > "$merged"
+  for type in g q t; do
+    if [ -f "$dir/$type.h5" ]; then
+      line="$("$python" tools/py/jets_checksum.py "$dir/$type.h5")" || { rm -f "$merged"; return 1; }
+      echo "${line%% *}  $type.h5" >> "$merged"
+    elif [ -f "$list" ]; then
+      grep -E "^[0-9a-f]+  $type\.h5( |\$)" "$list" >> "$merged" || true
+    fi
+  done
+  mv "$merged" "$list"
+}
+
 # Makes the stand-in data when a needed file is missing (make data skips complete types and
 # resumes from saved shards), then records the checksums.
 ensure_data() {
   local missing=0 row
   mkdir -p "$out"
   if [ "$jets" -le "$committed_jets" ]; then
-    (cd data/samples && sha256sum g.h5 q.h5 t.h5) > "$out/data_checksums.txt"
+    record_checksums data/samples
     return 0
   fi
   for row in $rows; do
@@ -86,7 +106,7 @@ ensure_data() {
     echo "== making the stand-in data: make data JETS=$jets"
     make data JETS="$jets"
   fi
-  (cd data/generated && sha256sum g.h5 q.h5 t.h5 2>/dev/null) > "$out/data_checksums.txt" || true
+  record_checksums data/generated
 }
 
 cpu_model() { lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1; }

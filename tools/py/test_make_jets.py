@@ -217,6 +217,23 @@ def test_uncompressed_option_is_contiguous(tmp_path):
         assert f["particle_features"].chunks is None and f["particle_features"].compression is None
 
 
+def test_content_checksum_ignores_how_the_file_was_written_but_not_the_jets(tmp_path):
+    pytest.importorskip("h5py")
+    from jetgen.checksum import content_sha256
+    from jetgen.writer import write_jetnet_file
+    pf, jf = synthetic_jets(6)
+    first, second, changed = (str(tmp_path / name) for name in ("a.h5", "b.h5", "c.h5"))
+    write_jetnet_file(first, pf, jf, {"created_utc": "2026-01-01T00:00:00Z"})
+    write_jetnet_file(second, pf, jf, {"created_utc": "2026-12-31T23:59:59Z"}, compression="none")
+    with open(first, "rb") as a, open(second, "rb") as b:
+        assert a.read() != b.read()  # the bytes differ: other attributes, no compression
+    assert content_sha256(first) == content_sha256(second)
+    pf = pf.copy()
+    pf[3, 0, 2] = np.nextafter(pf[3, 0, 2], np.float32(1))  # one value, one unit in the last place
+    write_jetnet_file(changed, pf, jf, {})
+    assert content_sha256(changed) != content_sha256(first)
+
+
 def test_validation_accepts_built_jets_and_rejects_each_corruption(tmp_path):
     pytest.importorskip("h5py")
     from jetgen.validate import check_arrays, check_file
