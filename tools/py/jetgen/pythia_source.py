@@ -1,9 +1,18 @@
 # One Pythia 8 instance producing events as numpy arrays of visible final-state particles,
 # made massless (E = |p|, jet-samples.md §2.4 step 2), plus the two outgoing hard-process partons.
+import contextlib
+import os
+import tempfile
+
 import numpy as np
-import pythia8mc
 
 from .settings import pythia_settings
+
+# pythia8mc's module initialisation fails ("initialization failed" after a SyntaxError) when the working
+# directory holds a folder python/ with a CMakeLists.txt in it, as this repository's root does (the
+# Python bindings): import it from an empty directory instead.
+with tempfile.TemporaryDirectory() as _neutral, contextlib.chdir(_neutral):
+    import pythia8mc
 
 
 class PythiaSource:
