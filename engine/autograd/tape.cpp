@@ -6,7 +6,6 @@
 
 #include "engine/autograd/recording.h"
 #include "engine/core/error.h"
-#include "engine/ops/binary/binary.h"
 #include "engine/profile/profiler.h"
 
 namespace flowjet {
@@ -46,6 +45,21 @@ void record(const char* op, std::vector<Tensor> inputs, std::vector<Tensor> outp
   tape().push(Node{op, std::move(inputs), std::move(outputs), std::move(backward_fn)});
 }
 
+namespace {
+
+// a + b element-wise, computed on the host in double and returned in a's dtype on the CPU. Used only
+// for the rare output gradient that adds to an existing one, so the tape needs no op (engine/ops
+// builds on the tape, not the other way round). For f32 the double sum rounded to f32 is the f32 sum
+// (double has more than twice float's precision, so the double rounding is harmless).
+Tensor sum_on_host(const Tensor& a, const Tensor& b) {
+  std::vector<double> sum = a.to_vector();
+  const std::vector<double> other = b.to_vector();
+  for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += other[i];
+  return Tensor::from_vector(sum, a.shape(), a.dtype());
+}
+
+}  // namespace
+
 Tensor grad_buffer(const Tensor& input) {
   if (!input.requires_grad()) return Tensor();
   if (!input.impl()->grad) input.set_grad(Tensor::zeros(input.shape(), input.dtype(), input.device()));
@@ -81,8 +95,7 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
     // A leaf output may already hold a gradient from an earlier backward: add to it, as for any leaf.
     const bool had_grad = output.impl()->grad != nullptr;
     Tensor seed = grad_buffer(output);
-    NoGradScope no_grad;
-    seed.copy_(had_grad ? seed + grad_output : grad_output);
+    seed.copy_(had_grad ? sum_on_host(seed, grad_output) : grad_output);
   }
   NoGradScope no_grad;  // backward computations are never recorded themselves
   try {
