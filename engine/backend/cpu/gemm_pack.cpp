@@ -46,6 +46,11 @@ int64_t pack_a_sliver_f32(const float* src, int64_t lda, int64_t kc, float* dst)
       _mm256_cmpgt_epi32(_mm256_set1_epi32(MR - 8 * (kGroups - 1)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   int64_t k = 0;
   for (; k + 8 <= kc; k += 8) {
+    // The MR rows are read side by side, more streams than the hardware prefetcher follows: fetch
+    // each row's next cache line one line ahead, once per line (every second step). Measured on
+    // 10000x221 by 221x221: packing fell from 20% to 14% of the product's time.
+    if (k % 16 == 0)
+      for (int64_t i = 0; i < MR; ++i) _mm_prefetch(reinterpret_cast<const char*>(src + i * lda + k + 32), _MM_HINT_T0);
     __m256 cols[kGroups][8];
     for (int64_t g = 0; g < kGroups; ++g) {
       for (int64_t i = 0; i < 8; ++i)
