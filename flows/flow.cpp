@@ -7,8 +7,7 @@
 #include "engine/core/error.h"
 #include "engine/ops/binary/binary.h"
 #include "engine/ops/loss/loss.h"
-#include "flows/coupling/affine_coupling.h"
-#include "flows/coupling/rqs_coupling.h"
+#include "flows/coupling/coupling_registry.h"
 
 namespace flowjet::flows {
 
@@ -42,14 +41,20 @@ Flow::Flow(const FlowSpec& spec) : spec_(spec), dropout_gen_(spec.seed, kDropout
   net.num_blocks = spec.num_blocks;
   net.dropout = spec.dropout;
   net.batch_norm = spec.batch_norm;
+  const CouplingInfo& coupling = find_coupling(spec.coupling.name());
+  const int64_t params_per_feature = coupling.parameters_per_feature(spec);
   auto& list = register_module("transforms", std::make_unique<ModuleList>());
   for (int64_t l = 0; l < spec.coupling_layers; ++l) {
     std::vector<int> mask = layer_mask(spec, l, mask_gen);
-    std::unique_ptr<CouplingTransform> layer;
-    if (spec.coupling == CouplingKind::Affine)
-      layer = std::make_unique<AffineCoupling>(mask, net, init, dropout_gen_, spec.dtype);
-    else
-      layer = std::make_unique<RqsCoupling>(mask, spec.bins, spec.tail_bound, net, init, dropout_gen_, spec.dtype);
+    std::unique_ptr<CouplingTransform> layer = coupling.make(CouplingLayerArgs{spec, l, mask, net, init, dropout_gen_});
+    // The registry's count feeds FlowSpec::parameter_count; the layer built must agree with it.
+    const int64_t outputs = static_cast<int64_t>(transform_indices(mask).size()) * params_per_feature;
+    if (!layer) throw ConfigError(fmt::format("coupling \"{}\": the factory built no layer {}", coupling.name, l));
+    if (layer->features() != spec.features || layer->conditioner().spec().out_features != outputs)
+      throw ConfigError(fmt::format("coupling \"{}\": layer {} has {} features and {} conditioner outputs, the spec "
+                                    "needs {} and {} ({} per transformed feature, as registered)",
+                                    coupling.name, l, layer->features(), layer->conditioner().spec().out_features,
+                                    spec.features, outputs, params_per_feature));
     layers_.push_back(&list.push_back(std::move(layer)));
   }
 }

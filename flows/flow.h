@@ -26,6 +26,8 @@ class Flow : public Module {
   explicit Flow(const FlowSpec& spec);
 
   const FlowSpec& spec() const { return spec_; }
+  std::string type_name() const override { return "Flow"; }
+  int64_t output_features() const override { return spec_.features; }
   /// The device of the flow's parameters (all on one device; moved with Module::to).
   Device device() const { return parameters().front().device(); }
   int64_t num_layers() const { return static_cast<int64_t>(layers_.size()); }

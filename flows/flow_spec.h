@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/core/dtype.h"
@@ -11,16 +12,33 @@
 
 namespace flowjet::flows {
 
-enum class CouplingKind { RationalQuadratic, Affine };
+/// A coupling transform by its registered name ("rqs", "affine", or one added with register_coupling,
+/// flows/coupling/coupling_registry.h). FlowSpec::validate checks that the name is registered.
+class CouplingKind {
+ public:
+  explicit CouplingKind(std::string name) : name_(std::move(name)) {}
+  const std::string& name() const { return name_; }
+  bool operator==(const CouplingKind& other) const { return name_ == other.name_; }
+  bool operator!=(const CouplingKind& other) const { return name_ != other.name_; }
 
-/// "rqs" | "affine"; throws ConfigError otherwise.
+  static const CouplingKind RationalQuadratic;  // "rqs"
+  static const CouplingKind Affine;             // "affine"
+
+ private:
+  std::string name_;
+};
+inline const CouplingKind CouplingKind::RationalQuadratic{"rqs"};
+inline const CouplingKind CouplingKind::Affine{"affine"};
+
+/// A registered coupling name or alias -> its kind under the registered name; throws ConfigError
+/// listing the registered names otherwise.
 CouplingKind parse_coupling_kind(const std::string& name);
-const char* coupling_kind_name(CouplingKind kind);
+const char* coupling_kind_name(const CouplingKind& kind);
 
 struct FlowSpec {
   int64_t features = 90;           // D
   int64_t coupling_layers = 15;    // L
-  CouplingKind coupling = CouplingKind::RationalQuadratic;
+  CouplingKind coupling{"rqs"};  // not CouplingKind::RationalQuadratic: safe in static initialisers
   int64_t bins = 5;                // K (spline only)
   double tail_bound = 6.0;         // B (spline only)
   int64_t hidden_features = 256;   // H

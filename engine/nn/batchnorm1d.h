@@ -23,6 +23,8 @@ class BatchNorm : public Module {
   /// gradients as forward() followed by relu.
   NormArgs norm_args() const;
 
+  std::string type_name() const override { return name_; }
+  int64_t output_features() const override { return channels_; }
   int64_t channels() const { return channels_; }
   double eps() const { return eps_; }
   double momentum() const { return momentum_; }

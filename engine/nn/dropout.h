@@ -26,6 +26,7 @@ class Dropout : public Module {
   /// p; otherwise inactive (no dropout).
   DropoutArgs dropout_args() const;
 
+  std::string type_name() const override { return "Dropout"; }
   double p() const { return p_; }
 
  private:

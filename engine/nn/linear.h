@@ -26,6 +26,8 @@ class Linear : public Module {
   Tensor forward_after_norm_relu(const Tensor& x, const std::optional<NormArgs>& norm,
                                  const DropoutArgs& dropout = DropoutArgs{}) const;
 
+  std::string type_name() const override { return "Linear"; }
+  int64_t output_features() const override { return out_features_; }
   int64_t in_features() const { return in_features_; }
   int64_t out_features() const { return out_features_; }
   Tensor& weight() { return weight_; }

@@ -38,6 +38,12 @@ class Module {
   /// Direct children with their names, in registration order.
   std::vector<std::pair<std::string, Module*>> named_children() const;
 
+  /// The layer's class name as model summaries show it ("Linear", "RqsCoupling"); layers override it.
+  virtual std::string type_name() const { return "Module"; }
+  /// The width of the layer's output rows, for summaries; 0 when it keeps its input's width (Dropout) or
+  /// has no single output (containers).
+  virtual int64_t output_features() const { return 0; }
+
   /// Sets training mode (true) or eval mode (false) on this module and every descendant.
   void train(bool is_training = true);
   void eval() { train(false); }
@@ -99,6 +105,7 @@ class ModuleList : public Module {
     items_.push_back(&ref);
     return ref;
   }
+  std::string type_name() const override { return "ModuleList"; }
   std::size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   /// The child at `index`; throws ShapeError when out of range.

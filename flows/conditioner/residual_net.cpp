@@ -14,7 +14,8 @@
 
 namespace flowjet::flows {
 
-ResidualBlock::ResidualBlock(const ResidualNetSpec& spec, Generator& init, Generator& dropout_gen, DType dtype) {
+ResidualBlock::ResidualBlock(const ResidualNetSpec& spec, Generator& init, Generator& dropout_gen, DType dtype)
+    : hidden_features_(spec.hidden_features) {
   const int64_t H = spec.hidden_features;
   if (spec.batch_norm) batch_norm_0_ = &register_module("batch_norm_0", std::make_unique<BatchNorm1d>(H, spec.batch_norm_eps, 0.1, dtype));
   linear_0_ = &register_module("linear_0", std::make_unique<Linear>(H, H, init, true, dtype));

@@ -30,8 +30,11 @@ class ResidualBlock : public Module {
  public:
   ResidualBlock(const ResidualNetSpec& spec, Generator& init, Generator& dropout_gen, DType dtype);
   Tensor forward(const Tensor& h, const Tensor& context);
+  std::string type_name() const override { return "ResidualBlock"; }
+  int64_t output_features() const override { return hidden_features_; }
 
  private:
+  int64_t hidden_features_;
   BatchNorm1d* batch_norm_0_ = nullptr;
   BatchNorm1d* batch_norm_1_ = nullptr;
   Linear* linear_0_ = nullptr;
@@ -48,6 +51,8 @@ class ResidualNet : public Module {
   /// inputs [batch, in_features], context [batch, context_features] or undefined -> [batch, out_features].
   Tensor forward(const Tensor& inputs, const Tensor& context);
   const ResidualNetSpec& spec() const { return spec_; }
+  std::string type_name() const override { return "ResidualNet"; }
+  int64_t output_features() const override { return spec_.out_features; }
 
  private:
   ResidualNetSpec spec_;

@@ -10,7 +10,7 @@ namespace flowjet::flows {
 
 AffineCoupling::AffineCoupling(const std::vector<int>& mask, const ResidualNetSpec& net, Generator& init,
                                Generator& dropout_gen, DType dtype)
-    : CouplingTransform(mask, 2, net, init, dropout_gen, dtype) {}
+    : CouplingTransform(mask, kParametersPerFeature, net, init, dropout_gen, dtype) {}
 
 TransformResult AffineCoupling::transform_part(const Tensor& v, const Tensor& params, bool inverse) {
   const int64_t F = v.size(1);
@@ -20,6 +20,17 @@ TransformResult AffineCoupling::transform_part(const Tensor& v, const Tensor& pa
   Tensor log_scale = sum(log(scale), 1);
   if (!inverse) return {v * scale + shift, log_scale};
   return {(v - shift) / scale, -log_scale};
+}
+
+CouplingInfo affine_coupling_info() {
+  CouplingInfo info;
+  info.name = "affine";
+  info.parameters_per_feature = [](const FlowSpec&) { return AffineCoupling::kParametersPerFeature; };
+  info.make = [](const CouplingLayerArgs& a) {
+    return std::make_unique<AffineCoupling>(a.mask, a.net, a.init, a.dropout_gen, a.spec.dtype);
+  };
+  info.describe = [](const FlowSpec&) { return std::string("scale sigmoid(s + 2) + 1e-3"); };
+  return info;
 }
 
 }  // namespace flowjet::flows

@@ -20,6 +20,9 @@ class CouplingTransform : public Transform {
 
   TransformResult forward(const Tensor& x, const Tensor& context) override;
   TransformResult inverse(const Tensor& z, const Tensor& context) override;
+  /// Every coupling names its class for summaries ("RqsCoupling").
+  std::string type_name() const override = 0;
+  int64_t output_features() const override { return features_; }
 
   /// The mask as stored with the model (a buffer, so checkpoints carry it).
   std::vector<int> mask() const;

@@ -6,64 +6,38 @@
 
 #include <fmt/format.h>
 
-#include "engine/nn/batchnorm1d.h"
-#include "engine/nn/dropout.h"
-#include "engine/nn/linear.h"
-#include "flows/conditioner/residual_net.h"
-#include "flows/coupling/affine_coupling.h"
-#include "flows/coupling/rqs_coupling.h"
+#include "flows/coupling/coupling_registry.h"
 
 namespace flowjet::flows {
 
 namespace {
 
-std::string batch_shape(int64_t features) { return fmt::format("[B, {}]", features); }
-
-// Type name and output shape of one module; `hidden` is the width H of the enclosing ResidualNet
-// (a residual block and its dropout keep that width).
-void describe(const Module& m, int64_t hidden, std::string& type, std::string& shape) {
-  shape = "--";
-  if (const auto* flow = dynamic_cast<const Flow*>(&m)) {
-    type = "Flow", shape = batch_shape(flow->spec().features);
-  } else if (const auto* rqs = dynamic_cast<const RqsCoupling*>(&m)) {
-    type = "RqsCoupling", shape = batch_shape(rqs->features());
-  } else if (const auto* affine = dynamic_cast<const AffineCoupling*>(&m)) {
-    type = "AffineCoupling", shape = batch_shape(affine->features());
-  } else if (const auto* net = dynamic_cast<const ResidualNet*>(&m)) {
-    type = "ResidualNet", shape = batch_shape(net->spec().out_features);
-  } else if (dynamic_cast<const ResidualBlock*>(&m)) {
-    type = "ResidualBlock", shape = batch_shape(hidden);
-  } else if (const auto* linear = dynamic_cast<const Linear*>(&m)) {
-    type = "Linear", shape = batch_shape(linear->out_features());
-  } else if (const auto* bn = dynamic_cast<const BatchNorm1d*>(&m)) {
-    type = "BatchNorm1d", shape = batch_shape(bn->channels());
-  } else if (dynamic_cast<const Dropout*>(&m)) {
-    type = "Dropout", shape = batch_shape(hidden);
-  } else if (dynamic_cast<const ModuleList*>(&m)) {
-    type = "ModuleList";
-  } else {
-    type = "Module";
-  }
+// Output width of one module: its own, or for a leaf that keeps its input's width (a dropout) its
+// parent's (`parent_width`, H inside a residual block); 0 for containers without one.
+int64_t output_width(const Module& m, int64_t parent_width) {
+  const int64_t width = m.output_features();
+  return width == 0 && m.named_children().empty() ? parent_width : width;
 }
 
 // `branch` is drawn before this row's type ("│  ├─"); `indent` continues the lines of this row's
 // ancestors below it, and its children extend it.
 void walk(const Module& m, const std::string& path, int depth, const std::string& branch, const std::string& indent,
-          int64_t hidden, ModelSummary& out) {
-  if (const auto* net = dynamic_cast<const ResidualNet*>(&m)) hidden = net->spec().hidden_features;
+          int64_t parent_width, ModelSummary& out) {
+  const int64_t width = output_width(m, parent_width);
   SummaryRow row;
   row.depth = depth;
   row.path = path;
   row.parameters = m.parameter_count();
   row.tree_prefix = branch;
-  describe(m, hidden, row.type, row.output_shape);
+  row.type = m.type_name();
+  row.output_shape = width > 0 ? fmt::format("[B, {}]", width) : "--";
   out.rows.push_back(row);
   const auto children = m.named_children();
   for (std::size_t i = 0; i < children.size(); ++i) {
     const bool last = i + 1 == children.size();
     const std::string child_path = path.empty() ? children[i].first : path + "." + children[i].first;
     walk(*children[i].second, child_path, depth + 1, indent + (last ? "└─" : "├─"), indent + (last ? "   " : "│  "),
-         hidden, out);
+         width, out);
   }
 }
 
@@ -136,10 +110,7 @@ std::string format_hyperparameters(const FlowSpec& spec) {
   };
   line("features (D)", std::to_string(spec.features));
   line("coupling layers (L)", std::to_string(spec.coupling_layers));
-  if (spec.coupling == CouplingKind::RationalQuadratic)
-    line("coupling", fmt::format("rqs: {} bins (K), tail bound {} (B), linear tails", spec.bins, spec.tail_bound));
-  else
-    line("coupling", "affine: scale sigmoid(s + 2) + 1e-3");
+  line("coupling", describe_coupling(spec));
   line("hidden features (H)", std::to_string(spec.hidden_features));
   line("residual blocks", std::to_string(spec.num_blocks));
   std::string context = std::to_string(spec.context_features);

@@ -13,7 +13,7 @@ namespace flowjet::flows {
 struct SummaryRow {
   int depth = 0;             // 0 for the flow itself
   std::string path;          // dotted module path, "transforms.0.conditioner.blocks.1.linear_0"; "" for the flow
-  std::string type;          // "Flow", "ModuleList", "RqsCoupling", "AffineCoupling", "ResidualNet", ...
+  std::string type;          // Module::type_name(): "Flow", "ModuleList", "RqsCoupling", "ResidualNet", ...
   std::string output_shape;  // symbolic in the batch size B: "[B, 90]"; "--" for containers without an output
   int64_t parameters = 0;    // parameter elements of the module and its descendants
   std::string tree_prefix;   // torchinfo-style branch drawing ("│    └─") for printing

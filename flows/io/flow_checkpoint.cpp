@@ -93,7 +93,7 @@ std::vector<std::vector<int>> read_explicit_masks(const Checkpoint& checkpoint, 
 void put_flow_spec(Attributes& attributes, const FlowSpec& spec) {
   attributes["flow.features"] = spec.features;
   attributes["flow.coupling_layers"] = spec.coupling_layers;
-  attributes["flow.coupling"] = std::string(coupling_kind_name(spec.coupling));
+  attributes["flow.coupling"] = spec.coupling.name();  // a registered name (flows/coupling/coupling_registry.h)
   attributes["flow.bins"] = spec.bins;
   attributes["flow.tail_bound"] = spec.tail_bound;
   attributes["flow.hidden_features"] = spec.hidden_features;

@@ -161,6 +161,9 @@ FlowSpec resolve_spec(const TorchStateDict& state, const std::vector<LayerShape>
   }
   if (!options.coupling)
     throw ConfigError("the coupling kind is not in a state dict: give --coupling rqs or affine");
+  // nflows has these two coupling classes; other registered couplings have no nflows layout.
+  if (*options.coupling != CouplingKind::RationalQuadratic && *options.coupling != CouplingKind::Affine)
+    throw ConfigError(fmt::format("nflows import maps rqs and affine couplings, not \"{}\"", options.coupling->name()));
   FlowSpec spec;
   spec.features = static_cast<int64_t>(masks[0].size());
   spec.coupling_layers = static_cast<int64_t>(masks.size());

@@ -9,6 +9,7 @@
 #include "engine/autograd/recording.h"
 #include "engine/ops/binary/binary.h"
 #include "engine/ops/reduce/reduce.h"
+#include "flows/coupling/coupling_registry.h"
 #include "flows/flow.h"
 #include "flows/loss/jet_mass.h"
 #include "flows/loss/mass_constraint.h"
@@ -106,10 +107,12 @@ double numeric_logabsdet(Flow& flow, const Tensor& x_row, const Tensor& c_row) {
 
 }  // namespace
 
+// Every registered coupling: the built-ins and those the tests register (coupling/scale_coupling_test.cpp).
 TEST_CASE("flows/flow: inverse(forward(x)) = x and log-dets cancel, every coupling and mask") {
-  for (CouplingKind coupling : {CouplingKind::RationalQuadratic, CouplingKind::Affine})
+  for (const std::string& coupling_name : coupling_names())
     for (MaskKind mask : {MaskKind::Alternating, MaskKind::Random, MaskKind::WholeParticle})
       for (DType dtype : {DType::F32, DType::F64}) {
+        const CouplingKind coupling(coupling_name);
         FlowSpec spec = small_spec(coupling, mask, 2, true, dtype);
         Flow flow(spec);
         perturb_parameters(flow, 0.3, 17);
@@ -130,9 +133,10 @@ TEST_CASE("flows/flow: inverse(forward(x)) = x and log-dets cancel, every coupli
       }
 }
 
-TEST_CASE("flows/flow: log|det| equals the log-determinant of the numerical Jacobian") {
-  for (CouplingKind coupling : {CouplingKind::RationalQuadratic, CouplingKind::Affine}) {
-    FlowSpec spec = small_spec(coupling, MaskKind::Random, 1, false, DType::F64);
+TEST_CASE("flows/flow: log|det| equals the log-determinant of the numerical Jacobian, every coupling") {
+  for (const std::string& coupling_name : coupling_names()) {
+    CAPTURE(coupling_name);
+    FlowSpec spec = small_spec(CouplingKind(coupling_name), MaskKind::Random, 1, false, DType::F64);
     Flow flow(spec);
     perturb_parameters(flow, 0.3, 3);
     flow.eval();

@@ -125,6 +125,9 @@ TEST_CASE("import/nflows: options that disagree with the tensors, and a missing 
   options.coupling.reset();
   CHECK(test::contains(test::error_message<ConfigError>([&] { import_nflows_state_dict(state, options); }),
                        "--coupling rqs or affine"));
+  options.coupling = CouplingKind("scale");  // a coupling nflows does not have (registered or not)
+  CHECK(test::contains(test::error_message<ConfigError>([&] { import_nflows_state_dict(state, options); }),
+                       "nflows import maps rqs and affine couplings, not \"scale\""));
   // A tensor of another shape than the flow's names file and tensor.
   TorchStateDict changed = state;
   for (StoredTensor& t : changed.tensors)

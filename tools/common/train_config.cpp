@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "engine/core/error.h"
+#include "flows/coupling/coupling_registry.h"
 #include "flows/masks.h"
 
 namespace flowjet::tools {
@@ -72,8 +73,8 @@ Schema build_schema() {
          "coupling",
          V::String,
          "rqs",
-         "coupling transform: rational-quadratic spline or affine",
-         {"rqs", "affine"}});
+         "coupling transform: rqs (rational-quadratic spline) or affine; adding one: docs/architecture.md",
+         flows::coupling_names()});
   s.add({"model", "coupling_layers", V::Int, "15", "number of coupling layers L", {}});
   s.add({"model", "network_layers", V::Int, "2", "residual blocks per conditioner (num_blocks)", {}});
   s.add({"model", "network_nodes", V::Int, "256", "hidden width H of the conditioner", {}});

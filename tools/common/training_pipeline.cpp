@@ -18,6 +18,7 @@
 #include "engine/core/error.h"
 #include "engine/dist/communicator.h"
 #include "engine/io/atomic_file.h"
+#include "flows/coupling/coupling_registry.h"
 #include "flows/generate.h"
 #include "flows/train/peak_memory.h"
 #include "flows/train/trainer.h"
@@ -36,9 +37,7 @@ namespace {
 void print_model_summary(const flows::Trainer& trainer) {
   const flows::TrainOptions& o = trainer.options();
   const flows::FlowSpec& s = o.flow;
-  const std::string coupling = s.coupling == flows::CouplingKind::RationalQuadratic
-                                   ? fmt::format("rqs, K {}, B {}", s.bins, s.tail_bound)
-                                   : std::string("affine");
+  const std::string coupling = flows::describe_coupling(s);
   fmt::print("model: {}, {} coupling layers ({}), {} blocks x H {}, context {}, dropout {}, batch norm {}, {} masks\n",
              flows::model_kind_name(o.model), s.coupling_layers, coupling, s.num_blocks, s.hidden_features,
              s.context_features, s.dropout, s.batch_norm ? "on" : "off", flows::mask_kind_name(s.mask));
