@@ -110,7 +110,8 @@ EvaluationResult evaluate(const JetArray& real_in, const JetArray& gen_in, const
     result.warnings.push_back(fmt::format("negative pt_rel clipped to 0 before every metric: {} particles of the "
                                           "real jets, {} of the generated jets", result.real_clipped,
                                           result.gen_clipped));
-  const std::vector<const MetricEntry*> selected = selected_metrics(options.metric_table, options.metrics, options.preset);
+  const std::vector<const MetricEntry*> selected =
+      selected_metrics(options.metric_table, options.metrics, options.preset);
   std::vector<std::string> names;
   for (const MetricEntry* entry : selected) names.push_back(entry->name);
   result.options.metrics = MetricSelection(std::move(names));

@@ -1,6 +1,7 @@
 // Metric table entries of W1M, W1P and W1EFP (w1_metrics.h): the talk's columns as mean ± std in
 // scaled units, the JSON's per-component arrays and per-batch values.
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -80,11 +81,11 @@ MetricEntry w1_entry(const std::string& key, const std::string& summary, const s
     return fmt::format("{:.2f} ± {:.2f}", q.value * scale, q.error * scale);
   };
   entry.columns = {column};
-  if (!components_key.empty())
-    entry.json_fields.push_back({components_key, JsonBlock::Components,
-                                 [field](JsonWriter& json, const EvaluationResult& r) { write_components(json, r.*field); }});
-  entry.json_fields.push_back({key + "_batches", JsonBlock::Details,
-                               [field](JsonWriter& json, const EvaluationResult& r) { write_batches(json, r.*field); }});
+  using Write = std::function<void(JsonWriter&, const EvaluationResult&)>;
+  const Write components = [field](JsonWriter& json, const EvaluationResult& r) { write_components(json, r.*field); };
+  const Write batches = [field](JsonWriter& json, const EvaluationResult& r) { write_batches(json, r.*field); };
+  if (!components_key.empty()) entry.json_fields.push_back({components_key, JsonBlock::Components, components});
+  entry.json_fields.push_back({key + "_batches", JsonBlock::Details, batches});
   return entry;
 }
 

@@ -2,6 +2,7 @@
 // JetNet metrics (metrics/evaluation.h), prints the talk's table row and optionally writes the
 // raw numbers as JSON and the plots as a self-contained HTML report. Flags and outputs:
 // docs/evaluation.md.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -33,8 +34,10 @@ std::string description() {
   std::string text =
       "Scores generated jets against real jets with the JetNet metrics and prints the talk's table row.\n"
       "Negative pt_rel is clipped to 0 in both samples first.\n\nMetrics (--metrics):\n";
+  size_t width = 0;
+  for (const metrics::MetricEntry& entry : metrics::builtin_metric_table()) width = std::max(width, entry.name.size());
   for (const metrics::MetricEntry& entry : metrics::builtin_metric_table())
-    text += fmt::format("  {:<10}{}\n", entry.name, entry.summary);
+    text += fmt::format("  {:<{}}{}\n", entry.name, width + 3, entry.summary);
   text.pop_back();
   return text;
 }
