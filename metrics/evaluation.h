@@ -1,10 +1,12 @@
-// One call that scores generated jets against real jets with every metric of metric-definitions.md
-// (W1M, W1P, W1EFP, COV/MMD, FPND, FPD/KPD) under one preset, and the two ways of printing the
-// result: the talk's table row (scaled units) and a JSON object of raw values. Used by
-// bin/evaluate and at the end of a training run.
+// One call that scores generated jets against real jets with the metrics of a metric table
+// (evaluation_table.h; built in: W1M, W1P, W1EFP, COV/MMD, FPND, FPD/KPD of metric-definitions.md)
+// under one preset, and the two ways of printing the result: the talk's table row (scaled units)
+// and a JSON object of raw values. Used by bin/evaluate and at the end of a training run.
 #pragma once
 
+#include <any>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,27 +15,11 @@
 #include "engine/core/device.h"
 #include "metrics/batches.h"
 #include "metrics/cov_mmd.h"
+#include "metrics/evaluation_table.h"
 #include "metrics/fpd_kpd.h"
 #include "metrics/jet_array.h"
 
 namespace flowjet::metrics {
-
-/// Which metrics evaluate() computes (all by default).
-struct MetricSelection {
-  bool w1m = true;
-  bool w1p = true;
-  bool w1efp = true;
-  bool cov_mmd = true;
-  bool fpnd = true;
-  bool fpd = true;
-  bool kpd = true;
-};
-
-/// Comma-separated metric names ("w1m,w1p,w1efp,cov_mmd,fpnd,fpd,kpd") or "all". Throws
-/// ConfigError naming an unknown name, or for an empty list.
-MetricSelection parse_metric_selection(const std::string& list);
-/// The selected names, comma-separated, in the order above.
-std::string metric_selection_string(const MetricSelection& selection);
 
 struct EvaluationOptions {
   Preset preset = Preset::Talk;
@@ -48,22 +34,18 @@ struct EvaluationOptions {
   /// Where FPND's ParticleNet runs (FpndOptions::device); the other metrics always run on the CPU.
   Device fpnd_device = Device::CPU;
   CovMmdOrder order = CovMmdOrder::Jetnet;
-  MetricSelection metrics;
+  /// The metrics that can be selected, and how each is computed and printed.
+  MetricTable metric_table = builtin_metric_table();
+  MetricSelection metrics;  ///< default: the preset's metrics (every built-in one)
   int threads = 0;  ///< threads for this call (0: keep num_threads(), i.e. FLOWJET_THREADS or all cores)
   FpdOptions fpd;   ///< batch sizes of FPD (jetnet 0.2.5 defaults)
   KpdOptions kpd;   ///< batch sizes of KPD (jetnet 0.2.5 defaults)
 };
 
-/// A quoted number and its uncertainty (unscaled).
-struct ValueWithError {
-  double value = 0;
-  double error = 0;
-};
-
 /// Every number of one evaluation. A metric that was not selected (or, for FPND, not computed)
 /// is empty.
 struct EvaluationResult {
-  EvaluationOptions options;
+  EvaluationOptions options;  ///< metrics: the names evaluated (the preset's selection resolved)
   EvalSettings settings;  ///< batch sizes and counts the preset fixed (with options' seed and cov_n)
   int64_t real_jets = 0;
   int64_t gen_jets = 0;
@@ -80,6 +62,9 @@ struct EvaluationResult {
   std::optional<FpdResult> fpd;            ///< value: jetnet 0.2.5's FPD (its early-stopping fit)
   std::optional<double> fpd_least_squares;  ///< exact bounded least-squares intercept (diagnostic)
   std::optional<KpdResult> kpd;
+  /// Results of metrics without a field above (added through the metric table), by entry name:
+  /// what the entry's compute function stored, read back by its own functions with std::any_cast.
+  std::map<std::string, std::any> extra;
 
   std::vector<std::string> warnings;
   std::vector<std::pair<std::string, double>> seconds;  ///< wall time of each metric, in order
@@ -91,18 +76,21 @@ struct EvaluationInputs {
   std::string gen;
 };
 
-/// Scores `gen` against `real`. Both are copied and their negative pt_rel clipped to 0 first, as
+/// Scores `gen` against `real` with the metrics options.metrics selects from options.metric_table.
+/// Both are copied and their negative pt_rel clipped to 0 first, as
 /// the talk's evaluation does (the counts are in the result). W1 metrics take (real, gen); COV/MMD
 /// follows options.order; FPD and KPD take real first (the normalisation comes from it).
 /// Throws ShapeError (shapes), NumericError (NaN/inf, naming the sample and jet), DataError (a value
-/// beyond kMaxJetArrayValue, or a sample whose every particle is zero), ConfigError (bad options),
+/// beyond kMaxJetArrayValue, or a sample whose every particle is zero), ConfigError (bad options,
+/// or a selected name missing from the table),
 /// and NumericError when a quoted number comes out non-finite (naming the metric and `inputs`,
 /// the file names; "(in memory)" when empty): such a number is never returned. Warns
 /// (result.warnings) for samples smaller than jetnet's 50,000 jets or than the preset's batches.
 EvaluationResult evaluate(const JetArray& real, const JetArray& gen, const EvaluationOptions& options = {},
                           const EvaluationInputs& inputs = {});
 
-/// Throws NumericError naming the first metric whose quoted value or error is NaN or infinite, and
+/// Throws NumericError naming the first column (in table order) whose quoted value or error is NaN
+/// or infinite, and
 /// `inputs` ("W1P: not finite (inf) for samples real=... gen=...: ..."); evaluate() calls it last.
 void check_quoted_finite(const EvaluationResult& result, const EvaluationInputs& inputs);
 
@@ -110,17 +98,19 @@ void check_quoted_finite(const EvaluationResult& result, const EvaluationInputs&
 /// of the components' batch stds (jetnet 0.1.1's averaging, metric-definitions.md §3; for W1M simply mean ± std).
 ValueWithError quoted(const BatchedMetric& metric);
 
-/// The talk's table as (header, cell) pairs, in order: "W1M ×10⁻³" .. "KPD" (see format_table_row).
+/// The talk's table as (header, cell) pairs: the columns of every entry of the result's metric
+/// table, in report order ("W1M ×10⁻³" .. "KPD" for the built-in table; see format_table_row).
 std::vector<std::pair<std::string, std::string>> table_cells(const EvaluationResult& result);
 
-/// Header line and row of the talk's table (metric-definitions.md §3): W1M x1e3, W1P x1e3, W1EFP x1e5 as
-/// mean ± std, then FPND, COV, MMD plain, then FPD and KPD (raw) as value ± error. A metric that
+/// Header line and row of the talk's table (metric-definitions.md §3); built in: W1M x1e3, W1P x1e3,
+/// W1EFP x1e5 as mean ± std, then FPND, COV, MMD plain, then FPD and KPD (raw) as value ± error. A metric that
 /// was not computed shows "—". Two lines, each ending with a newline, columns aligned.
 std::string format_table_row(const EvaluationResult& result);
 
-/// One JSON object of raw (unscaled) values: w1m, w1m_std, w1p, w1p_std, w1efp, w1efp_std, fpnd,
-/// cov, mmd, fpd, fpd_std, kpd, kpd_std (null where not computed or not finite), then the
-/// per-feature / per-EFP arrays, per-batch values, diagnostics, warnings, timings and settings.
+/// One JSON object of raw (unscaled) values: the columns' keys in report order (built in: w1m,
+/// w1m_std, w1p, w1p_std, w1efp, w1efp_std, fpnd, cov, mmd, fpd, fpd_std, kpd, kpd_std; null where
+/// not computed or not finite), then the entries' Components fields (per-feature / per-EFP arrays),
+/// their Details fields (per-batch values, diagnostics), warnings, timings and settings.
 /// The keys are listed in docs/evaluation.md.
 std::string to_json(const EvaluationResult& result, const EvaluationInputs& inputs = {});
 

@@ -1,5 +1,6 @@
 // The talk's table row (metric-definitions.md §3, "Quoting in tables") and the JSON form of an
-// EvaluationResult (keys of issue 6 item 6, documented in docs/evaluation.md).
+// EvaluationResult (keys of issue 6 item 6, documented in docs/evaluation.md), both from the
+// columns and JSON fields of the metric table's entries.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -14,48 +15,16 @@ namespace {
 
 const char* const kNotComputed = "—";
 
-std::string scaled(const std::optional<BatchedMetric>& metric, double scale) {
-  if (!metric) return kNotComputed;
-  const ValueWithError q = quoted(*metric);
-  return fmt::format("{:.2f} ± {:.2f}", q.value * scale, q.error * scale);
-}
-
-std::string with_error(double value, double error) { return fmt::format("{:.2e} ± {:.1e}", value, error); }
-
 const char* order_name(CovMmdOrder order) { return order == CovMmdOrder::Jetnet ? "jetnet" : "talk"; }
 
-void write_quoted(JsonWriter& json, const char* name, const std::optional<BatchedMetric>& metric) {
-  std::optional<double> value, error;
-  if (metric) {
-    value = quoted(*metric).value;
-    error = quoted(*metric).error;
-  }
-  json.key(name).value(value);
-  json.key(std::string(name) + "_std").value(error);
-}
-
-void write_components(JsonWriter& json, const char* name, const std::optional<BatchedMetric>& metric) {
-  json.key(name);
-  if (!metric) {
-    json.null();
-    return;
-  }
-  json.begin_object();
-  json.key("names").value(metric->component_names);
-  json.key("mean").value(metric->mean);
-  json.key("std").value(metric->std);
-  json.end_object();
-}
-
-void write_batches(JsonWriter& json, const char* name, const std::optional<BatchedMetric>& metric) {
-  json.key(name);
-  if (!metric) {
-    json.null();
-    return;
-  }
-  json.begin_array();
-  for (const auto& values : metric->batch_values) json.value(values);
-  json.end_array();
+// The table's entries in report order (report_position, ties in table order).
+std::vector<const MetricEntry*> report_order(const MetricTable& table) {
+  std::vector<const MetricEntry*> entries;
+  for (const MetricEntry& entry : table) entries.push_back(&entry);
+  std::stable_sort(entries.begin(), entries.end(), [](const MetricEntry* a, const MetricEntry* b) {
+    return a->report_position < b->report_position;
+  });
+  return entries;
 }
 
 void write_settings(JsonWriter& json, const EvaluationResult& r, const EvaluationInputs& inputs) {
@@ -100,16 +69,14 @@ void write_settings(JsonWriter& json, const EvaluationResult& r, const Evaluatio
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> table_cells(const EvaluationResult& r) {
-  return {
-      {"W1M ×10⁻³", scaled(r.w1m, 1e3)},
-      {"W1P ×10⁻³", scaled(r.w1p, 1e3)},
-      {"W1EFP ×10⁻⁵", scaled(r.w1efp, 1e5)},
-      {"FPND", r.fpnd ? fmt::format("{:.2f}", *r.fpnd) : kNotComputed},
-      {"COV", r.cov_mmd ? fmt::format("{:.2f}", r.cov_mmd->cov) : kNotComputed},
-      {"MMD", r.cov_mmd ? fmt::format("{:.3f}", r.cov_mmd->mmd) : kNotComputed},
-      {"FPD", r.fpd ? with_error(r.fpd->value, r.fpd->error) : kNotComputed},
-      {"KPD", r.kpd ? with_error(r.kpd->value, r.kpd->error) : kNotComputed},
-  };
+  std::vector<std::pair<std::string, std::string>> cells;
+  for (const MetricEntry* entry : report_order(r.options.metric_table))
+    for (const MetricColumn& column : entry->columns) {
+      const std::optional<ValueWithError> value = column.value(r);
+      cells.emplace_back(column.scale_note.empty() ? column.label : column.label + " " + column.scale_note,
+                         value ? column.cell(*value) : kNotComputed);
+    }
+  return cells;
 }
 
 std::string format_table_row(const EvaluationResult& r) {
@@ -128,39 +95,21 @@ std::string format_table_row(const EvaluationResult& r) {
 std::string to_json(const EvaluationResult& r, const EvaluationInputs& inputs) {
   JsonWriter json;
   json.begin_object();
-  write_quoted(json, "w1m", r.w1m);
-  write_quoted(json, "w1p", r.w1p);
-  write_quoted(json, "w1efp", r.w1efp);
-  json.key("fpnd").value(r.fpnd);
-  json.key("cov").value(r.cov_mmd ? std::optional<double>(r.cov_mmd->cov) : std::nullopt);
-  json.key("mmd").value(r.cov_mmd ? std::optional<double>(r.cov_mmd->mmd) : std::nullopt);
-  json.key("fpd").value(r.fpd ? std::optional<double>(r.fpd->value) : std::nullopt);
-  json.key("fpd_std").value(r.fpd ? std::optional<double>(r.fpd->error) : std::nullopt);
-  json.key("kpd").value(r.kpd ? std::optional<double>(r.kpd->value) : std::nullopt);
-  json.key("kpd_std").value(r.kpd ? std::optional<double>(r.kpd->error) : std::nullopt);
-
-  write_components(json, "w1p_per_feature", r.w1p);
-  write_components(json, "w1efp_per_efp", r.w1efp);
-  write_batches(json, "w1m_batches", r.w1m);
-  write_batches(json, "w1p_batches", r.w1p);
-  write_batches(json, "w1efp_batches", r.w1efp);
-  json.key("cov_batches");
-  if (r.cov_mmd) json.value(r.cov_mmd->cov_batches);
-  else json.null();
-  json.key("mmd_batches");
-  if (r.cov_mmd) json.value(r.cov_mmd->mmd_batches);
-  else json.null();
-  json.key("fpd_least_squares").value(r.fpd_least_squares);
-  json.key("fpd_points");
-  if (r.fpd) {
-    std::vector<double> sizes(r.fpd->batch_sizes.begin(), r.fpd->batch_sizes.end());
-    json.begin_object().key("batch_size").value(sizes).key("mean_distance").value(r.fpd->y).end_object();
-  } else {
-    json.null();
-  }
-  json.key("kpd_batches");
-  if (r.kpd) json.value(r.kpd->batch_values);
-  else json.null();
+  const std::vector<const MetricEntry*> entries = report_order(r.options.metric_table);
+  for (const MetricEntry* entry : entries)
+    for (const MetricColumn& column : entry->columns) {
+      const std::optional<ValueWithError> value = column.value(r);
+      json.key(column.json_key).value(value ? std::optional<double>(value->value) : std::nullopt);
+      if (column.has_error)
+        json.key(column.json_key + "_std").value(value ? std::optional<double>(value->error) : std::nullopt);
+    }
+  for (const JsonBlock block : {JsonBlock::Components, JsonBlock::Details})
+    for (const MetricEntry* entry : entries)
+      for (const JsonField& field : entry->json_fields)
+        if (field.block == block) {
+          json.key(field.key);
+          field.write(json, r);
+        }
 
   json.key("warnings").begin_array();
   for (const auto& warning : r.warnings) json.value(warning);

@@ -2,6 +2,7 @@
 // JetNet metrics (metrics/evaluation.h), prints the talk's table row and optionally writes the
 // raw numbers as JSON and the plots as a self-contained HTML report. Flags and outputs:
 // docs/evaluation.md.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -28,14 +29,26 @@ using namespace flowjet;
 
 namespace {
 
+// The description of --help: what the program does and one line per metric of the table.
+std::string description() {
+  std::string text =
+      "Scores generated jets against real jets with the JetNet metrics and prints the talk's table row.\n"
+      "Negative pt_rel is clipped to 0 in both samples first.\n\nMetrics (--metrics):\n";
+  size_t width = 0;
+  for (const metrics::MetricEntry& entry : metrics::builtin_metric_table()) width = std::max(width, entry.name.size());
+  for (const metrics::MetricEntry& entry : metrics::builtin_metric_table())
+    text += fmt::format("  {:<{}}{}\n", entry.name, width + 3, entry.summary);
+  text.pop_back();
+  return text;
+}
+
 tools::CommandLine make_command_line() {
   tools::CommandLine cli(
       "bin/evaluate",
       "usage: bin/evaluate --real REAL.h5 --gen GEN.h5 [--jet-type g|q|t] [--preset talk|jetnet|full] [--cov-n N]\n"
       "                    [--seed S] [--fpnd-dir DIR] [--device cpu|cuda|auto] [--json OUT.json]\n"
       "                    [--report OUT.html] [--threads N]",
-      "Scores generated jets against real jets with the JetNet metrics (W1M, W1P, W1EFP, COV/MMD, FPND,\n"
-      "FPD/KPD) and prints the talk's table row. Negative pt_rel is clipped to 0 in both samples first.");
+      description());
   cli.add_option("real", "REAL.h5", "real jets (JetNet HDF5 layout)");
   cli.add_option("gen", "GEN.h5", "generated jets (JetNet HDF5 layout)");
   cli.add_option("jet-type", "g|q|t", "jet type for FPND's reference statistics", "from the --real file name");
@@ -47,7 +60,10 @@ tools::CommandLine make_command_line() {
   cli.add_option("device", "D", "FPND's ParticleNet on cpu, cuda, or auto (cuda if usable)", "cpu");
   cli.add_option("order", "jetnet|talk", "COV/MMD argument order: jetnet's cov_mmd(real, gen) or the talk's swap",
                  "jetnet");
-  cli.add_option("metrics", "LIST", "comma-separated subset of w1m,w1p,w1efp,cov_mmd,fpnd,fpd,kpd", "all");
+  cli.add_option("metrics", "LIST",
+                 "comma-separated subset of " + metrics::metric_names(metrics::builtin_metric_table()) +
+                     ", all, or preset (the metrics the preset selects)",
+                 "preset");
   cli.add_option("particles", "N", "particles per jet to read (0: all stored)", "30");
   cli.add_option("json", "OUT.json", "write the raw values, per-feature arrays and settings as JSON");
   cli.add_option("report", "OUT.html", "write a self-contained HTML report with the plots");
@@ -81,7 +97,7 @@ metrics::EvaluationOptions evaluation_options(const tools::CommandLine& cli, std
   options.order = cli.choice("order", {"jetnet", "talk"}, "jetnet") == "talk" ? metrics::CovMmdOrder::Talk
                                                                             : metrics::CovMmdOrder::Jetnet;
   try {
-    options.metrics = metrics::parse_metric_selection(cli.value("metrics").value_or("all"));
+    options.metrics = metrics::parse_metric_selection(cli.value("metrics").value_or("preset"));
   } catch (const ConfigError& e) {
     throw tools::UsageError(fmt::format("--metrics: {}", e.what()));
   }

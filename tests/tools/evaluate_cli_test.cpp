@@ -13,6 +13,7 @@
 
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cuda/runtime.h"
+#include "metrics/evaluation_table.h"
 #include "tests/support/file_text.h"
 #include "tests/support/temp_dir.h"
 
@@ -57,6 +58,25 @@ void write_subset(const std::string& sample, const std::string& path, int64_t je
 }
 
 }  // namespace
+
+TEST_CASE("tools/evaluate: --help lists every metric of the built-in table, and --metrics takes their names") {
+  const Run help = run_evaluate("--help");
+  REQUIRE(help.status == 0);
+  // One line per metric: its name, spaces, its summary.
+  for (const metrics::MetricEntry& entry : metrics::builtin_metric_table()) {
+    const size_t start = help.output.find("\n  " + entry.name + " ");
+    REQUIRE_MESSAGE(start != std::string::npos, entry.name);
+    const size_t end = help.output.find('\n', start + 1);
+    const std::string rest = help.output.substr(start + 3 + entry.name.size(), end - start - 3 - entry.name.size());
+    CHECK(rest.substr(rest.find_first_not_of(' ')) == entry.summary);
+  }
+  CHECK(help.output.find("comma-separated subset of " + metrics::metric_names(metrics::builtin_metric_table()) +
+                         ", all, or preset") != std::string::npos);
+  const Run unknown = run_evaluate("--real data/samples/g.h5 --gen data/samples/q.h5 --metrics w1m,mean_pt");
+  CHECK(unknown.status == 2);
+  CHECK(unknown.output.find("--metrics: unknown metric \"mean_pt\" in \"w1m,mean_pt\" (expected all, preset, or a "
+                            "comma-separated list of w1m, w1p, w1efp, cov_mmd, fpnd, fpd, kpd)") != std::string::npos);
+}
 
 TEST_CASE("tools/evaluate: --help, and flag errors exit with 2 naming the flag or file") {
   const Run help = run_evaluate("--help");
