@@ -47,7 +47,7 @@ PreparedData prepare(const JetSet& jets, const PrepareOptions& options) {
   out.particles = jets.particles;
   const int64_t features = 3 * jets.particles;
 
-  out.mass = jet_masses(jets);  // §2: on the unnoised features
+  out.mass = clamped_jet_masses(jets);  // §2: on the unnoised features
   out.n = multiplicities(jets);
   std::vector<double> columns = particle_columns(jets);
   if (options.add_noise) {

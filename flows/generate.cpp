@@ -50,7 +50,7 @@ void fill_jet(const double* x, int64_t limit, const GenerateOptions& options, da
   }
   jets.jet(row, data::kJetPt) = static_cast<float>(options.jet_pt);
   jets.jet(row, data::kJetEta) = 0.0f;
-  jets.jet(row, data::kJetMass) = static_cast<float>(data::relative_mass(jets, row) * options.jet_pt);
+  jets.jet(row, data::kJetMass) = static_cast<float>(data::relative_jet_mass(jets, row) * options.jet_pt);
   jets.jet(row, data::kJetNumParticles) = static_cast<float>(real.size());
 }
 
