@@ -15,6 +15,7 @@
 
 #include "data/jetnet_stream_writer.h"
 #include "engine/backend/cpu/thread_pool.h"
+#include "engine/backend/device_choice.h"
 #include "engine/core/error.h"
 #include "engine/dist/communicator.h"
 #include "engine/io/atomic_file.h"
@@ -23,7 +24,6 @@
 #include "flows/train/trainer.h"
 #include "flows/train/training_data.h"
 #include "tools/common/cli.h"
-#include "tools/common/device_choice.h"
 #include "tools/common/interrupt.h"
 #include "tools/common/progress.h"
 #include "tools/common/run_evaluation.h"
@@ -177,7 +177,7 @@ TrainingPipelineResult train(const TrainingPipelineOptions& options, const IniCo
   result.lead = comm.rank() == 0;  // prints, writes the run directory, evaluates
   result.run_dir = o.run_dir;
   std::string note;
-  const Device device = choose_training_device(o.device, note);
+  const Device device = choose_device(o.device, "[train] device", note);
   if (!note.empty() && result.lead) std::fprintf(stderr, "%s\n", note.c_str());
   if (o.threads > 0) set_num_threads(static_cast<int>(o.threads));
 
