@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -18,7 +17,6 @@
 #include "engine/backend/device_choice.h"
 #include "engine/core/error.h"
 #include "engine/dist/communicator.h"
-#include "engine/io/atomic_file.h"
 #include "flows/generate.h"
 #include "flows/train/peak_memory.h"
 #include "flows/train/trainer.h"
@@ -211,10 +209,8 @@ TrainingPipelineResult train(const TrainingPipelineOptions& options, const IniCo
   const flows::RunPaths paths(o.run_dir);
   const std::string ini = effective_ini(config);
   settings.extra["train.config"] = ini;
+  settings.config_ini = ini;  // written by run_training after its check that a fresh run overwrites nothing
   ProgressPrinter printer = ProgressPrinter::for_stderr();
-  if (!settings.resume) flows::check_fresh_run_directory(paths);  // before config.ini is overwritten
-  std::filesystem::create_directories(paths.root);
-  write_text_file_atomically(paths.config(), ini);
 
   // Under mpirun, mpirun owns the signals (it ends every rank): a distributed run resumes from its
   // last periodic checkpoint.
