@@ -5,9 +5,10 @@
 
 #include <utility>
 
-#include "data/random.h"
 #include "data/streams.h"
 #include "engine/core/error.h"
+#include "engine/random/derive_seed.h"
+#include "engine/random/sequential_rng.h"
 
 namespace flowjet::data {
 
@@ -27,7 +28,7 @@ int64_t EpochBatcher::batches_per_epoch() const {
 std::vector<int64_t> EpochBatcher::epoch_order(int64_t epoch) const {
   std::vector<int64_t> order = rows_;
   if (shuffle_) {
-    Rng rng(derive_seed(seed_, kEpochStreamBase + static_cast<uint64_t>(epoch)));
+    SequentialRng rng(derive_seed(seed_, kEpochStreamBase + static_cast<uint64_t>(epoch)));
     rng.shuffle(order);
   }
   return order;

@@ -9,7 +9,7 @@ namespace flowjet::data {
 
 /// Yields the rows of each epoch as batches of `batch_size` indices (the last batch may be
 /// partial unless drop_last). With shuffle, epoch e's order is a Fisher–Yates shuffle from
-/// Rng(derive_seed(seed, kEpochStreamBase + e)): it depends only on (seed, e), so a resumed run
+/// SequentialRng(derive_seed(seed, kEpochStreamBase + e)): it depends only on (seed, e), so a resumed run
 /// sees the same batches as an uninterrupted one.
 class EpochBatcher {
  public:

@@ -6,8 +6,9 @@
 #include <numeric>
 
 #include "data/jet_kinematics.h"
-#include "data/random.h"
 #include "data/streams.h"
+#include "engine/random/derive_seed.h"
+#include "engine/random/sequential_rng.h"
 
 namespace flowjet::data {
 
@@ -29,7 +30,7 @@ std::vector<int32_t> multiplicities(const JetSet& jets) {
 
 void add_padding_noise(std::vector<double>& columns, int64_t particles, const std::vector<int32_t>& n, uint64_t seed,
                        double scale) {
-  Rng rng(seed);
+  SequentialRng rng(seed);
   const int64_t jets = static_cast<int64_t>(n.size());
   for (int64_t i = 0; i < jets; ++i) {
     for (int64_t k = n[static_cast<size_t>(i)]; k < particles; ++k) {
@@ -46,7 +47,7 @@ PreparedData prepare(const JetSet& jets, const PrepareOptions& options) {
   out.particles = jets.particles;
   const int64_t features = 3 * jets.particles;
 
-  out.mass = jet_masses(jets);  // §2: on the unnoised features
+  out.mass = clamped_jet_masses(jets);  // §2: on the unnoised features
   out.n = multiplicities(jets);
   std::vector<double> columns = particle_columns(jets);
   if (options.add_noise) {

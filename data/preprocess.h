@@ -20,7 +20,7 @@ std::vector<int32_t> multiplicities(const JetSet& jets);
 
 /// Replaces the three features of every padded slot (p >= n of its jet) of `columns`
 /// ([jets, 3P]) by independent |N(0, 1)| · scale draws (training-recipe.md §3). Real slots are not
-/// touched. Draws come from Rng(seed) jet by jet, slot by slot: same seed, same noise.
+/// touched. Draws come from SequentialRng(seed) jet by jet, slot by slot: same seed, same noise.
 void add_padding_noise(std::vector<double>& columns, int64_t particles, const std::vector<int32_t>& n, uint64_t seed,
                        double scale = 1e-7);
 

@@ -6,9 +6,10 @@
 #include <cmath>
 #include <numeric>
 
-#include "data/random.h"
 #include "data/streams.h"
 #include "engine/core/error.h"
+#include "engine/random/derive_seed.h"
+#include "engine/random/sequential_rng.h"
 
 namespace flowjet::data {
 
@@ -21,7 +22,7 @@ Split split_rows(int64_t rows, const SplitOptions& options) {
   if (rows < 2) throw flowjet::ShapeError(fmt::format("split_rows: need at least 2 rows to split, got {}", rows));
   std::vector<int64_t> order(static_cast<size_t>(rows));
   std::iota(order.begin(), order.end(), 0);
-  Rng rng(derive_seed(options.seed, kSplitStream));
+  SequentialRng rng(derive_seed(options.seed, kSplitStream));
   rng.shuffle(order);
 
   const std::vector<double> fractions = cut_fractions(options.scheme);

@@ -27,7 +27,7 @@ struct Split {
 std::vector<double> cut_fractions(SplitScheme scheme);
 
 /// Splits rows 0..rows-1. Same rows and options give the same split (the shuffle uses
-/// Rng(derive_seed(seed, kSplitStream))). Sizes: train floor(0.7 N), etc. Throws
+/// SequentialRng(derive_seed(seed, kSplitStream))). Sizes: train floor(0.7 N), etc. Throws
 /// flowjet::ShapeError when rows < 2.
 Split split_rows(int64_t rows, const SplitOptions& options = {});
 

@@ -55,24 +55,29 @@ void StandardScaler::check_columns(int64_t width, int64_t first_column) const {
   }
 }
 
+namespace {
+
+// Replaces every value of `rows` rows of `width` columns by map(value in double, column).
+template <typename T, typename Map>
+void map_columns(T* data, int64_t rows, int64_t width, const Map& map) {
+  for (int64_t r = 0; r < rows; ++r) {
+    T* row = data + r * width;
+    for (int64_t c = 0; c < width; ++c) row[c] = static_cast<T>(map(static_cast<double>(row[c]), c));
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void StandardScaler::transform(T* data, int64_t rows, int64_t width, int64_t first_column) const {
   check_columns(width, first_column);
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t c = 0; c < width; ++c) {
-      data[r * width + c] = static_cast<T>(transform(static_cast<double>(data[r * width + c]), first_column + c));
-    }
-  }
+  map_columns(data, rows, width, [&](double value, int64_t c) { return transform(value, first_column + c); });
 }
 
 template <typename T>
 void StandardScaler::inverse(T* data, int64_t rows, int64_t width, int64_t first_column) const {
   check_columns(width, first_column);
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t c = 0; c < width; ++c) {
-      data[r * width + c] = static_cast<T>(inverse(static_cast<double>(data[r * width + c]), first_column + c));
-    }
-  }
+  map_columns(data, rows, width, [&](double value, int64_t c) { return inverse(value, first_column + c); });
 }
 
 template void StandardScaler::transform<float>(float*, int64_t, int64_t, int64_t) const;

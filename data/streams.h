@@ -1,5 +1,6 @@
-// Stream tags mixed into the user seed (derive_seed) so that each random consumer of the data
-// pipeline draws from its own reproducible stream.
+// Stream tags mixed into the user seed (derive_seed, engine/random/derive_seed.h) so that each
+// random consumer of the data pipeline draws from its own reproducible SequentialRng stream
+// (docs/data_pipeline.md §5 lists these and the other tags of a run).
 #pragma once
 
 #include <cstdint>

@@ -11,6 +11,7 @@
 
 #include "data/streams.h"
 #include "engine/core/error.h"
+#include "engine/random/derive_seed.h"
 
 namespace flowjet::flows {
 
@@ -45,7 +46,7 @@ ConditionalSampler ConditionalSampler::fit(const std::vector<double>& scaled_mas
     groups[n[row]].push_back(scaled_mass[row]);
   }
   ConditionalSampler sampler;
-  data::Rng rng(data::derive_seed(seed, data::kSamplerJitterStream));
+  SequentialRng rng(derive_seed(seed, data::kSamplerJitterStream));
   for (auto& [multiplicity, values] : groups) {
     std::sort(values.begin(), values.end());
     // Non-negative jitter 0.01·a·b breaks ties between equal masses (training-recipe.md §8.1 step 3).
@@ -106,7 +107,7 @@ double ConditionalSampler::quantile(int32_t n, double u) const {
   return quantiles_[k] ? (*quantiles_[k])(u) : masses_[k].front();
 }
 
-SampledConditions ConditionalSampler::draw(int64_t count, data::Rng& rng, std::optional<double> mass_min) const {
+SampledConditions ConditionalSampler::draw(int64_t count, SequentialRng& rng, std::optional<double> mass_min) const {
   if (total_ == 0) throw flowjet::Error("ConditionalSampler::draw: the sampler has not been fitted");
   // 1. n from p(n): a uniformly random fitted jet, located through the cumulative counts.
   std::vector<int64_t> cumulative(counts_.size());

@@ -9,7 +9,7 @@
 
 #include "data/named_arrays.h"
 #include "data/preprocess.h"
-#include "data/random.h"
+#include "engine/random/sequential_rng.h"
 #include "flows/pchip.h"
 
 namespace flowjet::flows {
@@ -30,7 +30,7 @@ class ConditionalSampler {
 
   /// Builds the sampler (training-recipe.md §8.1) from the rows `rows` of scaled_mass / n ([total]
   /// each): per multiplicity, sort the masses, add the jitter 0.01·a·b (a, b ~ U[0,1) from
-  /// Rng(derive_seed(seed, kSamplerJitterStream))), sort again, and interpolate the quantile
+  /// SequentialRng(derive_seed(seed, kSamplerJitterStream))), sort again, and interpolate the quantile
   /// function with PCHIP. Same inputs and seed give the same sampler. Throws
   /// flowjet::ShapeError for empty rows, mismatched sizes or an out-of-range row, and
   /// flowjet::NumericError for a non-finite mass or n < 0.
@@ -44,7 +44,7 @@ class ConditionalSampler {
   /// Draws `count` conditions (training-recipe.md §8.2): `count` n from p(n) first, then per distinct
   /// n (ascending) its masses Q_n(u), u ~ U[0,1). With mass_min the masses are clamped from below
   /// (the scaled zero mass m~_min of training-recipe.md §4). Throws flowjet::Error when not fitted.
-  SampledConditions draw(int64_t count, data::Rng& rng, std::optional<double> mass_min = std::nullopt) const;
+  SampledConditions draw(int64_t count, SequentialRng& rng, std::optional<double> mass_min = std::nullopt) const;
 
   /// Q_n(u), the quantile function of the scaled mass for multiplicity n; throws
   /// flowjet::DataError when n never occurred in the fitted rows.

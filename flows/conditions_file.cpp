@@ -72,7 +72,7 @@ void read_jetnet_file(const std::string& path, ConditionBuilder& builder) {
   options.particles = builder.model.particles;
   options.type = data::JetType::G;  // the type plays no part in the conditions
   const data::JetSet jets = data::read_jetnet(path, options);
-  const std::vector<double> mass = data::jet_masses(jets);
+  const std::vector<double> mass = data::clamped_jet_masses(jets);
   const std::vector<int32_t> n = data::multiplicities(jets);
   for (int64_t i = 0; i < jets.jets; ++i)
     builder.add(mass[static_cast<size_t>(i)], n[static_cast<size_t>(i)], fmt::format("{}: jet {}", path, i));

@@ -10,8 +10,9 @@
 #include <numeric>
 
 #include "data/jet_kinematics.h"
-#include "data/random.h"
 #include "engine/core/error.h"
+#include "engine/random/derive_seed.h"
+#include "engine/random/sequential_rng.h"
 #include "flows/eval_scope.h"
 
 namespace flowjet::flows {
@@ -49,7 +50,7 @@ void fill_jet(const double* x, int64_t limit, const GenerateOptions& options, da
   }
   jets.jet(row, data::kJetPt) = static_cast<float>(options.jet_pt);
   jets.jet(row, data::kJetEta) = 0.0f;
-  jets.jet(row, data::kJetMass) = static_cast<float>(data::relative_mass(jets, row) * options.jet_pt);
+  jets.jet(row, data::kJetMass) = static_cast<float>(data::relative_jet_mass(jets, row) * options.jet_pt);
   jets.jet(row, data::kJetNumParticles) = static_cast<float>(real.size());
 }
 
@@ -68,11 +69,11 @@ void check_options(int64_t count, const GenerateOptions& options) {
 // One drawn block of conditions: `rows` rows from the sampler, shuffled (the sampler groups rows by
 // n; the shuffle makes any prefix a fair sample).
 SampledConditions draw_condition_block(const JetModel& model, int64_t rows, uint64_t seed) {
-  data::Rng rng(data::derive_seed(seed, kConditionStream));
+  SequentialRng rng(derive_seed(seed, kConditionStream));
   SampledConditions grouped = model.sampler->draw(rows, rng, model.scaled_zero_mass);
   std::vector<int64_t> order(static_cast<size_t>(rows));
   std::iota(order.begin(), order.end(), int64_t{0});
-  data::Rng(data::derive_seed(seed, kShuffleStream)).shuffle(order);
+  SequentialRng(derive_seed(seed, kShuffleStream)).shuffle(order);
   SampledConditions out;
   out.mass.reserve(order.size());
   out.n.reserve(order.size());
@@ -111,8 +112,8 @@ class ConditionRows {
     const int64_t b = jet / block_rows_;
     if (b != cached_block_) {
       // Block 0 uses the generation seed itself, so up to one block nothing depends on the blocking.
-      const uint64_t seed = b == 0 ? seed_ : data::derive_seed(data::derive_seed(seed_, kConditionBlockStream),
-                                                               static_cast<uint64_t>(b));
+      const uint64_t seed =
+          b == 0 ? seed_ : derive_seed(derive_seed(seed_, kConditionBlockStream), static_cast<uint64_t>(b));
       block_ = SampledConditions();  // freed before the next draw: one block alive at a time
       block_ = draw_condition_block(*model_, std::min(block_rows_, count_ - b * block_rows_), seed);
       cached_block_ = b;
@@ -139,7 +140,7 @@ void generate(JetModel& model, int64_t count, ConditionRows* conditions, const G
   const Device device = flow.device();
   const int64_t P = model.particles, D = spec.features, C = spec.context_features;
   const bool zero_beyond_n = C == 2;  // training-recipe.md §9.5: (m, n) models only
-  const uint64_t latent_seed = data::derive_seed(options.seed, kLatentStream);
+  const uint64_t latent_seed = derive_seed(options.seed, kLatentStream);
   const data::JetType type = generated_jet_type(model);
 
   for (int64_t first = 0; first < count; first += options.batch_size) {

@@ -41,7 +41,7 @@ std::vector<double> jet_log_prob(JetModel& model, const data::JetSet& jets, int6
       for (int64_t k = 0; k < P; ++k)
         for (int f = 0; f < 3; ++f) x[static_cast<size_t>(r * D + 3 * k + f)] = jets.particle(jet, k, f);
       if (C > 0) {
-        const double mass = data::jet_mass(&jets.particle_features[static_cast<size_t>(jet * P * 4)], P, 4);
+        const double mass = data::clamped_jet_mass(&jets.particle_features[static_cast<size_t>(jet * P * 4)], P, 4);
         context[static_cast<size_t>(r * C)] = model.scaler.transform(mass, D);
         if (C == 2) context[static_cast<size_t>(r * C + 1)] = static_cast<double>(jets.real_particles(jet));
       }

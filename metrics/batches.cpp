@@ -13,12 +13,12 @@ int64_t IndexSampler::draw(int64_t n) {
   FLOWJET_CHECK(n >= 1, "IndexSampler::draw needs n >= 1");
   const auto range = static_cast<uint64_t>(n);
   // Lemire: the high word of x * n is uniform in [0, n) once the biased low words are rejected.
-  unsigned __int128 product = static_cast<unsigned __int128>(engine_()) * range;
+  unsigned __int128 product = static_cast<unsigned __int128>(rng_.next_u64()) * range;
   auto low = static_cast<uint64_t>(product);
   if (low < range) {
     const uint64_t threshold = (0 - range) % range;
     while (low < threshold) {
-      product = static_cast<unsigned __int128>(engine_()) * range;
+      product = static_cast<unsigned __int128>(rng_.next_u64()) * range;
       low = static_cast<uint64_t>(product);
     }
   }

@@ -3,9 +3,10 @@
 #pragma once
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
+
+#include "engine/random/sequential_rng.h"
 
 namespace flowjet::metrics {
 
@@ -19,19 +20,19 @@ struct BatchIndices {
 using BatchPlan = std::vector<BatchIndices>;
 
 /// Uniform index draws for the W1 and COV/MMD batches. Any uniform generator matches jetnet
-/// (jetnet's is unseeded); flowjet uses std::mt19937_64 seeded with `seed`, and maps each
-/// 64-bit output to {0..n-1} with Lemire's multiply-and-reject method, so the indices are the
-/// same on every platform and compiler.
+/// (jetnet's is unseeded); flowjet uses SequentialRng (mt19937_64, engine/random) seeded with
+/// `seed`, and maps each 64-bit output to {0..n-1} with Lemire's multiply-and-reject method, so
+/// the indices are the same on every platform and compiler.
 class IndexSampler {
  public:
-  explicit IndexSampler(uint64_t seed) : engine_(seed) {}
+  explicit IndexSampler(uint64_t seed) : rng_(seed) {}
   /// One index uniform in {0 .. n-1}; n >= 1.
   int64_t draw(int64_t n);
   /// `count` indices uniform in {0 .. n-1}, with replacement.
   std::vector<int64_t> draw(int64_t n, int64_t count);
 
  private:
-  std::mt19937_64 engine_;
+  SequentialRng rng_;
 };
 
 /// num_batches batches of batch_size indices each, drawn with replacement from {0..n1-1}

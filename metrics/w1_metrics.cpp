@@ -59,7 +59,7 @@ BatchedMetric w1_of_jet_features(const std::vector<double>& features1,
 
 BatchedMetric w1m(const JetArray& set1, const JetArray& set2, const BatchPlan& plan) {
   check_inputs(set1, set2, plan, "w1m");
-  BatchedMetric out = w1_of_jet_features(jet_masses(set1), jet_masses(set2), 1, plan);
+  BatchedMetric out = w1_of_jet_features(relative_jet_masses(set1), relative_jet_masses(set2), 1, plan);
   out.component_names = {"mass"};
   return out;
 }

@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "data/random.h"
 #include "engine/io/atomic_file.h"
 #include "engine/random/generator.h"
+#include "engine/random/sequential_rng.h"
 #include "flows/inspect/flow_trace.h"
 #include "flows/inspect/inspect_page.h"
 #include "flows/inspect/model_summary.h"
@@ -50,7 +50,7 @@ flows::FlowInputs pick_point(const flows::OpenedModel& opened, const tools::Comm
   if (spec.context_features > 0) {
     std::vector<double> c(static_cast<std::size_t>(spec.context_features), 0.0);
     if (opened.model.sampler) {
-      data::Rng rng(seed);
+      SequentialRng rng(seed);
       const std::vector<float> drawn = opened.model.sampler->draw(1, rng, opened.model.scaled_zero_mass)
                                            .context(static_cast<int>(spec.context_features));
       c.assign(drawn.begin(), drawn.end());

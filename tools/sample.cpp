@@ -1,10 +1,8 @@
 // bin/sample: generates jets from a trained jet model into a JetNet HDF5 file (training-recipe.md §9).
 // Flags, the conditions file format and the output are documented in docs/sampling.md.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -13,15 +11,16 @@
 #include <vector>
 
 #include "data/jetnet_stream_writer.h"
-#include "engine/core/error.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/backend/device_choice.h"
+#include "engine/core/error.h"
 #include "engine/io/atomic_file.h"
 #include "flows/conditions_file.h"
 #include "flows/generate.h"
 #include "tools/common/cli.h"
 #include "tools/common/interrupt.h"
 #include "tools/common/output_path.h"
+#include "tools/common/progress.h"
 
 using namespace flowjet;
 
@@ -81,35 +80,6 @@ Arguments parse_arguments(const tools::CommandLine& cli) {
   return args;
 }
 
-// "12,345/100,000 jets (12.3 %), 4,321 jets/s, ETA 21 s" on stderr: rewritten in place on a
-// terminal, one line per tenth of the run otherwise.
-class Progress {
- public:
-  Progress() : start_(std::chrono::steady_clock::now()), is_terminal_(isatty(STDERR_FILENO) != 0) {}
-
-  void update(int64_t done, int64_t total) {
-    const double seconds = elapsed();
-    const double rate = seconds > 0.0 ? static_cast<double>(done) / seconds : 0.0;
-    const double eta = rate > 0.0 ? static_cast<double>(total - done) / rate : 0.0;
-    const std::string line = fmt::format("sample: {}/{} jets ({:.1f} %), {:.0f} jets/s, ETA {:.0f} s", done, total,
-                                         100.0 * static_cast<double>(done) / static_cast<double>(total), rate, eta);
-    const int64_t tenth = 10 * done / total;
-    if (is_terminal_) {
-      std::fprintf(stderr, "\r%s", line.c_str());
-      if (done == total) std::fputc('\n', stderr);
-    } else if (tenth > last_tenth_) {
-      std::fprintf(stderr, "%s\n", line.c_str());
-      last_tenth_ = tenth;
-    }
-  }
-  double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
-
- private:
-  std::chrono::steady_clock::time_point start_;
-  bool is_terminal_;
-  int64_t last_tenth_ = 0;
-};
-
 // Thrown by the batch sink after Ctrl-C (SIGINT) or SIGTERM: the run stops after the current batch,
 // and the writer's destructor removes the temporary file, so an interrupted run leaves nothing behind.
 struct Interrupted {
@@ -160,7 +130,7 @@ int run(const Arguments& args) {
   data::JetNetStreamWriter writer(args.output, model.particles, flows::generated_jet_type(model),
                                   file_attributes(args, model));
 
-  Progress progress;
+  tools::CountProgress progress(tools::StatusLine::for_stderr(), "sample", "jets");
   flows::GenerateOptions options = args.generate;
   options.progress = [&progress](int64_t done, int64_t total) { progress.update(done, total); };
   int64_t empty_jets = 0;  // jets left with no particle: rare from a VNF model, common with a high --min-pt-rel

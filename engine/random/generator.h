@@ -1,6 +1,11 @@
-// The one seeded random generator of flowjet. Its whole state is (seed, offset): each draw
-// consumes Philox blocks starting at `offset` and advances it, so a draw is reproducible from the
-// state saved in a checkpoint, on the CPU and (with the same formulas) on the GPU.
+// The counter-based random generator of flowjet, for every tensor draw (weights, masks, dropout,
+// latents). Its whole state is (seed, offset): each draw consumes Philox blocks starting at
+// `offset` and advances it, so a draw is reproducible from the state saved in a checkpoint, on the
+// CPU and (with the same formulas) on the GPU.
+// Independent streams: Generator(derive_seed(seed, tag)) (engine/random/derive_seed.h) gives each
+// consumer its own key; one key may also be shared by consumers that start at far-apart offsets
+// (flows/flow.cpp). Host-side sequential draws of the data layer use SequentialRng
+// (engine/random/sequential_rng.h); docs/data_pipeline.md §5 lists every stream.
 #pragma once
 
 #include <cstdint>

@@ -24,7 +24,7 @@ FlowInputs jet_model_inputs(const JetModel& model, const data::JetSet& jets, con
   const int64_t C = spec.context_features > 0 ? spec.context_features : 0;
   if (C > 2) throw ConfigError(fmt::format("a jet model's context is [m~] or [m~, n], not {} features", C));
   // training-recipe.md §2-§4: the mass before any noise; noise on padded slots; scale particle columns and mass.
-  const std::vector<double> mass = data::jet_masses(jets);
+  const std::vector<double> mass = data::clamped_jet_masses(jets);
   const std::vector<int32_t> n = data::multiplicities(jets);
   std::vector<double> columns = data::particle_columns(jets);
   if (options.add_noise) data::add_padding_noise(columns, P, n, options.noise_seed, options.noise_scale);

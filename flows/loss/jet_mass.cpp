@@ -30,9 +30,9 @@ std::vector<int64_t> feature_columns(int64_t particles, int64_t feature) {
 
 }  // namespace
 
-Tensor jet_mass(const Tensor& x) {
+Tensor clamped_jet_mass(const Tensor& x) {
   if (x.ndim() != 2 || x.size(1) % 3 != 0)
-    throw ShapeError(fmt::format("jet_mass: expected [batch, 3 * particles], got {}", x.shape().str()));
+    throw ShapeError(fmt::format("clamped_jet_mass: expected [batch, 3 * particles], got {}", x.shape().str()));
   const int64_t particles = x.size(1) / 3;
   Tensor eta = gather_columns(x, feature_columns(particles, 0));
   Tensor phi = gather_columns(x, feature_columns(particles, 1));

@@ -23,7 +23,7 @@ MassConstraintResult mass_constraint_loss(Flow& flow, const Tensor& context, con
   Tensor z = random_normal(Shape{batch, D}, z_gen, flow.spec().dtype, context.device());
   Tensor x_scaled = flow.to_data(z, context).outputs;
   Tensor x = x_scaled * scaling.std + scaling.mean;  // inverse scaling, row-broadcast
-  Tensor m_gen = jet_mass(x);
+  Tensor m_gen = clamped_jet_mass(x);
   return {mean(square(m_gen - true_mass)), m_gen.detach()};
 }
 

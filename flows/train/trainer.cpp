@@ -7,13 +7,13 @@
 #include <cmath>
 #include <utility>
 
-#include "data/random.h"
 #include "engine/autograd/recording.h"
 #include "engine/autograd/tape.h"
 #include "engine/core/error.h"
 #include "engine/dist/tensor_collectives.h"
 #include "engine/ops/binary/binary.h"
 #include "engine/optim/clip.h"
+#include "engine/random/derive_seed.h"
 #include "flows/loss/nll.h"
 
 namespace flowjet::flows {
@@ -90,7 +90,7 @@ Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared, Devic
                                          std::max<int64_t>(options_.max_steps, 1), options_.lr_min)),
       batcher_(prepared_.split.train, options_.batch_size, options_.data.shuffle, options_.seed),
       scaling_(feature_scaling(prepared_.scaler, options_.flow.features, device)),
-      mass_latent_gen_(data::derive_seed(options_.seed, kMassLatentStream)),
+      mass_latent_gen_(derive_seed(options_.seed, kMassLatentStream)),
       data_fingerprint_(prepared_fingerprint(prepared_)),
       comm_(communicator ? communicator : &dist::single_process()) {
   if (!distributed()) return;
@@ -128,7 +128,7 @@ void Trainer::reseed_rank_generators() {
   // storing every rank's generator state (checkpoints hold rank 0's).
   const uint64_t batch = static_cast<uint64_t>(batches_seen_), rank_index = static_cast<uint64_t>(rank());
   const auto stream_seed = [&](uint64_t stream) {
-    return data::derive_seed(data::derive_seed(data::derive_seed(options_.seed, stream), batch), rank_index);
+    return derive_seed(derive_seed(derive_seed(options_.seed, stream), batch), rank_index);
   };
   model_.flow->dropout_generator() = Generator(stream_seed(kRankDropoutStream));
   mass_latent_gen_ = Generator(stream_seed(kMassLatentStream));

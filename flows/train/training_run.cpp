@@ -105,7 +105,10 @@ class RunLoop {
     } else if (lead_) {
       check_fresh_run_directory(paths_);
     }
-    if (lead_) std::filesystem::create_directories(paths_.checkpoints());
+    if (lead_) {
+      std::filesystem::create_directories(paths_.checkpoints());
+      if (!settings_.config_ini.empty()) write_text_file_atomically(paths_.config(), settings_.config_ini);
+    }
     session_start_ = Clock::now();
   }
 

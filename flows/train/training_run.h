@@ -63,6 +63,8 @@ class TrainingObserver {
 struct RunSettings {
   bool resume = false;  // continue from checkpoints/last.h5 of the run directory
   Attributes extra;     // stored in every checkpoint (e.g. "train.config")
+  // Non-empty: written to config.ini (rank 0) once the directory is checked (fresh, or resumed).
+  std::string config_ini;
   // Polled after every step: a non-zero value (the number of the signal that asked, e.g. SIGINT)
   // ends the run there, with the step's log row and checkpoints/last.h5 written.
   const std::atomic<int>* interrupt = nullptr;

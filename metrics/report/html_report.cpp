@@ -207,7 +207,8 @@ std::string html_report(const JetArray& real, const JetArray& gen, const Evaluat
 
   // Jet mass and multiplicity.
   const int max_particles = static_cast<int>(std::max(real.particles, gen.particles));
-  figures = compare_plot("jet mass", "relative jet mass m/pT", jet_masses(real), jet_masses(gen), false, options);
+  figures = compare_plot("jet mass", "relative jet mass m/pT", relative_jet_masses(real), relative_jet_masses(gen),
+                         false, options);
   figures += compare_plot("particle multiplicity", "particles per jet", multiplicities(real), multiplicities(gen),
                           integer_binning(0, max_particles), false, options);
   html += section("jets", "Jets", figures);

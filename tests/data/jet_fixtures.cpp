@@ -11,12 +11,12 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "data/random.h"
+#include "engine/random/sequential_rng.h"
 
 namespace flowjet::test {
 
 data::JetSet synthetic_jets(int64_t jets, int64_t particles, uint64_t seed, data::JetType type) {
-  data::Rng rng(seed);
+  SequentialRng rng(seed);
   data::JetSet set = data::JetSet::zeros(jets, particles, type);
   for (int64_t i = 0; i < jets; ++i) {
     const int64_t num = 2 + static_cast<int64_t>(rng.uniform_index(60));

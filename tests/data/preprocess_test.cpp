@@ -85,7 +85,7 @@ TEST_CASE("data/preprocess: table layout, scaler fitted on the training rows, le
   CHECK(prepared.split.train.size() == 210);
   CHECK(prepared.split.test.size() == 90);
   CHECK(prepared.fit_rows == prepared.split.train);
-  const std::vector<double> masses = data::jet_masses(jets);
+  const std::vector<double> masses = data::clamped_jet_masses(jets);
   for (int64_t i = 0; i < 300; ++i) {
     CHECK(prepared.table[i * 92 + 91] == static_cast<float>(jets.real_particles(i)));
     CHECK(prepared.mass[i] == masses[i]);

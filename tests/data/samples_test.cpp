@@ -69,7 +69,7 @@ void check_sample(const std::string& name) {
   std::vector<double> masses;
   double num_particles = 0.0, full = 0.0, pt_sum_total = 0.0, pt_sum_max = 0.0;
   for (int64_t i = 0; i < jets.jets; ++i) {
-    masses.push_back(data::relative_mass(jets, i));
+    masses.push_back(data::relative_jet_mass(jets, i));
     num_particles += jets.jet(i, data::kJetNumParticles);
     const int64_t real = jets.real_particles(i);
     full += real == 30 ? 1.0 : 0.0;

@@ -3,8 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include "engine/random/derive_seed.h"
 #include "engine/random/generator.h"
 #include "engine/random/philox.h"
+#include "engine/random/sequential_rng.h"
 
 using namespace flowjet;
 
@@ -117,4 +119,25 @@ TEST_CASE("random/generator: permutation is a permutation and reproducible") {
   std::vector<int> seen(1000, 0);
   for (int64_t i : p) seen[static_cast<std::size_t>(i)]++;
   for (int s : seen) CHECK(s == 1);
+}
+
+TEST_CASE("random/derive_seed: SplitMix64 values pin every derived stream") {
+  CHECK(derive_seed(0, 0) == 16294208416658607535ull);  // SplitMix64's first output for state 0
+  CHECK(derive_seed(42, 1) == 2949826092126892291ull);
+  CHECK(derive_seed(42, 1000) == 6153847732809348270ull);
+  CHECK(derive_seed(42, 2) != derive_seed(43, 2));
+}
+
+TEST_CASE("random/sequential_rng: draws of a derived stream are fixed (splits, noise and shuffles depend on them)") {
+  // Values of the data layer's generator as the committed results were drawn with it.
+  SequentialRng rng(derive_seed(42, 1));
+  CHECK(rng.next_u64() == 11572511668999661906ull);
+  CHECK(rng.uniform() == 0.83232649654089619);
+  CHECK(rng.uniform_index(10) == 4);
+  CHECK(rng.normal() == 0.55506799411379182);
+  std::vector<int64_t> values{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  rng.shuffle(values);
+  CHECK(values == std::vector<int64_t>{0, 8, 5, 6, 4, 9, 2, 1, 3, 7});
+  SequentialRng a(7), b(7);
+  for (int i = 0; i < 100; ++i) CHECK(a.uniform_index(1000003) == b.uniform_index(1000003));
 }

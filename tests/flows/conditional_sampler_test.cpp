@@ -8,11 +8,11 @@
 #include <map>
 
 #include "data/preprocess.h"
-#include "data/random.h"
 #include "engine/core/error.h"
+#include "engine/random/sequential_rng.h"
 #include "flows/conditional_sampler.h"
 
-using flowjet::data::Rng;
+using flowjet::SequentialRng;
 using flowjet::flows::ConditionalSampler;
 
 namespace {
@@ -25,7 +25,7 @@ struct Synthetic {
 };
 
 Synthetic synthetic(int64_t count, uint64_t seed) {
-  Rng rng(seed);
+  SequentialRng rng(seed);
   Synthetic s;
   for (int64_t i = 0; i < count; ++i) {
     const int32_t n = static_cast<int32_t>(5 + std::min(rng.uniform_index(40), uint64_t{25}));  // 30 is frequent
@@ -86,7 +86,7 @@ TEST_CASE("flows/conditional_sampler: nodes are the jittered sorted masses; sing
 TEST_CASE("flows/conditional_sampler: 10^4 draws follow p(n) and p(m | n) (KS, significance 0.001)") {
   const Synthetic data = synthetic(20000, 4);
   const ConditionalSampler sampler = ConditionalSampler::fit(data.mass, data.n, data.rows, 42);
-  Rng rng(99);
+  SequentialRng rng(99);
   const auto drawn = sampler.draw(10000, rng);
   REQUIRE(drawn.size() == 10000);
   CHECK(std::is_sorted(drawn.n.begin(), drawn.n.end()));  // grouped by ascending n
@@ -125,12 +125,12 @@ TEST_CASE("flows/conditional_sampler: seeded draws, clamping and context rows") 
   const ConditionalSampler a = ConditionalSampler::fit(data.mass, data.n, data.rows, 7);
   const ConditionalSampler b = ConditionalSampler::fit(data.mass, data.n, data.rows, 7);
   CHECK(a.to_arrays().at("masses").values == b.to_arrays().at("masses").values);
-  Rng r1(3), r2(3);
+  SequentialRng r1(3), r2(3);
   const auto d1 = a.draw(500, r1), d2 = b.draw(500, r2);
   CHECK(d1.mass == d2.mass);
   CHECK(d1.n == d2.n);
 
-  Rng r3(3);
+  SequentialRng r3(3);
   const auto clamped = a.draw(500, r3, -0.5);
   CHECK(*std::min_element(clamped.mass.begin(), clamped.mass.end()) >= -0.5);
   CHECK(*std::min_element(d1.mass.begin(), d1.mass.end()) < -0.5);
@@ -142,7 +142,7 @@ TEST_CASE("flows/conditional_sampler: seeded draws, clamping and context rows") 
   CHECK(c2[2 * 10 + 1] == static_cast<float>(d1.n[10]));
   CHECK(c1[10] == static_cast<float>(d1.mass[10]));
   CHECK_THROWS_AS(d1.context(3), flowjet::ShapeError);
-  Rng r4(1);
+  SequentialRng r4(1);
   CHECK_THROWS_AS(ConditionalSampler().draw(3, r4), flowjet::Error);
 }
 
@@ -156,7 +156,7 @@ TEST_CASE("flows/conditional_sampler: to_arrays / from_arrays round trip is exac
     CHECK(again.at(name).shape == array.shape);
     CHECK(again.at(name).values == array.values);
   }
-  Rng r1(11), r2(11);
+  SequentialRng r1(11), r2(11);
   const auto d1 = sampler.draw(1000, r1), d2 = back.draw(1000, r2);
   CHECK(d1.mass == d2.mass);
   CHECK(d1.n == d2.n);
@@ -172,7 +172,7 @@ TEST_CASE("flows/conditional_sampler: to_arrays / from_arrays round trip is exac
 TEST_CASE("flows/conditional_sampler: fitted on the prepared training rows, or all rows with the leak option") {
   // Jets with n = 1..4 real particles; the sampler sees only the training part by default.
   flowjet::data::JetSet jets = flowjet::data::JetSet::zeros(400, 30, flowjet::data::JetType::Q);
-  Rng rng(12);
+  SequentialRng rng(12);
   for (int64_t i = 0; i < jets.jets; ++i) {
     const int64_t n = 1 + static_cast<int64_t>(rng.uniform_index(4));
     for (int64_t k = 0; k < n; ++k) {
@@ -190,7 +190,7 @@ TEST_CASE("flows/conditional_sampler: fitted on the prepared training rows, or a
   options.fit_on_all_rows = true;
   CHECK(ConditionalSampler::fit(flowjet::data::prepare(jets, options), 1).total() == 400);
   // Masses of one-particle jets are zero: every condition drawn for n = 1 sits near m~_min.
-  Rng draw_rng(2);
+  SequentialRng draw_rng(2);
   const auto drawn = train_only.draw(200, draw_rng, prepared.scaled_zero_mass);
   for (int64_t i = 0; i < drawn.size(); ++i) {
     if (drawn.n[i] == 1) CHECK(drawn.mass[i] == doctest::Approx(prepared.scaled_zero_mass).epsilon(0.05));

@@ -29,7 +29,7 @@ void check_row(const JetModel& model, const data::JetSet& jets, int64_t jet, con
                               (model.scaler.std()[p * 3 + f] + 1e-7);
       CHECK(std::fabs(x[row * D + p * 3 + f] - expected) <= 1e-6 * (1 + std::fabs(expected)));  // f32 flow
     }
-  const double mass = data::jet_mass(&jets.particle_features[static_cast<std::size_t>(jet * 30 * 4)], 30, 4);
+  const double mass = data::clamped_jet_mass(&jets.particle_features[static_cast<std::size_t>(jet * 30 * 4)], 30, 4);
   const double scaled_mass = (mass - model.scaler.mean()[D]) / (model.scaler.std()[D] + 1e-7);
   const std::vector<double> c = inputs.context.to_vector();
   CHECK(std::fabs(c[row * 2] - scaled_mass) <= 1e-6 * (1 + std::fabs(scaled_mass)));

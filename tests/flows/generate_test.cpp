@@ -53,7 +53,7 @@ void check_jetnet_layout(const data::JetSet& jets, double jet_pt) {
     CHECK(jets.jet(i, data::kJetNumParticles) == static_cast<float>(real));
     CHECK(jets.jet(i, data::kJetPt) == static_cast<float>(jet_pt));
     CHECK(jets.jet(i, data::kJetEta) == 0.0f);
-    CHECK(jets.jet(i, data::kJetMass) == doctest::Approx(data::relative_mass(jets, i) * jet_pt).epsilon(1e-6));
+    CHECK(jets.jet(i, data::kJetMass) == doctest::Approx(data::relative_jet_mass(jets, i) * jet_pt).epsilon(1e-6));
   }
 }
 

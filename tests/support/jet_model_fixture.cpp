@@ -5,14 +5,14 @@
 #include <stdexcept>
 
 #include "data/preprocess.h"
-#include "data/random.h"
+#include "engine/random/sequential_rng.h"
 #include "tests/support/flow_specs.h"
 
 namespace flowjet::test {
 
 data::JetSet jetnet_like_jets(int64_t count, uint64_t seed) {
   constexpr int64_t kParticles = 30;
-  data::Rng rng(seed);
+  SequentialRng rng(seed);
   data::JetSet jets = data::JetSet::zeros(count, kParticles, data::JetType::G);
   for (int64_t i = 0; i < count; ++i) {
     const int64_t n = 3 + static_cast<int64_t>(rng.uniform_index(8));

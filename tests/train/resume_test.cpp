@@ -172,3 +172,22 @@ TEST_CASE("train/resume: an interrupted run stops after the step with last.h5 wr
   CHECK(test::bitwise_differences(flow_state(straight.flow()), flow_state(resumed.flow())).empty());
   CHECK(test::bitwise_differences(straight.optimizer().state(), resumed.optimizer().state()).empty());
 }
+
+TEST_CASE("train/run: config.ini is written once the directory is checked, never over another run's") {
+  test::TempDir dir;
+  const RunPaths paths(dir.path());
+  RunSettings settings;
+  settings.config_ini = "[train]\nmax_steps = 1\n";
+  TrainOptions options = test::tiny_train_options();
+  options.max_steps = 1;
+  TrainingObserver quiet;
+  Trainer first(options, test::tiny_prepared(options));
+  REQUIRE(run_training(first, paths, settings, quiet).completed);
+  CHECK(test::file_text(paths.config()) == settings.config_ini);
+
+  RunSettings other = settings;
+  other.config_ini = "[train]\nmax_steps = 2\n";
+  Trainer again(options, test::tiny_prepared(options));
+  CHECK_THROWS_AS(run_training(again, paths, other, quiet), ConfigError);
+  CHECK(test::file_text(paths.config()) == settings.config_ini);
+}

@@ -1,10 +1,11 @@
-// Progress lines: step/total, NLL, mass loss, jets/s, elapsed and ETA.
+// Progress lines of bin/train (steps) and bin/sample (jets) through one StatusLine.
 #include "tools/common/progress.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <utility>
 
 namespace flowjet::tools {
 namespace {
@@ -33,38 +34,69 @@ std::string format_count(int64_t value) {
   return value < 0 ? "-" + out : out;
 }
 
-ProgressPrinter ProgressPrinter::for_stderr() { return ProgressPrinter(stderr, isatty(fileno(stderr)) == 1); }
+StatusLine StatusLine::for_stderr() { return StatusLine(stderr, isatty(fileno(stderr)) == 1); }
 
-void ProgressPrinter::on_step(const flows::StepProgress& p) {
-  last_ = p;
-  // Redraw at most ten times a second (and always at the last step).
-  if (!interactive_ || (p.elapsed_seconds - last_draw_ < 0.1 && p.step != p.max_steps)) return;
-  last_draw_ = p.elapsed_seconds;
-  const std::string line =
-      progress_line(p.step, p.max_steps, p.nll, p.mass_loss, p.jets_per_second, p.elapsed_seconds, p.eta_seconds);
-  std::fprintf(out_, "\r%s\033[K", line.c_str());
+void StatusLine::redraw(const std::string& text) {
+  std::fprintf(out_, "\r%s\033[K", text.c_str());
   std::fflush(out_);
   line_open_ = true;
 }
 
-void ProgressPrinter::on_log(const flows::LogRow& row) {
-  if (interactive_) return;
-  const std::string line = progress_line(row.step, last_.max_steps, row.nll, row.mass_loss, row.jets_per_second,
-                                         row.elapsed_seconds, last_.eta_seconds);
-  std::fprintf(out_, "%s\n", line.c_str());
-  std::fflush(out_);
-}
-
-void ProgressPrinter::on_message(const std::string& message) {
+void StatusLine::print(const std::string& text) {
   finish_line();
-  std::fprintf(out_, "%s\n", message.c_str());
+  std::fprintf(out_, "%s\n", text.c_str());
   std::fflush(out_);
 }
 
-void ProgressPrinter::finish_line() {
+void StatusLine::finish_line() {
   if (!line_open_) return;
   std::fprintf(out_, "\n");
   line_open_ = false;
+}
+
+ProgressPrinter ProgressPrinter::for_stderr() { return ProgressPrinter(StatusLine::for_stderr()); }
+
+void ProgressPrinter::on_step(const flows::StepProgress& p) {
+  last_ = p;
+  // Redraw at most ten times a second (and always at the last step).
+  if (!line_.interactive() || (p.elapsed_seconds - last_draw_ < 0.1 && p.step != p.max_steps)) return;
+  last_draw_ = p.elapsed_seconds;
+  line_.redraw(
+      progress_line(p.step, p.max_steps, p.nll, p.mass_loss, p.jets_per_second, p.elapsed_seconds, p.eta_seconds));
+}
+
+void ProgressPrinter::on_log(const flows::LogRow& row) {
+  if (line_.interactive()) return;
+  line_.print(progress_line(row.step, last_.max_steps, row.nll, row.mass_loss, row.jets_per_second,
+                            row.elapsed_seconds, last_.eta_seconds));
+}
+
+void ProgressPrinter::on_message(const std::string& message) { line_.print(message); }
+
+CountProgress::CountProgress(StatusLine line, std::string label, std::string unit)
+    : line_(line), label_(std::move(label)), unit_(std::move(unit)), start_(std::chrono::steady_clock::now()) {}
+
+double CountProgress::elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void CountProgress::update(int64_t done, int64_t total) {
+  const double seconds = elapsed();
+  const double rate = seconds > 0.0 ? static_cast<double>(done) / seconds : 0.0;
+  const double eta = rate > 0.0 ? static_cast<double>(total - done) / rate : 0.0;
+  const std::string text =
+      fmt::format("{}: {}/{} {} ({:.1f} %), {:.0f} {}/s, ETA {:.0f} s", label_, done, total, unit_,
+                  100.0 * static_cast<double>(done) / static_cast<double>(total), rate, unit_, eta);
+  if (line_.interactive()) {
+    line_.redraw(text);
+    if (done == total) line_.finish_line();
+    return;
+  }
+  const int64_t tenth = 10 * done / total;
+  if (tenth > last_tenth_) {
+    line_.print(text);
+    last_tenth_ = tenth;
+  }
 }
 
 }  // namespace flowjet::tools

@@ -8,23 +8,21 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
 
 #include "data/jetnet_stream_writer.h"
 #include "engine/backend/cpu/thread_pool.h"
+#include "engine/backend/device_choice.h"
 #include "engine/core/error.h"
 #include "engine/dist/communicator.h"
-#include "engine/io/atomic_file.h"
 #include "flows/coupling/coupling_registry.h"
 #include "flows/generate.h"
 #include "flows/train/peak_memory.h"
 #include "flows/train/trainer.h"
 #include "flows/train/training_data.h"
 #include "tools/common/cli.h"
-#include "tools/common/device_choice.h"
 #include "tools/common/interrupt.h"
 #include "tools/common/progress.h"
 #include "tools/common/run_evaluation.h"
@@ -176,7 +174,7 @@ TrainingPipelineResult train(const TrainingPipelineOptions& options, const IniCo
   result.lead = comm.rank() == 0;  // prints, writes the run directory, evaluates
   result.run_dir = o.run_dir;
   std::string note;
-  const Device device = choose_training_device(o.device, note);
+  const Device device = choose_device(o.device, "[train] device", note);
   if (!note.empty() && result.lead) std::fprintf(stderr, "%s\n", note.c_str());
   if (o.threads > 0) set_num_threads(static_cast<int>(o.threads));
 
@@ -210,10 +208,8 @@ TrainingPipelineResult train(const TrainingPipelineOptions& options, const IniCo
   const flows::RunPaths paths(o.run_dir);
   const std::string ini = effective_ini(config);
   settings.extra["train.config"] = ini;
+  settings.config_ini = ini;  // written by run_training after its check that a fresh run overwrites nothing
   ProgressPrinter printer = ProgressPrinter::for_stderr();
-  if (!settings.resume) flows::check_fresh_run_directory(paths);  // before config.ini is overwritten
-  std::filesystem::create_directories(paths.root);
-  write_text_file_atomically(paths.config(), ini);
 
   // Under mpirun, mpirun owns the signals (it ends every rank): a distributed run resumes from its
   // last periodic checkpoint.

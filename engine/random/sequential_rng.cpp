@@ -1,22 +1,14 @@
 // Portable draws on top of std::mt19937_64 (whose output sequence the C++ standard fixes).
-#include "data/random.h"
+#include "engine/random/sequential_rng.h"
 
 #include <cmath>
 #include <utility>
 
 #include "engine/core/error.h"
 
-namespace flowjet::data {
+namespace flowjet {
 
-uint64_t derive_seed(uint64_t seed, uint64_t stream) {
-  // SplitMix64 (Steele, Lea, Flood 2014) applied to seed + golden-ratio multiple of the stream.
-  uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (stream + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t Rng::uniform_index(uint64_t n) {
+uint64_t SequentialRng::uniform_index(uint64_t n) {
   FLOWJET_CHECK(n >= 1, "uniform_index needs n >= 1");
   // Reject the top partial block of 2^64 so that every residue is equally likely.
   const uint64_t limit = UINT64_MAX - (UINT64_MAX % n + 1) % n;
@@ -25,17 +17,17 @@ uint64_t Rng::uniform_index(uint64_t n) {
   return x % n;
 }
 
-double Rng::normal() {
+double SequentialRng::normal() {
   const double u1 = 1.0 - uniform();  // (0, 1]: log is finite
   const double u2 = uniform();
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }
 
-void Rng::shuffle(std::vector<int64_t>& values) {
+void SequentialRng::shuffle(std::vector<int64_t>& values) {
   for (size_t i = values.size(); i > 1; --i) {
     const size_t j = static_cast<size_t>(uniform_index(i));
     std::swap(values[i - 1], values[j]);
   }
 }
 
-}  // namespace flowjet::data
+}  // namespace flowjet
