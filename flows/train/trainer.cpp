@@ -105,6 +105,10 @@ Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared, Devic
         "rank needs at least one jet of every batch); choose a batch size without such a remainder",
         options_.batch_size, train_rows, smallest, world_size()));
   if (options_.sync_batchnorm) {
+    if (model_.flow->device() != Device::CPU)
+      throw ConfigError(fmt::format("train.sync_batchnorm = true runs on the CPU only (the model is on {}): the CUDA "
+                                    "batch-norm kernels have no reducer hook; use train.device = cpu",
+                                    device_name(model_.flow->device())));
     stats_reducer_ = std::make_unique<dist::CommunicatorStatsReducer>(*comm_);
     set_batchnorm_stats_reducer(*model_.flow, stats_reducer_.get());
   }
