@@ -23,6 +23,8 @@ class Communicator {
   /// Replaces data[0..count) on every rank by its sum over the ranks. `what` names the operation in
   /// the message of a collective that does not complete in time (e.g. "the gradients of step 12").
   virtual void allreduce_sum(float* data, int64_t count, const std::string& what) = 0;
+  /// The same in double (synchronised batch norm's statistics, which are summed in double).
+  virtual void allreduce_sum(double* data, int64_t count, const std::string& what) = 0;
   /// Copies bytes [data, data + bytes) of rank `root` to every other rank (host memory).
   virtual void broadcast(void* data, size_t bytes, int root, const std::string& what) = 0;
   virtual void barrier(const std::string& what) = 0;
@@ -37,6 +39,7 @@ class SingleProcess final : public Communicator {
   int size() const override { return 1; }
   Device buffer_device() const override { return Device::CPU; }
   void allreduce_sum(float*, int64_t, const std::string&) override {}
+  void allreduce_sum(double*, int64_t, const std::string&) override {}
   void broadcast(void*, size_t, int, const std::string&) override {}
   void barrier(const std::string&) override {}
   [[noreturn]] void abort(const std::string& message) override;

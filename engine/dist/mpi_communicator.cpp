@@ -49,12 +49,24 @@ void MpiCommunicator::wait(void* request, const std::string& what) {
   }
 }
 
-void MpiCommunicator::allreduce_sum(float* data, int64_t count, const std::string& what) {
+void MpiCommunicator::allreduce(void* data, int64_t count, void* type, const char* type_name,
+                                const std::string& what) {
   if (size_ == 1) return;
-  if (count > INT_MAX) throw InternalError(fmt::format("all-reduce of {} floats exceeds MPI's int count", count));
+  if (count > INT_MAX) throw InternalError(fmt::format("all-reduce of {} {}s exceeds MPI's int count", count, type_name));
   MPI_Request request;
-  MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &request);
+  MPI_Iallreduce(MPI_IN_PLACE, data, static_cast<int>(count), *static_cast<MPI_Datatype*>(type), MPI_SUM,
+                 MPI_COMM_WORLD, &request);
   wait(&request, what);
+}
+
+void MpiCommunicator::allreduce_sum(float* data, int64_t count, const std::string& what) {
+  MPI_Datatype type = MPI_FLOAT;
+  allreduce(data, count, &type, "float", what);
+}
+
+void MpiCommunicator::allreduce_sum(double* data, int64_t count, const std::string& what) {
+  MPI_Datatype type = MPI_DOUBLE;
+  allreduce(data, count, &type, "double", what);
 }
 
 void MpiCommunicator::broadcast(void* data, size_t bytes, int root, const std::string& what) {

@@ -21,6 +21,7 @@ class MpiCommunicator final : public Communicator {
   int size() const override { return size_; }
   Device buffer_device() const override { return Device::CPU; }
   void allreduce_sum(float* data, int64_t count, const std::string& what) override;
+  void allreduce_sum(double* data, int64_t count, const std::string& what) override;
   void broadcast(void* data, size_t bytes, int root, const std::string& what) override;
   void barrier(const std::string& what) override;
   [[noreturn]] void abort(const std::string& message) override;
@@ -28,6 +29,8 @@ class MpiCommunicator final : public Communicator {
  private:
   /// Polls the started request until it completes; aborts the job past the deadline.
   void wait(void* request, const std::string& what);
+  /// The in-place sum of `count` values of the MPI datatype `type` (an MPI_Datatype).
+  void allreduce(void* data, int64_t count, void* type, const char* type_name, const std::string& what);
 
   double timeout_seconds_;
   int rank_ = 0, size_ = 1;

@@ -50,9 +50,18 @@ NcclCommunicator::~NcclCommunicator() {
 }
 
 void NcclCommunicator::allreduce_sum(float* data, int64_t count, const std::string& what) {
+  allreduce(data, count, ncclFloat, what);
+}
+
+void NcclCommunicator::allreduce_sum(double* data, int64_t count, const std::string& what) {
+  allreduce(data, count, ncclDouble, what);
+}
+
+void NcclCommunicator::allreduce(void* data, int64_t count, int type, const std::string& what) {
   if (size() == 1) return;
   cudaStream_t stream = cuda::stream();
-  check_nccl(ncclAllReduce(data, data, static_cast<size_t>(count), ncclFloat, ncclSum, as_nccl(comm_), stream),
+  check_nccl(ncclAllReduce(data, data, static_cast<size_t>(count), static_cast<ncclDataType_t>(type), ncclSum,
+                           as_nccl(comm_), stream),
              "ncclAllReduce");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds_);
   for (;;) {

@@ -23,6 +23,7 @@ class NcclCommunicator final : public Communicator {
   Device buffer_device() const override { return Device::CUDA; }
   /// `data` is device memory.
   void allreduce_sum(float* data, int64_t count, const std::string& what) override;
+  void allreduce_sum(double* data, int64_t count, const std::string& what) override;
   void broadcast(void* data, size_t bytes, int root, const std::string& what) override {
     bootstrap_->broadcast(data, bytes, root, what);
   }
@@ -30,6 +31,9 @@ class NcclCommunicator final : public Communicator {
   [[noreturn]] void abort(const std::string& message) override;
 
  private:
+  /// ncclAllReduce (sum, in place) of `count` values of `type` (an ncclDataType_t), polled to the deadline.
+  void allreduce(void* data, int64_t count, int type, const std::string& what);
+
   std::unique_ptr<Communicator> bootstrap_;
   double timeout_seconds_;
   void* comm_ = nullptr;  // ncclComm_t

@@ -37,11 +37,21 @@ void BatchNorm::check_rank(const Tensor& x) const {
 
 Tensor BatchNorm::forward(const Tensor& x) {
   check_rank(x);
-  return batchnorm(x, gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_);
+  return batchnorm(x, gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_, reducer_);
 }
 
 NormArgs BatchNorm::norm_args() const {
-  return NormArgs{gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_};
+  return NormArgs{gamma_, beta_, running_mean_, running_var_, is_training(), momentum_, eps_, reducer_};
+}
+
+int64_t set_batchnorm_stats_reducer(Module& root, BatchStatsReducer* reducer) {
+  int64_t count = 0;
+  if (auto* bn = dynamic_cast<BatchNorm*>(&root)) {
+    bn->set_stats_reducer(reducer);
+    ++count;
+  }
+  for (const auto& child : root.named_children()) count += set_batchnorm_stats_reducer(*child.second, reducer);
+  return count;
 }
 
 }  // namespace flowjet

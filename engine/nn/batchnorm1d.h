@@ -25,6 +25,11 @@ class BatchNorm : public Module {
 
   std::string type_name() const override { return name_; }
   int64_t output_features() const override { return channels_; }
+  /// Synchronised batch norm (stats_reducer.h): training-mode statistics over every rank's batch,
+  /// through `reducer` (kept, not owned; null: this layer's own batch, the default).
+  void set_stats_reducer(BatchStatsReducer* reducer) { reducer_ = reducer; }
+  BatchStatsReducer* stats_reducer() const { return reducer_; }
+
   int64_t channels() const { return channels_; }
   double eps() const { return eps_; }
   double momentum() const { return momentum_; }
@@ -52,7 +57,11 @@ class BatchNorm : public Module {
   Tensor beta_;
   Tensor running_mean_;
   Tensor running_var_;
+  BatchStatsReducer* reducer_ = nullptr;
 };
+
+/// Sets `reducer` on every BatchNorm in `root` and its descendants; returns how many there are.
+int64_t set_batchnorm_stats_reducer(Module& root, BatchStatsReducer* reducer);
 
 /// torch.nn.BatchNorm1d: x [batch, channels] or [batch, channels, length]. nflows uses eps = 1e-3.
 class BatchNorm1d : public BatchNorm {

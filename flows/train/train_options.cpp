@@ -80,6 +80,8 @@ void TrainOptions::validate() const {
     fail(fmt::format("distributed = nccl all-reduces on the GPU: it needs device = cuda (one GPU per rank), got "
                      "\"{}\"",
                      device));
+  if (sync_batchnorm && distributed == "nccl")
+    fail("sync_batchnorm = true is implemented for distributed = mpi (CPU ranks) only, not nccl");
   if (!(distributed_timeout > 0.0))
     fail(fmt::format("distributed_timeout must be > 0 seconds, got {}", distributed_timeout));
 }

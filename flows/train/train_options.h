@@ -67,6 +67,8 @@ struct TrainOptions {
   // rank), launched by mpirun; a collective not done after distributed_timeout seconds ends the job.
   std::string distributed = "none";
   double distributed_timeout = 300.0;
+  // Synchronised batch norm: training-mode statistics over the global batch (distributed = mpi).
+  bool sync_batchnorm = false;
   std::string run_dir = "runs/run";
   bool report = false;           // with the metrics: an HTML report of generated vs test jets
   bool truth_floor = false;      // with the metrics: score a disjoint real sample against the test jets too

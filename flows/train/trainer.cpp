@@ -11,6 +11,7 @@
 #include "engine/autograd/tape.h"
 #include "engine/core/error.h"
 #include "engine/dist/tensor_collectives.h"
+#include "engine/nn/batchnorm1d.h"
 #include "engine/ops/binary/binary.h"
 #include "engine/optim/clip.h"
 #include "engine/random/derive_seed.h"
@@ -103,6 +104,14 @@ Trainer::Trainer(const TrainOptions& options, data::PreparedData prepared, Devic
         "train.batch_size = {}: the {} training jets leave a batch of {} jet(s), fewer than the {} ranks (each "
         "rank needs at least one jet of every batch); choose a batch size without such a remainder",
         options_.batch_size, train_rows, smallest, world_size()));
+  if (options_.sync_batchnorm) {
+    if (model_.flow->device() != Device::CPU)
+      throw ConfigError(fmt::format("train.sync_batchnorm = true runs on the CPU only (the model is on {}): the CUDA "
+                                    "batch-norm kernels have no reducer hook; use train.device = cpu",
+                                    device_name(model_.flow->device())));
+    stats_reducer_ = std::make_unique<dist::CommunicatorStatsReducer>(*comm_);
+    set_batchnorm_stats_reducer(*model_.flow, stats_reducer_.get());
+  }
   // The seed makes the weights equal already; the broadcast guarantees it.
   dist::broadcast_tensors(*comm_, flow_state(*model_.flow), 0, "the broadcast of the initial model");
 }
@@ -141,6 +150,7 @@ StepReport Trainer::step() {
   flow.train();
   optimizer_.zero_grad();
   if (distributed()) reseed_rank_generators();
+  if (stats_reducer_) stats_reducer_->set_what(fmt::format("the batch-norm statistics of step {}", steps_done_ + 1));
   const std::vector<int64_t>& global_rows = next_batch_rows();
   const int64_t global_batch = static_cast<int64_t>(global_rows.size());
   const dist::Shard shard = dist::shard_of(global_batch, rank(), world_size());

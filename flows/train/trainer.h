@@ -21,7 +21,9 @@
 // model and takes its shard (dist::shard_of) of each global batch of options.batch_size rows; the
 // gradients and losses are summed over the ranks with one all-reduce per step, weighted by each
 // rank's share of the batch, so every rank applies the same update. The decisions that follow (skip,
-// clip, AdamW) see the same numbers on every rank.
+// clip, AdamW) see the same numbers on every rank. With options.sync_batchnorm every batch-norm layer
+// also sums its training-mode statistics over the ranks (dist::CommunicatorStatsReducer), so it
+// normalises with the global batch's, as one process would.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,7 @@
 
 #include "data/batcher.h"
 #include "engine/dist/communicator.h"
+#include "engine/dist/stats_reducer.h"
 #include "engine/io/checkpoint.h"
 #include "engine/optim/adam.h"
 #include "engine/optim/schedule.h"
@@ -121,6 +124,9 @@ class Trainer {
   Generator mass_latent_gen_;  // z draws of the mass-constraint sampling pass
   std::string data_fingerprint_;
   dist::Communicator* comm_;  // dist::single_process() without a communicator
+  // Synchronised batch norm's reducer, set on every batch-norm layer (distributed runs with
+  // options.sync_batchnorm; null otherwise).
+  std::unique_ptr<dist::CommunicatorStatsReducer> stats_reducer_;
 
   int64_t steps_done_ = 0;
   int64_t batches_seen_ = 0;

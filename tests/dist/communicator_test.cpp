@@ -1,10 +1,11 @@
 // engine/dist without other processes: batch shards, the gradient bucket's round trip and weighting
 // (on the single-process communicator the sum over ranks is the rank's own weighted values), the
-// choice of communicator, and the state broadcast's no-op.
+// choice of communicator, the state broadcast's no-op, and synchronised batch norm's reducer and key.
 #include <doctest/doctest.h>
 
 #include "engine/core/error.h"
 #include "engine/dist/communicator.h"
+#include "engine/dist/stats_reducer.h"
 #include "engine/dist/tensor_collectives.h"
 #include "tests/support/error_message.h"
 #include "tools/common/train_config.h"
@@ -78,4 +79,40 @@ TEST_CASE("dist/make_communicator: none is one process; unknown kinds and bad ti
   CHECK(test::contains(test::error_message<ConfigError>([] { dist::make_communicator("mpi", 10.0); }),
                        "this build has no mpi support"));
 #endif
+}
+
+namespace {
+
+// A communicator whose buffers live on the GPU, as NCCL's, for the reducer's refusal (never reduces).
+struct DeviceBuffers final : dist::Communicator {
+  int rank() const override { return 0; }
+  int size() const override { return 2; }
+  Device buffer_device() const override { return Device::CUDA; }
+  void allreduce_sum(float*, int64_t, const std::string&) override {}
+  void allreduce_sum(double*, int64_t, const std::string&) override {}
+  void broadcast(void*, size_t, int, const std::string&) override {}
+  void barrier(const std::string&) override {}
+  [[noreturn]] void abort(const std::string& message) override { throw InternalError(message); }
+};
+
+}  // namespace
+
+TEST_CASE("dist/sync_batchnorm: the reducer sums in double over host buffers; the key is checked") {
+  dist::CommunicatorStatsReducer reducer(dist::single_process());
+  std::vector<double> sums{1.0 + 1e-12, -2.5, 3.0};
+  reducer.sum(sums.data(), 3);
+  CHECK(sums == std::vector<double>{1.0 + 1e-12, -2.5, 3.0});  // one rank: the sum is its own, in double
+  DeviceBuffers gpu;
+  CHECK(test::contains(test::error_message<ConfigError>([&] { dist::CommunicatorStatsReducer refused(gpu); }),
+                       "train.sync_batchnorm = true needs train.distributed = mpi"));
+
+  const auto options = [](const std::vector<std::string>& overrides) {
+    return tools::train_options_from(tools::load_train_config("configs/quick.ini", overrides));
+  };
+  CHECK_FALSE(options({}).sync_batchnorm);
+  CHECK(options({"train.distributed=mpi", "train.sync_batchnorm=true"}).sync_batchnorm);
+  CHECK(test::error_message<ConfigError>([&] {
+          options({"train.device=cuda", "train.distributed=nccl", "train.sync_batchnorm=true"});
+        }) == "configs/quick.ini: training options: sync_batchnorm = true is implemented for distributed = mpi (CPU "
+              "ranks) only, not nccl");
 }

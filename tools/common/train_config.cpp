@@ -147,6 +147,13 @@ Schema build_schema() {
          "seconds a collective (the step's gradient all-reduce) may wait for the other ranks before the job is "
          "aborted, naming the rank and step",
          {}});
+  s.add({"train",
+         "sync_batchnorm",
+         V::Bool,
+         "false",
+         "with train.distributed = mpi: batch norm normalises with the statistics of the global batch (all ranks' "
+         "rows) instead of each rank's shard; docs/distributed.md",
+         {}});
   // [eval]
   s.add(
       {"eval", "validate_every", V::Int, "1000", "optimiser steps between validation losses; 0: only at the end", {}});
@@ -294,6 +301,7 @@ flows::TrainOptions train_options_from(const IniConfig& config) {
   o.threads = int_in(config, "train", "threads", 0);
   o.distributed = config.get_string("train", "distributed");
   o.distributed_timeout = float_in(config, "train", "distributed_timeout", 1e-3, kHuge, false);
+  o.sync_batchnorm = config.get_bool("train", "sync_batchnorm");
 
   o.validate_every = int_in(config, "eval", "validate_every", 0);
   o.validation_batch_size = int_in(config, "eval", "batch_size", 1, kMaxBatch);

@@ -12,7 +12,7 @@ search-deps: $(SEARCH_ENV_STAMP)
 $(SEARCH_ENV_STAMP): tools/py/requirements-search.txt
 	/usr/bin/python3 -m venv --system-site-packages $(SEARCH_ENV)
 	$(SEARCH_ENV)/bin/python -m pip install --disable-pip-version-check -q --no-deps -r tools/py/requirements-search.txt
-	$(SEARCH_ENV)/bin/python -c "import optuna, sqlalchemy, yaml, pytest"
+	$(SEARCH_ENV)/bin/python -c "import optuna, sqlalchemy, yaml, pytest, pymysql"
 	@touch $@
 	@echo "search-deps: Python environment ready in $(SEARCH_ENV)"
 

@@ -145,14 +145,28 @@ def shown_url(url: str) -> str:
         return url
 
 
+# MySQL/MariaDB error codes of the table-creation race: a table another worker just created, a
+# deadlock between two workers' CREATE TABLE statements.
+MYSQL_SETUP_RACE_CODES = {1050, 1213}
+
+
+def is_setup_race(error: sqlalchemy.exc.DBAPIError) -> bool:
+    """True for the errors a worker gets when another creates Optuna's tables at the same time:
+    an integrity error (PostgreSQL; MySQL 1062), a locked database (SQLite), an existing table or a deadlock
+    (MySQL/MariaDB)."""
+    if isinstance(error, sqlalchemy.exc.IntegrityError) or "locked" in str(error):
+        return True
+    code = getattr(error.orig, "args", (None,))
+    return bool(code) and code[0] in MYSQL_SETUP_RACE_CODES
+
+
 def open_study(args, url: str) -> optuna.Study:
     make = {"tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
             "random": lambda seed: optuna.samplers.RandomSampler(seed=seed)}[args.sampler]
     pruner = (optuna.pruners.MedianPruner(n_startup_trials=args.prune_startup, n_warmup_steps=args.prune_warmup)
               if args.pruner == "median" else optuna.pruners.NopPruner())
     # Workers that start together on an empty database all create Optuna's tables; the losers of
-    # that race get an integrity error (PostgreSQL) or a lock (SQLite) and try again, then find
-    # the tables made.
+    # that race (is_setup_race) try again, then find the tables made.
     for attempt in range(1, OPEN_ATTEMPTS + 1):
         try:
             # Heartbeats let any worker mark the trials of a worker that died as failed.
@@ -162,10 +176,10 @@ def open_study(args, url: str) -> optuna.Study:
                                         load_if_exists=True)
             break
         except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError) as e:
-            race = isinstance(e, sqlalchemy.exc.IntegrityError) or "locked" in str(e)
-            if not race or attempt == OPEN_ATTEMPTS:
+            if not is_setup_race(e) or attempt == OPEN_ATTEMPTS:
                 raise SearchError(f"cannot open the study database {shown_url(url)}: {str(e).splitlines()[0]}") from None
-            print(f"search: another worker is setting up the database; retrying in {attempt} s", flush=True)
+            reason = str(e.orig).splitlines()[0] if e.orig is not None else type(e).__name__
+            print(f"search: another worker is setting up the database; retrying in {attempt} s; {reason}", flush=True)
             time.sleep(attempt)
         except (ImportError, sqlalchemy.exc.SQLAlchemyError, ValueError) as e:
             raise SearchError(f"cannot open the study database {shown_url(url)}: {str(e).splitlines()[0]}") from None

@@ -30,22 +30,23 @@ void batchnorm_backward(const BatchnormSaved& saved, const Tensor& grad_y, Tenso
   const int64_t N = saved.x.size(0), C = saved.x.size(1), S = values_per_sample(saved.x);
   dispatch_dtype(saved.x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    auto run = [&](auto kernel) {
+    auto run = [&](auto kernel, auto... reducer) {
       kernel(saved.x.data<T>(), saved.gamma.data<T>(), saved.mean.data<T>(), saved.inv_std.data<T>(), grad_y.data<T>(),
              data_or_null<T>(grad_x), data_or_null<T>(grad_gamma), data_or_null<T>(grad_beta), N, C, S,
-             saved.is_training);
+             saved.is_training, reducer...);
     };
     if (saved.x.device() == Device::CUDA)
       cuda_branch("batchnorm", [&] { run(batchnorm_backward_cuda<T>); });
     else
-      run(batchnorm_backward_cpu<T>);
+      run(batchnorm_backward_cpu<T>, saved.reducer);
   });
 }
 
 }  // namespace
 
 void check_batchnorm_arguments(const char* op, const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                               const Tensor& running_mean, const Tensor& running_var, bool is_training) {
+                               const Tensor& running_mean, const Tensor& running_var, bool is_training,
+                               const BatchStatsReducer* reducer) {
   check_same_dtype_device(op, {&x, &gamma, &beta, &running_mean, &running_var});
   if (x.ndim() < 2 || x.ndim() > 4)
     throw ShapeError(
@@ -63,28 +64,37 @@ void check_batchnorm_arguments(const char* op, const Tensor& x, const Tensor& ga
         fmt::format("{}: training mode needs more than one value per channel, got x {} "
                     "({} per channel); use a batch of at least 2 or eval mode",
                     op, x.shape().str(), values));
+  if (reducer && x.ndim() != 2)
+    throw ShapeError(fmt::format("{}: synchronised batch norm (train.sync_batchnorm) takes x [batch, channels] only, "
+                                 "got {}",
+                                 op, x.shape().str()));
+  if (reducer && x.device() != Device::CPU)
+    throw ConfigError(fmt::format("{}: synchronised batch norm (train.sync_batchnorm) runs on the CPU only, got x on "
+                                  "{}",
+                                  op, device_name(x.device())));
 }
 
 Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
-                 const Tensor& running_var, bool is_training, double momentum, double eps) {
+                 const Tensor& running_var, bool is_training, double momentum, double eps,
+                 BatchStatsReducer* reducer) {
   OpProfileScope scope("batchnorm", {&x, &gamma, &beta});
-  check_batchnorm_arguments("batchnorm", x, gamma, beta, running_mean, running_var, is_training);
+  check_batchnorm_arguments("batchnorm", x, gamma, beta, running_mean, running_var, is_training, reducer);
   const int64_t N = x.size(0), C = x.size(1), S = values_per_sample(x);
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   scope.add_written(y);
   BatchnormSaved saved{x, gamma, Tensor::empty(Shape{C}, x.dtype(), x.device()),
-                       Tensor::empty(Shape{C}, x.dtype(), x.device()), is_training};
+                       Tensor::empty(Shape{C}, x.dtype(), x.device()), is_training, reducer};
   Tensor rm = running_mean, rv = running_var;  // updated in place in training mode
   dispatch_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    auto run = [&](auto kernel) {
+    auto run = [&](auto kernel, auto... cpu_reducer) {
       kernel(x.data<T>(), gamma.data<T>(), beta.data<T>(), rm.data<T>(), rv.data<T>(), saved.mean.data<T>(),
-             saved.inv_std.data<T>(), y.data<T>(), N, C, S, is_training, momentum, eps);
+             saved.inv_std.data<T>(), y.data<T>(), N, C, S, is_training, momentum, eps, cpu_reducer...);
     };
     if (x.device() == Device::CUDA)
       cuda_branch("batchnorm", [&] { run(batchnorm_forward_cuda<T>); });
     else
-      run(batchnorm_forward_cpu<T>);
+      run(batchnorm_forward_cpu<T>, reducer);
   });
   if (should_record({&x, &gamma, &beta})) {
     record("batchnorm", {x, gamma, beta}, {y}, [saved, beta](const std::vector<Tensor>& grads) {

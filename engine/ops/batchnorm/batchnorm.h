@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+#include "engine/ops/batchnorm/stats_reducer.h"
 #include "engine/tensor/tensor.h"
 
 namespace flowjet {
@@ -22,6 +23,7 @@ struct BatchnormSaved {
   Tensor mean;
   Tensor inv_std;
   bool is_training = false;
+  BatchStatsReducer* reducer = nullptr;  // synchronised batch norm: the forward's, for the backward
 };
 
 /// Normalises x per channel (axis 1) and applies the affine map gamma, beta ([channels] each).
@@ -29,26 +31,33 @@ struct BatchnormSaved {
 /// they are buffers, never differentiated. Gradients flow to x, gamma and beta (in training mode through
 /// the batch statistics). Throws ShapeError for rank < 2 or > 4, parameter shapes other than [channels],
 /// or training with fewer than 2 values per channel (as PyTorch); TypeError for mixed dtypes/devices.
+/// reducer (synchronised batch norm, stats_reducer.h; null: none) makes training mode use the statistics
+/// of every rank's batch, in the forward and in the backward; it must outlive the backward pass. It
+/// needs x [batch, channels] on the CPU (ShapeError, ConfigError otherwise).
 Tensor batchnorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
-                 const Tensor& running_var, bool is_training, double momentum, double eps);
+                 const Tensor& running_var, bool is_training, double momentum, double eps,
+                 BatchStatsReducer* reducer = nullptr);
 
 /// The argument checks of batchnorm, shared with the fused batchnorm_relu_dropout; `op` names the caller in
 /// the errors. Throws what batchnorm() documents.
 void check_batchnorm_arguments(const char* op, const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                               const Tensor& running_mean, const Tensor& running_var, bool is_training);
+                               const Tensor& running_mean, const Tensor& running_var, bool is_training,
+                               const BatchStatsReducer* reducer = nullptr);
 
 /// CPU kernels (batchnorm_cpu.cpp). N = batch, C = channels, S = values per (sample, channel): 1, length,
 /// or height * width. Forward writes y, the saved mean and inv_std, and (training) the running statistics.
+/// reducer: null, or (S = 1 only) synchronised batch norm.
 template <class T>
 void batchnorm_forward_cpu(const T* x, const T* gamma, const T* beta, T* running_mean, T* running_var, T* mean,
                            T* inv_std, T* y, int64_t N, int64_t C, int64_t S, bool is_training, double momentum,
-                           double eps);
+                           double eps, BatchStatsReducer* reducer);
 /// Backward ADDS into grad_x, grad_gamma, grad_beta; a null pointer means that input needs no gradient.
 template <class T>
 void batchnorm_backward_cpu(const T* x, const T* gamma, const T* mean, const T* inv_std, const T* grad_y, T* grad_x,
-                            T* grad_gamma, T* grad_beta, int64_t N, int64_t C, int64_t S, bool is_training);
+                            T* grad_gamma, T* grad_beta, int64_t N, int64_t C, int64_t S, bool is_training,
+                            BatchStatsReducer* reducer);
 
-/// CUDA launchers (batchnorm_cuda.cu), same contract on device pointers.
+/// CUDA launchers (batchnorm_cuda.cu), same contract on device pointers, without a stats reducer.
 template <class T>
 void batchnorm_forward_cuda(const T* x, const T* gamma, const T* beta, T* running_mean, T* running_var, T* mean,
                             T* inv_std, T* y, int64_t N, int64_t C, int64_t S, bool is_training, double momentum,

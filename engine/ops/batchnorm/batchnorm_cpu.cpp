@@ -1,7 +1,8 @@
 // CPU kernels of batchnorm: per-channel statistics, normalisation, and the backward pass derived in
 // README.md. N = batch, C = channels, S = values per (sample, channel); element (n, c, s) is at
 // (n * C + c) * S + s. x [N, C] (S = 1) goes through the row-streaming kernels of batchnorm_rows_cpu.h;
-// for S > 1 channels are split over the thread pool. Sums are accumulated in double.
+// for S > 1 channels are split over the thread pool (no stats reducer there: batchnorm() refuses one).
+// Sums are accumulated in double.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -37,10 +38,10 @@ void for_each_in_channels(int64_t c0, int64_t c1, int64_t N, int64_t C, int64_t 
 template <class T>
 void batchnorm_forward_cpu(const T* x, const T* gamma, const T* beta, T* running_mean, T* running_var, T* mean,
                            T* inv_std, T* y, int64_t N, int64_t C, int64_t S, bool is_training, double momentum,
-                           double eps) {
+                           double eps, BatchStatsReducer* reducer) {
   if (S == 1)
     return batchnorm_rows::forward(x, gamma, beta, running_mean, running_var, mean, inv_std, y, N, C, is_training,
-                                   momentum, eps, [](int64_t, T v) { return v; });
+                                   momentum, eps, reducer, [](int64_t, T v) { return v; });
   const int64_t M = N * S;  // values per channel
   parallel_for(C, channel_grain(M), [&](int64_t c0, int64_t c1) {
     if (is_training) {
@@ -77,9 +78,10 @@ void batchnorm_forward_cpu(const T* x, const T* gamma, const T* beta, T* running
 
 template <class T>
 void batchnorm_backward_cpu(const T* x, const T* gamma, const T* mean, const T* inv_std, const T* grad_y, T* grad_x,
-                            T* grad_gamma, T* grad_beta, int64_t N, int64_t C, int64_t S, bool is_training) {
+                            T* grad_gamma, T* grad_beta, int64_t N, int64_t C, int64_t S, bool is_training,
+                            BatchStatsReducer* reducer) {
   if (S == 1)
-    return batchnorm_rows::backward(x, gamma, mean, inv_std, grad_x, grad_gamma, grad_beta, N, C, is_training,
+    return batchnorm_rows::backward(x, gamma, mean, inv_std, grad_x, grad_gamma, grad_beta, N, C, is_training, reducer,
                                     [grad_y](int64_t i, int64_t) { return grad_y[i]; });
   const int64_t M = N * S;
   parallel_for(C, channel_grain(M), [&](int64_t c0, int64_t c1) {
@@ -114,9 +116,9 @@ void batchnorm_backward_cpu(const T* x, const T* gamma, const T* mean, const T* 
 
 #define FLOWJET_INSTANTIATE_BATCHNORM(T)                                                                              \
   template void batchnorm_forward_cpu<T>(const T*, const T*, const T*, T*, T*, T*, T*, T*, int64_t, int64_t, int64_t, \
-                                         bool, double, double);                                                       \
+                                         bool, double, double, BatchStatsReducer*);                                   \
   template void batchnorm_backward_cpu<T>(const T*, const T*, const T*, const T*, const T*, T*, T*, T*, int64_t,      \
-                                          int64_t, int64_t, bool);
+                                          int64_t, int64_t, bool, BatchStatsReducer*);
 FLOWJET_INSTANTIATE_BATCHNORM(float)
 FLOWJET_INSTANTIATE_BATCHNORM(double)
 

@@ -7,6 +7,9 @@
 // block order. The thread pool only decides which thread computes which block, so every bit of the
 // result is the same for any thread count.
 //
+// Synchronised batch norm: a non-null BatchStatsReducer sums the per-channel sums (and the value
+// counts) over the ranks between the passes of training mode; null leaves every operation as it is.
+//
 // The fused op plugs into two points (the plain batchnorm passes the identity):
 //   Epilogue: epilogue(i, v) -> the value stored at y[i] for the batch-norm output v;
 //   GradY:    grad(i, c) -> dL/d(batch-norm output) at element i of channel c.
@@ -21,6 +24,7 @@
 #include "engine/backend/cpu/lanes.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/ops/batchnorm/batchnorm_math.h"
+#include "engine/ops/batchnorm/stats_reducer.h"
 
 namespace flowjet::batchnorm_rows {
 
@@ -79,18 +83,24 @@ void apply(const T* x, const T* gamma, const T* beta, const T* mean, const T* in
 }
 
 /// Forward: writes mean, inv_std ([C], batch statistics in training mode with the running update,
-/// running statistics in eval mode) and y[i] = epilogue(i, batchnorm_value(x[i], ...)).
+/// running statistics in eval mode) and y[i] = epilogue(i, batchnorm_value(x[i], ...)). With a reducer
+/// the batch statistics are those of all ranks' rows together.
 template <class T, class Epilogue>
 void forward(const T* x, const T* gamma, const T* beta, T* running_mean, T* running_var, T* mean, T* inv_std, T* y,
-             int64_t N, int64_t C, bool is_training, double momentum, double eps, Epilogue&& epilogue) {
+             int64_t N, int64_t C, bool is_training, double momentum, double eps, BatchStatsReducer* reducer,
+             Epilogue&& epilogue) {
   if (is_training) {
     // Two passes (mean, then squared deviations from it) keep the variance accurate for large |mean|.
-    std::vector<double> sum(static_cast<std::size_t>(C)), sq(static_cast<std::size_t>(C));
+    // sum[C] carries the row count through the reducer: shards may differ by a row.
+    std::vector<double> sum(static_cast<std::size_t>(C + 1)), sq(static_cast<std::size_t>(C));
     channel_sums<1>(N, C, [&](int64_t n, double* acc) {
       const T* row = x + n * C;
       lanes::for_columns(C, [&](int64_t c) { acc[c] += static_cast<double>(row[c]); });
     }, sum.data());
-    for (int64_t c = 0; c < C; ++c) mean[c] = static_cast<T>(sum[c] / static_cast<double>(N));
+    sum[C] = static_cast<double>(N);
+    if (reducer) reducer->sum(sum.data(), C + 1);
+    const double rows = sum[C];  // of the global batch with a reducer
+    for (int64_t c = 0; c < C; ++c) mean[c] = static_cast<T>(sum[c] / rows);
     channel_sums<1>(N, C, [&](int64_t n, double* acc) {
       const T* row = x + n * C;
       lanes::for_columns(C, [&](int64_t c) {
@@ -98,13 +108,13 @@ void forward(const T* x, const T* gamma, const T* beta, T* running_mean, T* runn
         acc[c] += d * d;
       });
     }, sq.data());
+    if (reducer) reducer->sum(sq.data(), C);
     for (int64_t c = 0; c < C; ++c) {
-      inv_std[c] = static_cast<T>(1.0 / std::sqrt(sq[c] / static_cast<double>(N) + eps));
+      inv_std[c] = static_cast<T>(1.0 / std::sqrt(sq[c] / rows + eps));
       // PyTorch's running update with the unbiased variance: running = (1 - momentum) running + momentum stat.
       if (running_mean) running_mean[c] = static_cast<T>((1.0 - momentum) * running_mean[c] + momentum * mean[c]);
       if (running_var)
-        running_var[c] =
-            static_cast<T>((1.0 - momentum) * running_var[c] + momentum * (sq[c] / static_cast<double>(N - 1)));
+        running_var[c] = static_cast<T>((1.0 - momentum) * running_var[c] + momentum * (sq[c] / (rows - 1.0)));
     }
   } else {
     for (int64_t c = 0; c < C; ++c) {
@@ -115,10 +125,28 @@ void forward(const T* x, const T* gamma, const T* beta, T* running_mean, T* runn
   apply(x, gamma, beta, mean, inv_std, y, N, C, epilogue);
 }
 
+/// Replaces this rank's [2 C] sums of the backward by G = sum_r (N_r / N) sums_r over the ranks
+/// (backward() below says why): the reducer sums [N_r sums_r, N_r], and the last entry is N.
+inline void global_gradient_sums(std::vector<double>& sums, int64_t N, int64_t C, BatchStatsReducer& reducer) {
+  std::vector<double> weighted(static_cast<std::size_t>(2 * C + 1));
+  for (int64_t j = 0; j < 2 * C; ++j) weighted[j] = static_cast<double>(N) * sums[j];
+  weighted[2 * C] = static_cast<double>(N);
+  reducer.sum(weighted.data(), 2 * C + 1);
+  for (int64_t j = 0; j < 2 * C; ++j) sums[j] = weighted[j] / weighted[2 * C];
+}
+
 /// Backward: ADDS dL/dx, dL/dgamma, dL/dbeta (null: not needed) for dL/d(batch-norm output) = grad(i, c).
+///
+/// With a reducer (training mode) dL/dx takes the other ranks' rows into account. Each rank's dL/dy is
+/// taken as the gradient of its own mean loss, and the ranks' parameter gradients as being combined
+/// with weights N_r / N (N = the global rows), as dist::all_reduce_gradients does with rows / batch.
+/// The global loss's sums are then G = sum_r (N_r / N) sums_r, and this rank's dL/dx, in the scale of
+/// its own loss, uses the means G / N_r (for equal shards: sum_r sums_r / N, PyTorch's SyncBatchNorm).
+/// dL/dgamma and dL/dbeta stay this rank's own sums: the weighted gradient all-reduce turns them into
+/// the global batch's.
 template <class T, class GradY>
 void backward(const T* x, const T* gamma, const T* mean, const T* inv_std, T* grad_x, T* grad_gamma, T* grad_beta,
-              int64_t N, int64_t C, bool is_training, GradY&& grad) {
+              int64_t N, int64_t C, bool is_training, BatchStatsReducer* reducer, GradY&& grad) {
   // sums[c] = sum dy, sums[C + c] = sum dy * xhat over the rows (xhat recomputed from x, mean, inv_std).
   std::vector<double> sums(static_cast<std::size_t>(2 * C));
   channel_sums<2>(N, C, [&](int64_t n, double* acc) {
@@ -136,6 +164,7 @@ void backward(const T* x, const T* gamma, const T* mean, const T* inv_std, T* gr
   }
   if (!grad_x) return;
   if (is_training) {
+    if (reducer) global_gradient_sums(sums, N, C, *reducer);
     std::vector<double> scale(static_cast<std::size_t>(C)), mean_dy(scale.size()), mean_dy_xhat(scale.size());
     for (int64_t c = 0; c < C; ++c) {
       scale[c] = static_cast<double>(gamma[c]) * static_cast<double>(inv_std[c]);

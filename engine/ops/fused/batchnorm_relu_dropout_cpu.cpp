@@ -28,10 +28,10 @@ void with_keep(const T* keep_mask, Fn&& fn) {
 template <class T>
 void batchnorm_relu_dropout_forward_cpu(const T* x, const T* gamma, const T* beta, T* running_mean, T* running_var,
                                         T* mean, T* inv_std, const T* keep_mask, T* y, int64_t N, int64_t C,
-                                        bool is_training, double momentum, double eps) {
+                                        bool is_training, double momentum, double eps, BatchStatsReducer* reducer) {
   with_keep(keep_mask, [&](auto keep) {
     batchnorm_rows::forward(x, gamma, beta, running_mean, running_var, mean, inv_std, y, N, C, is_training, momentum,
-                            eps, [keep](int64_t i, T v) { return relu_dropout_value(v, keep(i)); });
+                            eps, reducer, [keep](int64_t i, T v) { return relu_dropout_value(v, keep(i)); });
   });
 }
 
@@ -47,9 +47,9 @@ void batchnorm_relu_dropout_apply_cpu(const T* x, const T* gamma, const T* beta,
 template <class T>
 void batchnorm_relu_dropout_backward_cpu(const T* x, const T* gamma, const T* beta, const T* mean, const T* inv_std,
                                          const T* keep_mask, const T* grad_y, T* grad_x, T* grad_gamma, T* grad_beta,
-                                         int64_t N, int64_t C, bool is_training) {
+                                         int64_t N, int64_t C, bool is_training, BatchStatsReducer* reducer) {
   with_keep(keep_mask, [&](auto keep) {
-    batchnorm_rows::backward(x, gamma, mean, inv_std, grad_x, grad_gamma, grad_beta, N, C, is_training,
+    batchnorm_rows::backward(x, gamma, mean, inv_std, grad_x, grad_gamma, grad_beta, N, C, is_training, reducer,
                              [&](int64_t i, int64_t c) {
                                const T v = batchnorm_value(x[i], mean[c], inv_std[c], gamma[c], beta[c]);
                                return relu_dropout_grad(v, keep(i), grad_y[i]);
@@ -59,9 +59,10 @@ void batchnorm_relu_dropout_backward_cpu(const T* x, const T* gamma, const T* be
 
 #define FLOWJET_INSTANTIATE_BN_RELU_DROPOUT(T)                                                                      \
   template void batchnorm_relu_dropout_forward_cpu<T>(const T*, const T*, const T*, T*, T*, T*, T*, const T*, T*,    \
-                                                      int64_t, int64_t, bool, double, double);                       \
+                                                      int64_t, int64_t, bool, double, double, BatchStatsReducer*);   \
   template void batchnorm_relu_dropout_backward_cpu<T>(const T*, const T*, const T*, const T*, const T*, const T*,   \
-                                                       const T*, T*, T*, T*, int64_t, int64_t, bool);      \
+                                                       const T*, T*, T*, T*, int64_t, int64_t, bool,                 \
+                                                       BatchStatsReducer*);                                          \
   template void batchnorm_relu_dropout_apply_cpu<T>(const T*, const T*, const T*, const T*, const T*, const T*, T*, \
                                                     int64_t, int64_t);
 FLOWJET_INSTANTIATE_BN_RELU_DROPOUT(float)

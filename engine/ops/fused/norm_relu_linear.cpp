@@ -38,6 +38,7 @@ struct Saved {
   Tensor x, weight, bias;
   bool has_norm = false, is_training = false;
   Tensor gamma, beta, mean, inv_std;
+  BatchStatsReducer* reducer = nullptr;  // synchronised batch norm
   bool has_mask = false;
   MaskRecipe mask;
 };
@@ -101,12 +102,12 @@ void backward_pass(const Saved& s, const Tensor& grad_y, double flops) {
     using T = decltype(zero);
     const T* keep = data_or_null<T>(keep_mask);
     if (s.has_norm) {
-      auto run = [&](auto kernel) {
+      auto run = [&](auto kernel, auto... cpu_reducer) {
         kernel(s.x.data<T>(), s.gamma.data<T>(), s.beta.data<T>(), s.mean.data<T>(), s.inv_std.data<T>(), keep,
                grad_t.data<T>(), data_or_null<T>(grad_x), data_or_null<T>(grad_gamma), data_or_null<T>(grad_beta), N,
-               in, s.is_training);
+               in, s.is_training, cpu_reducer...);
       };
-      on_device(s.x, [&] { run(batchnorm_relu_dropout_backward_cpu<T>); },
+      on_device(s.x, [&] { run(batchnorm_relu_dropout_backward_cpu<T>, s.reducer); },
                 [&] { run(batchnorm_relu_dropout_backward_cuda<T>); });
     } else if (grad_x.defined()) {
       auto run = [&](auto kernel) { kernel(s.x.data<T>(), keep, grad_t.data<T>(), grad_x.data<T>(), s.x.numel()); };
@@ -123,7 +124,7 @@ Tensor norm_relu_linear(const Tensor& x, const std::optional<NormArgs>& norm, co
   check_linear_arguments(kOp, x, weight, bias);
   if (norm)
     check_batchnorm_arguments(kOp, x, norm->gamma, norm->beta, norm->running_mean, norm->running_var,
-                              norm->is_training);
+                              norm->is_training, norm->reducer);
   const int64_t N = x.size(0), in = x.size(1), out = weight.size(0);
 
   Saved s;
@@ -146,14 +147,16 @@ Tensor norm_relu_linear(const Tensor& x, const std::optional<NormArgs>& norm, co
       s.is_training = norm->is_training;
       s.gamma = norm->gamma;
       s.beta = norm->beta;
+      s.reducer = norm->reducer;
       s.mean = Tensor::empty(Shape{in}, x.dtype(), x.device());
       s.inv_std = Tensor::empty(Shape{in}, x.dtype(), x.device());
       Tensor rm = norm->running_mean, rv = norm->running_var;  // updated in place in training mode
-      auto run = [&](auto kernel) {
+      auto run = [&](auto kernel, auto... cpu_reducer) {
         kernel(x.data<T>(), s.gamma.data<T>(), s.beta.data<T>(), rm.data<T>(), rv.data<T>(), s.mean.data<T>(),
-               s.inv_std.data<T>(), keep, t.data<T>(), N, in, norm->is_training, norm->momentum, norm->eps);
+               s.inv_std.data<T>(), keep, t.data<T>(), N, in, norm->is_training, norm->momentum, norm->eps,
+               cpu_reducer...);
       };
-      on_device(x, [&] { run(batchnorm_relu_dropout_forward_cpu<T>); },
+      on_device(x, [&] { run(batchnorm_relu_dropout_forward_cpu<T>, norm->reducer); },
                 [&] { run(batchnorm_relu_dropout_forward_cuda<T>); });
     } else {
       auto run = [&](auto kernel) { kernel(x.data<T>(), keep, t.data<T>(), x.numel()); };

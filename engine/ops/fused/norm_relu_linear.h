@@ -15,18 +15,21 @@
 #include <cstdint>
 #include <optional>
 
+#include "engine/ops/batchnorm/stats_reducer.h"
 #include "engine/random/generator.h"
 #include "engine/tensor/tensor.h"
 
 namespace flowjet {
 
 /// The batch norm in front of the ReLU, with batchnorm()'s arguments. gamma and beta may require
-/// gradients; the running statistics are buffers, updated in place in training mode.
+/// gradients; the running statistics are buffers, updated in place in training mode. reducer:
+/// synchronised batch norm, as batchnorm()'s (null: none).
 struct NormArgs {
   Tensor gamma, beta, running_mean, running_var;
   bool is_training = false;
   double momentum = 0.1;
   double eps = 1e-5;
+  BatchStatsReducer* reducer = nullptr;
 };
 
 /// The dropout after the ReLU: a keep-mask of rate p drawn from *gen exactly as random_keep_mask
