@@ -1,21 +1,16 @@
 // bin/inspect: look inside a flow, for people learning how flows work: the module table of a checkpoint or
 // of a training configuration, one jet traced layer by layer, a spline's knots and curve, or all of it as one
-// HTML page with figures (docs/inspect.md).
+// HTML page with figures (docs/inspect.md). The actions themselves: flows/inspect/inspect_actions.h.
 #include <cstdio>
-#include <filesystem>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "engine/io/atomic_file.h"
-#include "engine/random/generator.h"
-#include "engine/random/sequential_rng.h"
-#include "flows/inspect/flow_trace.h"
-#include "flows/inspect/inspect_page.h"
-#include "flows/inspect/model_summary.h"
-#include "flows/inspect/spline_curve.h"
-#include "flows/io/flow_inputs.h"
+#include "flows/inspect/inspect_actions.h"
 #include "tools/common/cli.h"
 #include "tools/common/output_path.h"
 #include "tools/common/train_config.h"
@@ -23,50 +18,6 @@
 using namespace flowjet;
 
 namespace {
-
-void print_summary(const flows::Flow& flow, const std::string& title, int depth) {
-  std::printf("%s\n%s\nHyper-parameters:\n%s", title.c_str(),
-              flows::format_summary(flows::summarize_flow(flow), depth).c_str(),
-              flows::format_hyperparameters(flow.spec()).c_str());
-}
-
-std::string describe(const std::string& path, const flows::OpenedModel& opened) {
-  if (!opened.is_jet_model) return fmt::format("{}: flow checkpoint", path);
-  const flows::JetModel& m = opened.model;
-  return fmt::format("{}: jet model \"{}\" ({} jets, {} particles, {})", path, m.kind,
-                     m.jet_type.empty() ? "?" : m.jet_type, m.particles,
-                     m.sampler ? "with conditional sampler" : "no sampler");
-}
-
-// One point to look at: row `index` of --data, or without --data random jet number `index`: z ~ N(0, I) from a
-// generator seeded with `index`, mapped to data, with a condition drawn from the model's sampler (zeros for a
-// bare conditioned flow). The note goes to stderr so that standard output stays CSV for --spline.
-flows::FlowInputs pick_point(const flows::OpenedModel& opened, const tools::CommandLine& cli, int64_t index) {
-  if (const auto data = cli.value("data")) return flows::read_flow_inputs(opened, *data, index, 1);
-  flows::Flow& flow = opened.flow();
-  const flows::FlowSpec& spec = flow.spec();
-  const auto seed = static_cast<uint64_t>(index);
-  flows::FlowInputs point;
-  if (spec.context_features > 0) {
-    std::vector<double> c(static_cast<std::size_t>(spec.context_features), 0.0);
-    if (opened.model.sampler) {
-      SequentialRng rng(seed);
-      const std::vector<float> drawn = opened.model.sampler->draw(1, rng, opened.model.scaled_zero_mass)
-                                           .context(static_cast<int>(spec.context_features));
-      c.assign(drawn.begin(), drawn.end());
-    }
-    point.context = Tensor::from_vector(c, Shape{1, spec.context_features}, spec.dtype);
-  }
-  Generator gen(seed);
-  point.x = flow.sample(1, point.context, gen);
-  std::fprintf(stderr, "no --data: random jet %lld (z ~ N(0, I) seeded with %lld, mapped to data%s)\n",
-               static_cast<long long>(index), static_cast<long long>(index),
-               spec.context_features <= 0 ? ""
-               : opened.model.sampler     ? "; condition from the model's sampler"
-                                          : "; context zero, the file has no sampler");
-  return point;
-}
-
 
 tools::CommandLine make_command_line() {
   tools::CommandLine cli(
@@ -105,7 +56,8 @@ int run(const tools::CommandLine& cli) {
         throw tools::UsageError(fmt::format("with --config, \"{}\" is not a section.key=value override (give a "
                                             "checkpoint or --config, not both)", a));
     const flows::Flow flow(tools::flow_spec_from(tools::load_train_config(*config, cli.positional())));
-    print_summary(flow, fmt::format("{}: training configuration (not trained)", *config), depth);
+    std::fputs(flows::format_overview(flow, fmt::format("{}: training configuration (not trained)", *config), depth)
+                   .c_str(), stdout);
     return 0;
   }
   if (cli.positional().size() != 1)
@@ -120,39 +72,33 @@ int run(const tools::CommandLine& cli) {
   if (const auto out = cli.value("html")) tools::check_output_path("--html", *out, inputs);
   if (const auto out = cli.value("o")) tools::check_output_path("-o", *out, inputs);
   const flows::OpenedModel opened = flows::open_model(path);
-  flows::Flow& flow = opened.flow();
-  if (const auto out = cli.value("html")) {
-    const flows::FlowInputs point = pick_point(opened, cli, cli.integer("jet", 0, 0));
-    flows::InspectPageOptions options;
-    options.model_description = describe(path, opened);
-    options.jet_description = cli.has("data") ? fmt::format("jet {} of {}", cli.integer("jet", 0, 0), *cli.value("data"))
-                                              : fmt::format("random jet {}", cli.integer("jet", 0, 0));
-    options.depth = depth;
-    if (cli.has("spline")) options.spline = std::make_pair(cli.integer_at("spline", 0), cli.integer_at("spline", 1));
-    if (opened.is_jet_model) options.scaler = &opened.model.scaler;
-    write_text_file_atomically(*out, flows::inspect_page(flow, point.x, point.context, options));
-    std::fprintf(stderr, "wrote %s\n", out->c_str());
-    return 0;
-  }
-  if (cli.has("trace")) {
-    const flows::FlowInputs point = pick_point(opened, cli, cli.integer("trace", 0, 0));
-    const flows::FlowTraceReport report = flows::trace_flow(flow, point.x, point.context);
-    std::fputs(flows::format_trace(report, static_cast<int>(cli.integer("values", 6, 0, INT32_MAX))).c_str(), stdout);
-    return 0;
-  }
-  if (cli.has("spline")) {
-    const int64_t layer = cli.integer_at("spline", 0), feature = cli.integer_at("spline", 1);
-    const flows::FlowInputs point = pick_point(opened, cli, cli.integer("jet", 0, 0));
-    const flows::SplineCurve curve =
-        flows::spline_curve(flow, layer, feature, point.x, point.context, cli.integer("grid", 201, 2));
-    const std::string csv = flows::spline_csv(curve);
+  // The jet of --trace N or --jet N; the note goes to stderr so that standard output stays CSV for --spline.
+  const auto jet = [&cli](const char* flag) { return flows::InspectJet{cli.value("data"), cli.integer(flag, 0, 0)}; };
+  const flows::InspectNote note = [](const std::string& line) { std::fprintf(stderr, "no --data: %s\n", line.c_str()); };
+  const auto spline = [&cli]() -> std::optional<std::pair<int64_t, int64_t>> {
+    if (!cli.has("spline")) return std::nullopt;
+    return std::make_pair(cli.integer_at("spline", 0), cli.integer_at("spline", 1));
+  };
+  if (const auto html = cli.value("html")) {
+    const flows::InspectJet at = jet("jet");
+    write_text_file_atomically(*html, flows::inspect_html(path, opened, at, depth, spline(), note));
+    std::fprintf(stderr, "wrote %s\n", html->c_str());
+  } else if (cli.has("trace")) {
+    const flows::InspectJet traced = jet("trace");
+    const int values = static_cast<int>(cli.integer("values", 6, 0, INT32_MAX));
+    std::fputs(flows::inspect_trace(opened, traced, values, note).c_str(), stdout);
+  } else if (cli.has("spline")) {
+    const auto [layer, feature] = *spline();
+    const flows::InspectJet at = jet("jet");
+    const int64_t grid = cli.integer("grid", 201, 2);
+    const std::string csv = flows::inspect_spline_csv(opened, at, layer, feature, grid, note);
     if (const auto out = cli.value("o"))
       write_text_file_atomically(*out, csv);
     else
       std::fputs(csv.c_str(), stdout);
-    return 0;
+  } else {
+    std::fputs(flows::format_overview(opened.flow(), flows::describe_model(path, opened), depth).c_str(), stdout);
   }
-  print_summary(flow, describe(path, opened), depth);
   return 0;
 }
 

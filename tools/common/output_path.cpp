@@ -38,4 +38,9 @@ void check_output_path(const std::string& flag, const std::string& output, const
                                    output, input));
 }
 
+void check_input_file(const std::string& flag, const std::string& input) {
+  if (!fs::exists(input)) throw UsageError(fmt::format("{}: file '{}' does not exist", flag, input));
+  if (fs::is_directory(input)) throw UsageError(fmt::format("{}: '{}' is a directory", flag, input));
+}
+
 }  // namespace flowjet::tools

@@ -1,7 +1,7 @@
-// The output file of a command-line program, checked before any work: not a directory, in a folder
-// that exists, and not one of the program's own input files under any spelling (relative path,
-// "..", symbolic or hard link) — writing it would replace the input (the outputs are written to a
-// temporary file and renamed over the target).
+// The files of a command-line program, checked before any work: an input exists and is a file; an
+// output is not a directory, lies in a folder that exists, and is not one of the program's own input
+// files under any spelling (relative path, "..", symbolic or hard link) — writing it would replace
+// the input (the outputs are written to a temporary file and renamed over the target).
 #pragma once
 
 #include <string>
@@ -13,5 +13,8 @@ namespace flowjet::tools {
 /// in '/', is a directory, lies in a folder that does not exist, or is the same file as an existing
 /// path of `inputs`.
 void check_output_path(const std::string& flag, const std::string& output, const std::vector<std::string>& inputs);
+
+/// Throws UsageError naming `flag` (e.g. "--real") when `input` does not exist or is a directory.
+void check_input_file(const std::string& flag, const std::string& input);
 
 }  // namespace flowjet::tools
