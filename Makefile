@@ -57,7 +57,9 @@ ifeq ($(MPI),1)
   LDLIBS   += $(filter-out -lmpi_cxx,$(shell mpicxx --showme:link))
 endif
 
-LIB_DIRS := engine data flows metrics
+# tools/common (the programs' whole runs, configuration, progress) is library code too, so that
+# embedding programs can call what bin/train, bin/sample and bin/evaluate do (docs/embedding.md).
+LIB_DIRS := engine data flows metrics tools/common
 LIB_SRCS := $(filter-out $(if $(filter 1,$(MPI)),,$(DIST_MPI_SRCS)),$(shell find $(LIB_DIRS) -name '*.cpp' 2>/dev/null | sort))
 CU_SRCS  :=
 ifeq ($(CUDA),1)
@@ -81,9 +83,8 @@ endif
 LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(CU_SRCS:%.cu=$(BUILD)/%.cu.o)
 LIB      := $(BUILD)/libflowjet.a
 
-# Programs: every tools/*.cpp is one program, sharing tools/common.
+# Programs: every tools/*.cpp is one program (a thin main over the library).
 TOOL_SRCS   := $(wildcard tools/*.cpp)
-TOOL_COMMON := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tools/common/*.cpp))
 TOOLS       := $(patsubst tools/%.cpp,$(BIN)/%,$(TOOL_SRCS))
 
 # Test suites: tests/<area>/ becomes bin/test_<area>; tests/support is shared.
@@ -116,23 +117,19 @@ $(BUILD)/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCC_FLAGS) -MMD -MP -c $< -o $@
 
-$(BIN)/%: $(BUILD)/tools/%.o $(TOOL_COMMON) $(LIB)
+$(BIN)/%: $(BUILD)/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 .SECONDEXPANSION:
 test_objs = $(patsubst %.cpp,$(BUILD)/%.o,$(shell find tests/$(1) -name '*.cpp'))
-$(BIN)/test_%: $$(call test_objs,$$*) $(TEST_SUPPORT) $(TOOL_COMMON) $(LIB)
+$(BIN)/test_%: $$(call test_objs,$$*) $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 # The CUDA training cases reuse the trainer tests' tiny model and data.
 $(BIN)/test_cuda: $(BUILD)/tests/train/train_fixture.o
 
 $(BIN)/bench_%: $(BUILD)/tests/bench/%.o $(LIB)
-	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) $^ $(LDLIBS) $(BENCH_LIBS) -o $@
-# bench_train reads training configurations with the tools' INI code.
-$(BIN)/bench_train: $(BUILD)/tests/bench/train.o $(TOOL_COMMON) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) $(BENCH_LIBS) -o $@
 

@@ -5,7 +5,7 @@
 #   PREFIX/lib/libflowjet.a
 #   PREFIX/lib/pkgconfig/flowjet.pc
 #   PREFIX/include/flowjet/jet_generator.h                  the embedding API (standard headers only)
-#   PREFIX/include/flowjet/{engine,data,flows,metrics}/...  every library header, for deeper use
+#   PREFIX/include/flowjet/{engine,data,flows,metrics,tools/common}/...  every library header, for deeper use
 #   PREFIX/share/flowjet/fpnd/                              FPND's resources (metrics/resources/fpnd)
 # Each file is written under a temporary name and renamed into place; the header tree and the
 # resource folder are staged whole and swapped in, so a rerun gives the same tree and leaves no
@@ -35,7 +35,7 @@ fpnd_old="$fpnd_stage.old"
 trap 'rm -rf "$stage" "$old" "$fpnd_stage" "$fpnd_old"; rm -f "$prefix/lib/.libflowjet.a.$$" "$prefix/lib/pkgconfig/.flowjet.pc.$$"' EXIT
 
 # Headers: the library tree as it is, plus the embedding API at the top.
-find engine data flows metrics -name '*.h' -print0 | sort -z | xargs -0 cp --parents -t "$stage"
+find engine data flows metrics tools/common -name '*.h' -print0 | sort -z | xargs -0 cp --parents -t "$stage"
 cp flows/api/jet_generator.h "$stage/jet_generator.h"
 chmod -R u=rwX,go=rX "$stage"
 

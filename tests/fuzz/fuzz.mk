@@ -14,8 +14,7 @@ FUZZ_CPPFLAGS := -I. $(HDF5_CFLAGS) -MMD -MP
 FUZZ_CXXFLAGS := -std=c++17 -O1 -g -fno-omit-frame-pointer -march=x86-64-v3 -pthread \
                  -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_LIB     := $(FUZZ_BUILD)/libflowjet.a
-FUZZ_SHARED  := $(patsubst %.cpp,$(FUZZ_BUILD)/%.o,tests/fuzz/targets.cpp tests/support/temp_dir.cpp \
-                  $(wildcard tools/common/*.cpp))
+FUZZ_SHARED  := $(patsubst %.cpp,$(FUZZ_BUILD)/%.o,tests/fuzz/targets.cpp tests/support/temp_dir.cpp)
 
 # Without the MPI communicator too: the fuzz build has no MPI flags (and needs none).
 $(FUZZ_LIB): $(patsubst %.cpp,$(FUZZ_BUILD)/%.o,$(filter-out $(DIST_MPI_SRCS),$(LIB_SRCS)))
