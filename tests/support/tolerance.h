@@ -19,7 +19,8 @@ namespace flowjet::test {
 ///   plus_one(t):     |got - expected| <= t * (1 + |expected|)     (relative for large values, absolute near 0)
 ///   at_least_one(t): |got - expected| <= t * max(1, |expected|)
 ///   approx(t):       |got - expected| <  t * (1 + max(|got|, |expected|)), doctest::Approx(expected).epsilon(t)
-/// A value of 0 asks for equal values (infinities included). NaN is never close to anything.
+/// A value of 0 asks for equal values, infinities included (not for approx(): like doctest::Approx, a bound
+/// of 0 accepts nothing). NaN is never close to anything.
 class Tolerance {
  public:
   static Tolerance absolute(double t) { return {Scale::Absolute, t}; }
