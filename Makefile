@@ -126,8 +126,6 @@ test_objs = $(patsubst %.cpp,$(BUILD)/%.o,$(shell find tests/$(1) -name '*.cpp')
 $(BIN)/test_%: $$(call test_objs,$$*) $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
-# The CUDA training cases reuse the trainer tests' tiny model and data.
-$(BIN)/test_cuda: $(BUILD)/tests/train/train_fixture.o
 
 $(BIN)/bench_%: $(BUILD)/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU check: builds flowjet for sm_90 only, runs the CPU-vs-CUDA parity suite (and the engine suite),
+# GPU check: builds flowjet for sm_90 only, runs the CPU-vs-CUDA parity cases (and the engine suite),
 # a short bin/train run with train.device = cuda and bin/sample --device cuda on its model, the GPU
 # bench (GEMM TFLOP/s, spline throughput, training step and sampling jets/s at batch 10,000), then
 # whatever time is left of the budget on `make bench`, and writes a summary. Fits in 8 minutes on an H200.
@@ -40,10 +40,12 @@ fi
 
 # 1. Build (sm_90 only, all cores).
 step build "$(left)" make -j"$JOBS" CUDA=1 CUDA_ARCH=90 BUILD="$BUILD_DIR" BIN="$BIN_DIR" \
-  "$BIN_DIR/test_cuda" "$BIN_DIR/test_engine" "$BIN_DIR/bench_cuda" "$BIN_DIR/train" "$BIN_DIR/sample" || { say "build failed: nothing else runs"; exit 1; }
+  "$BIN_DIR/test_cuda" "$BIN_DIR/test_engine" "$BIN_DIR/test_flows" "$BIN_DIR/test_train" "$BIN_DIR/bench_cuda" "$BIN_DIR/train" "$BIN_DIR/sample" || { say "build failed: nothing else runs"; exit 1; }
 
-# 2. Parity tests: they must run, not be skipped.
-step parity "$(left)" "$BIN_DIR/test_cuda"
+# 2. Parity tests, the cuda/* cases of the suites that hold them (beside each op's tests): they must run,
+#    not be skipped.
+step parity "$(left)" bash -c 'rc=0; for s in cuda engine flows train; do "$0/test_$s" --test-case="cuda/*" || rc=1; done
+  exit $rc' "$BIN_DIR"
 grep -E '^\[doctest\] test cases:' "$OUT_DIR/parity.log" | sed 's/^/      parity: /' | tee -a "$SUMMARY"
 if grep -q "CUDA parity tests skipped" "$OUT_DIR/parity.log"; then
   say "FAIL  parity tests were skipped: $(grep 'CUDA parity tests skipped' "$OUT_DIR/parity.log")"
@@ -51,8 +53,9 @@ if grep -q "CUDA parity tests skipped" "$OUT_DIR/parity.log"; then
 fi
 grep -E 'ERROR|differ' "$OUT_DIR/parity.log" | head -20 | sed 's/^/      /' | tee -a "$SUMMARY"
 
-# 3. The CPU engine suite in the CUDA build (dispatch must not have changed the CPU results).
-step engine_tests "$(left)" "$BIN_DIR/test_engine"
+# 3. The CPU engine suite in the CUDA build (dispatch must not have changed the CPU results); its parity
+#    cases ran in step 2.
+step engine_tests "$(left)" "$BIN_DIR/test_engine" --test-case-exclude="cuda/*"
 grep -E '^\[doctest\] test cases:' "$OUT_DIR/engine_tests.log" | sed 's/^/      engine: /' | tee -a "$SUMMARY"
 
 # 4. Training on the GPU: configs/quick.ini for 50 steps with train.device = cuda (validation, checkpoints,

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "engine/tensor/tensor.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 

@@ -12,8 +12,8 @@
 
 #include "metrics/fpnd_pipeline.h"
 #include "metrics/particlenet_weights.h"
-#include "tests/cuda/parity.h"
 #include "tests/metrics/fpnd_jets.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 using namespace flowjet::metrics;

@@ -11,7 +11,7 @@
 #include "engine/ops/unary/unary.h"
 #include "engine/random/generator.h"
 #include "engine/tensor/storage.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 

@@ -8,8 +8,11 @@
 #include "flows/coupling/affine_coupling.h"
 #include "flows/coupling/rqs_coupling.h"
 #include "flows/flow.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
+using flowjet::test::check_all_close;
+using flowjet::test::Tolerance;
 using namespace flowjet::flows;
 
 namespace {
@@ -52,14 +55,6 @@ Tensor golden_x() {
 }
 Tensor golden_context() { return Tensor::from_vector({0.8, -1.1}, Shape{2, 1}, DType::F64); }
 
-void check_close(const std::vector<double>& got, const std::vector<double>& expected, double tol) {
-  REQUIRE(got.size() == expected.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    INFO("index " << i << ": got " << got[i] << ", expected " << expected[i]);
-    CHECK(std::fabs(got[i] - expected[i]) <= tol);
-  }
-}
-
 constexpr double kGoldenTol = 1e-12;  // flow-model.md §7: 1e-12 absolute for a float64 implementation
 
 }  // namespace
@@ -75,12 +70,14 @@ TEST_CASE("flows/coupling: golden RQS coupling of flow-model.md §7.2") {
   CHECK(std::fabs(raw[15] - 0.2568794493504498) < kGoldenTol);
   CHECK(std::fabs(raw[16] - 0.38163510861342437) < kGoldenTol);
   TransformResult f = layer.forward(golden_x(), golden_context());
-  check_close(f.outputs.to_vector(), {0.5687439982745188, -1.2, 0.3, 1.7872157397485517, -2.4580350813363188, 0.7,
-                                      -0.4, 4.5}, kGoldenTol);
-  check_close(f.logabsdet.to_vector(), {0.2391744463084713, 0.1374817702457877}, kGoldenTol);
+  check_all_close(f.outputs.to_vector(),
+                  {0.5687439982745188, -1.2, 0.3, 1.7872157397485517, -2.4580350813363188, 0.7, -0.4, 4.5},
+                  Tolerance::absolute(kGoldenTol));
+  check_all_close(f.logabsdet.to_vector(), {0.2391744463084713, 0.1374817702457877}, Tolerance::absolute(kGoldenTol));
   TransformResult b = layer.inverse(f.outputs, golden_context());
-  check_close(b.outputs.to_vector(), golden_x().to_vector(), kGoldenTol);
-  check_close(b.logabsdet.to_vector(), {-0.23917444630847123, -0.13748177024578792}, kGoldenTol);
+  check_all_close(b.outputs.to_vector(), golden_x().to_vector(), Tolerance::absolute(kGoldenTol));
+  check_all_close(b.logabsdet.to_vector(), {-0.23917444630847123, -0.13748177024578792},
+                  Tolerance::absolute(kGoldenTol));
 }
 
 TEST_CASE("flows/coupling: golden affine coupling of flow-model.md §7.2") {
@@ -89,12 +86,14 @@ TEST_CASE("flows/coupling: golden affine coupling of flow-model.md §7.2") {
   layer.eval();
   set_golden_conditioner(layer, "conditioner", 0);
   TransformResult f = layer.forward(golden_x(), golden_context());
-  check_close(f.outputs.to_vector(), {0.21637963145619898, -1.2, 0.3, 1.6081079154146427, -1.853961951775488, 0.7,
-                                      -0.4, 4.234068514610064}, kGoldenTol);
-  check_close(f.logabsdet.to_vector(), {-0.2513840293970439, -0.2582044199549186}, kGoldenTol);
+  check_all_close(
+      f.outputs.to_vector(),
+      {0.21637963145619898, -1.2, 0.3, 1.6081079154146427, -1.853961951775488, 0.7, -0.4, 4.234068514610064},
+      Tolerance::absolute(kGoldenTol));
+  check_all_close(f.logabsdet.to_vector(), {-0.2513840293970439, -0.2582044199549186}, Tolerance::absolute(kGoldenTol));
   TransformResult b = layer.inverse(f.outputs, golden_context());
-  check_close(b.outputs.to_vector(), golden_x().to_vector(), kGoldenTol);
-  check_close(b.logabsdet.to_vector(), {0.2513840293970439, 0.2582044199549186}, kGoldenTol);
+  check_all_close(b.outputs.to_vector(), golden_x().to_vector(), Tolerance::absolute(kGoldenTol));
+  check_all_close(b.logabsdet.to_vector(), {0.2513840293970439, 0.2582044199549186}, Tolerance::absolute(kGoldenTol));
 }
 
 TEST_CASE("flows/flow: golden two-layer RQS flow of flow-model.md §7.2") {
@@ -116,18 +115,22 @@ TEST_CASE("flows/flow: golden two-layer RQS flow of flow-model.md §7.2") {
   set_golden_conditioner(flow, "transforms.0.conditioner", 0);
   set_golden_conditioner(flow, "transforms.1.conditioner", 10);
   TransformResult latent = flow.to_latent(golden_x(), golden_context());
-  check_close(latent.outputs.to_vector(), {0.5687439982745188, -0.8237442224198492, 0.7434312273045744,
-                                           1.7872157397485517, -2.4580350813363188, 1.3214294366466428,
-                                           -0.05074326476752877, 4.5}, kGoldenTol);
-  check_close(latent.logabsdet.to_vector(), {-0.20206120709538267, -0.30566423975722656}, kGoldenTol);
-  check_close(flow.log_prob(golden_x(), golden_context()).to_vector(), {-6.252242524754031, -18.001761920593708},
-              kGoldenTol);
+  check_all_close(latent.outputs.to_vector(),
+                  {0.5687439982745188, -0.8237442224198492, 0.7434312273045744, 1.7872157397485517, -2.4580350813363188,
+                   1.3214294366466428, -0.05074326476752877, 4.5},
+                  Tolerance::absolute(kGoldenTol));
+  check_all_close(latent.logabsdet.to_vector(), {-0.20206120709538267, -0.30566423975722656},
+                  Tolerance::absolute(kGoldenTol));
+  check_all_close(flow.log_prob(golden_x(), golden_context()).to_vector(), {-6.252242524754031, -18.001761920593708},
+                  Tolerance::absolute(kGoldenTol));
   Tensor z = Tensor::from_vector({0.1, -0.2, 1.5, -0.7, 2.2, -3.4, 0.05, 0.9}, Shape{2, 4}, DType::F64);
   TransformResult data = flow.to_data(z, golden_context());
-  check_close(data.outputs.to_vector(), {-0.09530758784936277, -0.29396534892338677, 1.5336395331379984,
-                                         -0.6015329870000228, 2.2906629838966373, -3.4, -0.45522317289356284,
-                                         1.4700492367694227}, kGoldenTol);
-  check_close(data.logabsdet.to_vector(), {-0.35980614178530324, -0.5209392199344824}, kGoldenTol);
+  check_all_close(data.outputs.to_vector(),
+                  {-0.09530758784936277, -0.29396534892338677, 1.5336395331379984, -0.6015329870000228,
+                   2.2906629838966373, -3.4, -0.45522317289356284, 1.4700492367694227},
+                  Tolerance::absolute(kGoldenTol));
+  check_all_close(data.logabsdet.to_vector(), {-0.35980614178530324, -0.5209392199344824},
+                  Tolerance::absolute(kGoldenTol));
 }
 
 TEST_CASE("flows/flow: parameter counts of the talk's model (flow-model.md §5)") {

@@ -16,9 +16,11 @@
 #include "flows/loss/nll.h"
 #include "tests/support/flow_specs.h"
 #include "tests/support/gradcheck_table.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
 using namespace flowjet::flows;
+using flowjet::test::max_abs_difference;
 
 namespace {
 
@@ -69,13 +71,6 @@ Tensor inputs_for(const FlowSpec& spec, int64_t batch, Generator& gen) {
   return random_uniform(Shape{batch, spec.features}, gen, spec.dtype, Device::CPU, -4.0, 4.0);
 }
 
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  std::vector<double> x = a.to_vector(), y = b.to_vector();
-  double m = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) m = std::fmax(m, std::fabs(x[i] - y[i]));
-  return m;
-}
-
 // log|det| of the numerically differentiated Jacobian of one row (Gaussian elimination, f64).
 double numeric_logabsdet(Flow& flow, const Tensor& x_row, const Tensor& c_row) {
   const int64_t D = x_row.size(1);
@@ -124,12 +119,12 @@ TEST_CASE("flows/flow: inverse(forward(x)) = x and log-dets cancel, every coupli
         const double tol = dtype == DType::F64 ? 1e-10 : 1e-4;  // f32: 1e-5 relative on |x| up to 4
         INFO(std::string(coupling_kind_name(coupling)) << " " << std::string(mask_kind_name(mask)) << " "
                                                      << std::string(dtype_name(dtype)));
-        CHECK(max_abs_diff(b.outputs, x) < tol);
+        CHECK(max_abs_difference(b.outputs, x) < tol);
         // f32 log-dets are sums over layers and features of logs near steep bins: 1e-3 absolute.
         const double logdet_tol = dtype == DType::F64 ? 1e-10 : 1e-3;
-        CHECK(max_abs_diff(f.logabsdet + b.logabsdet, Tensor::zeros(Shape{16}, dtype)) < logdet_tol);
+        CHECK(max_abs_difference(f.logabsdet + b.logabsdet, Tensor::zeros(Shape{16}, dtype)) < logdet_tol);
         TransformResult g = flow.to_latent(flow.to_data(x, c).outputs, c);
-        CHECK(max_abs_diff(g.outputs, x) < tol);
+        CHECK(max_abs_difference(g.outputs, x) < tol);
       }
 }
 

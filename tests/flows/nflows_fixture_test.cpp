@@ -4,7 +4,6 @@
 // (log_prob, latent points, inverse samples and their log|det|). flowjet must reproduce them to
 // 1e-10 relative in f64 and 1e-5 relative in f32. Run from the repository root, or set
 // FLOWJET_NFLOWS_FIXTURES to the folder.
-#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -14,29 +13,18 @@
 #include "engine/io/checkpoint.h"
 #include "flows/io/flow_checkpoint.h"
 #include "tests/support/nflows_fixtures.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
 using namespace flowjet::flows;
+using flowjet::test::check_all_close;
+using flowjet::test::Tolerance;
 
 namespace {
 
+// Relative to max(1, |expected|): values near zero (latent points, samples) are compared absolutely.
 constexpr double kF64Tolerance = 1e-10;  // issue: nflows fixtures agree to 1e-10 relative in f64
 constexpr double kF32Tolerance = 1e-5;   // and 1e-5 relative in f32
-
-// Relative to max(1, |expected|): values near zero (latent points, samples) are compared absolutely.
-void check_relative(const Tensor& got, const Tensor& expected, double tolerance, const char* what) {
-  REQUIRE(got.shape() == expected.shape());
-  const std::vector<double> g = got.to_vector(), e = expected.to_vector();
-  double worst = 0.0;
-  std::size_t worst_index = 0;
-  for (std::size_t i = 0; i < g.size(); ++i) {
-    const double err = std::fabs(g[i] - e[i]) / std::max(1.0, std::fabs(e[i]));
-    if (!(err <= worst)) worst = err, worst_index = i;
-  }
-  INFO(std::string(what) << ": worst relative error " << worst << " at index " << worst_index << " (got " << g[worst_index]
-            << ", nflows " << e[worst_index] << ")");
-  CHECK(worst <= tolerance);
-}
 
 Tensor optional(const Checkpoint& fixture, const std::string& name, DType dtype) {
   const Tensor* t = fixture.find(name);
@@ -47,11 +35,12 @@ void check_against_nflows(Flow& flow, const Checkpoint& fixture, DType dtype, do
   NoGradScope no_grad;
   const Tensor x = fixture.tensor("inputs").to(dtype), z = fixture.tensor("z").to(dtype);
   const Tensor c = optional(fixture, "context", dtype), zc = optional(fixture, "z_context", dtype);
-  check_relative(flow.log_prob(x, c), fixture.tensor("log_prob"), tolerance, "log_prob");
-  check_relative(flow.to_latent(x, c).outputs, fixture.tensor("latent"), tolerance, "latent");
+  const Tolerance relative = Tolerance::at_least_one(tolerance);
+  check_all_close(flow.log_prob(x, c), fixture.tensor("log_prob"), relative, "log_prob");
+  check_all_close(flow.to_latent(x, c).outputs, fixture.tensor("latent"), relative, "latent");
   TransformResult inverse = flow.to_data(z, zc);
-  check_relative(inverse.outputs, fixture.tensor("samples"), tolerance, "samples");
-  check_relative(inverse.logabsdet, fixture.tensor("samples_logabsdet"), tolerance, "samples log|det|");
+  check_all_close(inverse.outputs, fixture.tensor("samples"), relative, "samples");
+  check_all_close(inverse.logabsdet, fixture.tensor("samples_logabsdet"), relative, "samples log|det|");
 }
 
 }  // namespace

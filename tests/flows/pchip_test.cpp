@@ -9,8 +9,11 @@
 
 #include "engine/core/error.h"
 #include "flows/pchip.h"
+#include "tests/support/tolerance.h"
 
 using flowjet::flows::Pchip;
+using flowjet::test::check_close;
+using flowjet::test::Tolerance;
 
 namespace {
 
@@ -20,7 +23,7 @@ struct GoldenCase {
 };
 
 // Agreement to a few ulps: the arithmetic follows SciPy's order, so only libm differences remain.
-bool close(double got, double expected) { return std::fabs(got - expected) <= 1e-14 * std::max(1.0, std::fabs(expected)); }
+const Tolerance kFewUlps = Tolerance::at_least_one(1e-14);
 
 const std::vector<GoldenCase>& golden_cases() {
   static const std::vector<GoldenCase> cases = {
@@ -65,12 +68,12 @@ TEST_CASE("flows/pchip: node derivatives and values equal SciPy's PchipInterpola
     INFO("case ", c.name);
     const Pchip pchip(c.x, c.y);
     for (size_t i = 0; i < c.x.size(); ++i) {
-      INFO("node ", i, ": got ", pchip.derivatives()[i], ", expected ", c.derivatives[i]);
-      CHECK(close(pchip.derivatives()[i], c.derivatives[i]));
+      INFO("node ", i);
+      check_close(pchip.derivatives()[i], c.derivatives[i], kFewUlps);
     }
     for (size_t i = 0; i < c.t.size(); ++i) {
-      INFO("t = ", c.t[i], ": got ", pchip(c.t[i]), ", expected ", c.values[i]);
-      CHECK(close(pchip(c.t[i]), c.values[i]));
+      INFO("t = ", c.t[i]);
+      check_close(pchip(c.t[i]), c.values[i], kFewUlps);
     }
   }
 }

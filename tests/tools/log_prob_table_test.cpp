@@ -1,8 +1,6 @@
 // bin/logprob's computation: batching gives Flow::log_prob's numbers, the whole pipeline (jet model
 // checkpoint + JetNet file) matches log_prob of hand-prepared inputs, the nflows fixture's
 // log-probabilities come out through it, and the CSV layout.
-#include <cmath>
-
 #include <doctest/doctest.h>
 
 #include "data/jetnet_hdf5.h"
@@ -12,22 +10,13 @@
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/nflows_fixtures.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/tolerance.h"
 #include "tools/common/log_prob_table.h"
 
 using namespace flowjet;
+using flowjet::test::check_all_close;
+using flowjet::test::Tolerance;
 using namespace flowjet::flows;
-
-namespace {
-
-void check_close(const std::vector<double>& got, const std::vector<double>& expected, double relative) {
-  REQUIRE(got.size() == expected.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    CAPTURE(i);
-    CHECK(std::fabs(got[i] - expected[i]) <= relative * std::max(1.0, std::fabs(expected[i])));
-  }
-}
-
-}  // namespace
 
 TEST_CASE("logprob: a jet model and a JetNet file give Flow::log_prob of the scaled jets, in any batch size") {
   test::TempDir dir;
@@ -43,7 +32,8 @@ TEST_CASE("logprob: a jet model and a JetNet file give Flow::log_prob of the sca
   const std::vector<double> expected = model.flow->log_prob(direct.x, direct.context).to_vector();
   for (int64_t batch : {1, 4, 9, 100}) {
     CAPTURE(batch);
-    check_close(tools::batched_log_prob(opened.flow(), inputs, batch), expected, 1e-6);  // f32 flow, GEMM blocking
+    check_all_close(tools::batched_log_prob(opened.flow(), inputs, batch), expected,
+                    Tolerance::at_least_one(1e-6));  // f32 flow, GEMM blocking
   }
   CHECK(test::contains(test::error_message<ConfigError>([&] { tools::batched_log_prob(opened.flow(), inputs, 0); }),
                        "batch size must be >= 1, got 0"));
@@ -53,8 +43,8 @@ TEST_CASE("logprob: the imported nflows flow and its inputs file give nflows' lo
   const OpenedModel opened = open_model(test::nflows_fixture("rqs_flow.h5"));
   const FlowInputs rows = read_flow_inputs(opened, test::nflows_fixture("rqs_fixture.h5"), 3, 10);
   const std::vector<double> all = load_checkpoint(test::nflows_fixture("rqs_fixture.h5")).tensor("log_prob").to_vector();
-  check_close(tools::batched_log_prob(opened.flow(), rows, 4), std::vector<double>(all.begin() + 3, all.begin() + 13),
-              1e-10);
+  check_all_close(tools::batched_log_prob(opened.flow(), rows, 4),
+                  std::vector<double>(all.begin() + 3, all.begin() + 13), Tolerance::at_least_one(1e-10));
 }
 
 TEST_CASE("logprob: CSV layout") {

@@ -24,32 +24,20 @@
 #include "engine/ops/shape/shape.h"
 #include "engine/random/generator.h"
 #include "tests/support/error_message.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
+using flowjet::test::check_all_close;
+using flowjet::test::max_abs_difference;
+using flowjet::test::Tolerance;
 
 namespace {
 
 constexpr double kMomentum = 0.1, kEps = 1e-3;
 
-void check_close(const std::vector<double>& got, const std::vector<double>& expected, double tol,
-                 const std::string& what) {
-  INFO(what);
-  REQUIRE(got.size() == expected.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    INFO("index " << i);
-    CHECK(got[i] == doctest::Approx(expected[i]).epsilon(tol).scale(1.0));
-  }
-}
-
 std::vector<double> scaled(std::vector<double> v, double factor) {
   for (double& x : v) x *= factor;
   return v;
-}
-
-double max_abs_difference(const std::vector<double>& a, const std::vector<double>& b) {
-  double worst = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-  return worst;
 }
 
 // Two identical ranks: every sum doubles.
@@ -192,19 +180,19 @@ TEST_CASE("ops/batchnorm sync: rank A with another rank's sums gets one process'
   const Outcome a = run(kBatchnorm, xa, scaled(wa, 1.0 / NA), C, &other);
   CHECK(other.calls == 3);
   const double tol = 1e-12;
-  check_close(a.y, head(one.y, NA * C), tol, "y");
-  check_close(a.running_mean, one.running_mean, tol, "running_mean");
-  check_close(a.running_var, one.running_var, tol, "running_var (unbiased over the 8 rows)");
+  check_all_close(a.y, head(one.y, NA * C), Tolerance::approx(tol), "y");
+  check_all_close(a.running_mean, one.running_mean, Tolerance::approx(tol), "running_mean");
+  check_all_close(a.running_var, one.running_var, Tolerance::approx(tol), "running_var (unbiased over the 8 rows)");
   // dL/dx in the scale of A's own loss: the global loss weights it by NA / N.
-  check_close(scaled(a.grad_x, double(NA) / N), head(one.grad_x, NA * C), tol, "grad_x");
+  check_all_close(scaled(a.grad_x, double(NA) / N), head(one.grad_x, NA * C), Tolerance::approx(tol), "grad_x");
   // dL/dgamma and dL/dbeta stay A's own sums; the weighted gradient all-reduce makes them global.
   std::vector<double> gamma(C), beta(C);
   for (int64_t c = 0; c < C; ++c) {
     gamma[c] = double(NA) / N * a.grad_gamma[c] + double(NB) / N * other.sum_dy_xhat[c];
     beta[c] = double(NA) / N * a.grad_beta[c] + double(NB) / N * other.sum_dy[c];
   }
-  check_close(gamma, one.grad_gamma, tol, "grad_gamma");
-  check_close(beta, one.grad_beta, tol, "grad_beta");
+  check_all_close(gamma, one.grad_gamma, Tolerance::approx(tol), "grad_gamma");
+  check_all_close(beta, one.grad_beta, Tolerance::approx(tol), "grad_beta");
 
   // Without the other rank's sums, A's shard alone gives other numbers (the test can fail).
   const Outcome alone = run(kBatchnorm, xa, scaled(wa, 1.0 / NA), C, nullptr);
@@ -229,12 +217,12 @@ TEST_CASE("ops/batchnorm sync: doubled sums give the batch concatenated with its
     const Outcome rank = run(op, x, scaled(wy, 1.0 / N), C, &doubler);
     CHECK(doubler.calls == 3);
     const double tol = 1e-12;
-    check_close(rank.y, head(both.y, rank.y.size()), tol, "y");
-    check_close(rank.running_mean, both.running_mean, tol, "running_mean");
-    check_close(rank.running_var, both.running_var, tol, "running_var (unbiased over 2N rows)");
-    check_close(scaled(rank.grad_x, 0.5), head(both.grad_x, N * C), tol, "grad_x");
-    check_close(rank.grad_gamma, both.grad_gamma, tol, "grad_gamma");
-    check_close(rank.grad_beta, both.grad_beta, tol, "grad_beta");
+    check_all_close(rank.y, head(both.y, rank.y.size()), Tolerance::approx(tol), "y");
+    check_all_close(rank.running_mean, both.running_mean, Tolerance::approx(tol), "running_mean");
+    check_all_close(rank.running_var, both.running_var, Tolerance::approx(tol), "running_var (unbiased over 2N rows)");
+    check_all_close(scaled(rank.grad_x, 0.5), head(both.grad_x, N * C), Tolerance::approx(tol), "grad_x");
+    check_all_close(rank.grad_gamma, both.grad_gamma, Tolerance::approx(tol), "grad_gamma");
+    check_all_close(rank.grad_beta, both.grad_beta, Tolerance::approx(tol), "grad_beta");
     // The running variance is the one statistic that differs from a single rank's own.
     const Outcome alone = run(op, x, scaled(wy, 1.0 / N), C, nullptr);
     CHECK(max_abs_difference(alone.running_var, both.running_var) > 1e-3);

@@ -8,28 +8,25 @@
 #include "engine/ops/gate/gate.h"
 #include "engine/random/generator.h"
 #include "tests/support/gradcheck_table.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
-
-namespace {
-void check_close(const std::vector<double>& got, const std::vector<double>& want, double rel) {
-  REQUIRE(got.size() == want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(rel));
-}
-}  // namespace
+using flowjet::test::check_all_close;
+using flowjet::test::Tolerance;
 
 TEST_CASE("ops/gate: values match numpy") {
   Tensor x = Tensor::from_vector({1.5, -0.7, -2.0, 3.0}, Shape{2, 2}, DType::F64);
   Tensor g = Tensor::from_vector({0.3, -1.2, 2.0, 0.0}, Shape{2, 2}, DType::F64);
   // numpy: x / (1 + exp(-g))
   const std::vector<double> want = {0.8616637752174885, -0.16203265155068766, -1.7615941559557646, 1.5};
-  check_close(gate(x, g).to_vector(), want, 1e-14);
-  check_close(gate(x.to(DType::F32), g.to(DType::F32)).to_vector(), want, 1e-6);
+  check_all_close(gate(x, g).to_vector(), want, Tolerance::approx(1e-14));
+  check_all_close(gate(x.to(DType::F32), g.to(DType::F32)).to_vector(), want, Tolerance::approx(1e-6));
   // numpy: t[:, :2] / (1 + exp(-t[:, 2:]))
   Tensor t = Tensor::from_vector({1, 2, 0.5, -1, 3, -2, -0.25, 2}, Shape{2, 4}, DType::F64);
   Tensor y = glu(t);
   CHECK(y.shape() == Shape{2, 2});
-  check_close(y.to_vector(), {0.6224593312018546, 0.5378828427399902, 1.3134704973426057, -1.7615941559557646}, 1e-14);
+  check_all_close(y.to_vector(), {0.6224593312018546, 0.5378828427399902, 1.3134704973426057, -1.7615941559557646},
+                  Tolerance::approx(1e-14));
 }
 
 TEST_CASE("ops/gate: large |g| saturates without overflow") {

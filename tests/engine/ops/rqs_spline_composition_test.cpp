@@ -20,8 +20,11 @@
 #include "engine/ops/softmax/softmax.h"
 #include "engine/ops/unary/unary.h"
 #include "engine/random/generator.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
+using flowjet::test::check_all_close;
+using flowjet::test::Tolerance;
 
 namespace {
 
@@ -93,15 +96,6 @@ Reference reference_spline(const Tensor& inputs, const Tensor& params, int K, do
   return {reshape(out, Shape{N, F}), sum(reshape(in_mask * lad, Shape{N, F}), 1)};
 }
 
-void check_close(const std::string& what, const std::vector<double>& got, const std::vector<double>& want) {
-  REQUIRE(got.size() == want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    CAPTURE(what);
-    CAPTURE(i);
-    CHECK(std::fabs(got[i] - want[i]) <= 1e-9 * (1.0 + std::fabs(want[i])));
-  }
-}
-
 }  // namespace
 
 TEST_CASE("ops/rqs_spline: fused op equals the composition of slices, scale, spline and sum, f64") {
@@ -140,10 +134,10 @@ TEST_CASE("ops/rqs_spline: fused op equals the composition of slices, scale, spl
         grads[which][0] = xin.grad().to_vector();
         grads[which][1] = pin.grad().to_vector();
       }
-      check_close("outputs", values[0][0], values[1][0]);
-      check_close("logabsdet", values[0][1], values[1][1]);
-      check_close("grad inputs", grads[0][0], grads[1][0]);
-      check_close("grad params", grads[0][1], grads[1][1]);
+      check_all_close(values[0][0], values[1][0], Tolerance::plus_one(1e-9), "outputs");
+      check_all_close(values[0][1], values[1][1], Tolerance::plus_one(1e-9), "logabsdet");
+      check_all_close(grads[0][0], grads[1][0], Tolerance::plus_one(1e-9), "grad inputs");
+      check_all_close(grads[0][1], grads[1][1], Tolerance::plus_one(1e-9), "grad params");
     }
 }
 

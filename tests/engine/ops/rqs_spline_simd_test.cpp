@@ -20,8 +20,11 @@
 #include "engine/ops/rqs_spline/rqs_spline.h"
 #include "engine/ops/rqs_spline/rqs_spline_dispatch.h"
 #include "engine/ops/rqs_spline/rqs_spline_math.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
+using flowjet::test::check_all_close;
+using flowjet::test::Tolerance;
 
 namespace {
 
@@ -119,19 +122,10 @@ Results<T> run_scalar(const Case<T>& k) {
   return r;
 }
 
-// |a - b| <= tolerance (1 + |b|) entry by entry; tolerance 0 asks for the same bits.
+// The values as f64 for test::check_all_close (exact for f32).
 template <class T>
-void expect_close(const std::vector<T>& a, const std::vector<T>& b, double tolerance, const char* what,
-                  const std::vector<char>& skip = {}) {
-  REQUIRE(a.size() == b.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!skip.empty() && skip[i]) continue;
-    INFO(std::string(what) << "[" << i << "]: " << a[i] << " vs " << b[i]);
-    if (tolerance == 0)
-      CHECK(a[i] == b[i]);
-    else
-      CHECK(std::fabs(double(a[i]) - double(b[i])) <= tolerance * (1.0 + std::fabs(double(b[i]))));
-  }
+std::vector<double> f64(const std::vector<T>& v) {
+  return std::vector<double>(v.begin(), v.end());
 }
 
 template <class T>
@@ -150,15 +144,17 @@ void compare_all_isas(double simd_tolerance) {
         set_gemm_isa(isa);
         INFO("ISA " << std::string(gemm_isa_name(isa)));
         const Results<T> got = run_kernels(k);
+        // |got - want| <= tolerance (1 + |want|) entry by entry; tolerance 0 asks for the same values.
         const double tolerance = isa == GemmIsa::generic ? 0.0 : simd_tolerance;
-        expect_close(got.outputs, want.outputs, tolerance, "output");
-        expect_close(got.logabsdet, want.logabsdet, tolerance, "row log|det|");
+        const Tolerance entry = Tolerance::plus_one(tolerance);
+        check_all_close(f64(got.outputs), f64(want.outputs), entry, "output");
+        check_all_close(f64(got.logabsdet), f64(want.logabsdet), entry, "row log|det|");
         // Off the knots everything; on them, the same bin unless tolerance is 0.
         const std::vector<char> skip = tolerance == 0 ? std::vector<char>{} : k.on_knot;
-        expect_close(got.grad_inputs, want.grad_inputs, tolerance, "grad input", skip);
+        check_all_close(f64(got.grad_inputs), f64(want.grad_inputs), entry, "grad input", skip);
         std::vector<char> skip_params;
         for (char s : skip) skip_params.insert(skip_params.end(), rqs::params_per_element(bins), s);
-        expect_close(got.grad_params, want.grad_params, tolerance, "grad param", skip_params);
+        check_all_close(f64(got.grad_params), f64(want.grad_params), entry, "grad param", skip_params);
       }
     }
   }

@@ -7,15 +7,11 @@
 #include "engine/ops/softmax/softmax.h"
 #include "engine/random/generator.h"
 #include "tests/support/gradcheck_table.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
-
-namespace {
-void check_close(const std::vector<double>& got, const std::vector<double>& want, double rel) {
-  REQUIRE(got.size() == want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(rel));
-}
-}  // namespace
+using flowjet::test::check_all_close;
+using flowjet::test::Tolerance;
 
 TEST_CASE("ops/softmax: values match numpy") {
   Tensor x = Tensor::from_vector({1, 2, 3, -1, 0.5, 4}, Shape{2, 3}, DType::F64);
@@ -24,16 +20,17 @@ TEST_CASE("ops/softmax: values match numpy") {
                                     0.00649794331566194, 0.0291217615374784,  0.9643802951468596};
   const std::vector<double> log_soft = {-2.4076059644443806, -1.4076059644443804, -0.4076059644443804,
                                         -5.036269565124779,  -3.5362695651247793, -0.03626956512477912};
-  check_close(softmax(x).to_vector(), soft, 1e-14);
-  check_close(log_softmax(x).to_vector(), log_soft, 1e-14);
-  check_close(softmax(x.to(DType::F32)).to_vector(), soft, 1e-6);
-  check_close(log_softmax(x.to(DType::F32)).to_vector(), log_soft, 1e-6);
+  check_all_close(softmax(x).to_vector(), soft, Tolerance::approx(1e-14));
+  check_all_close(log_softmax(x).to_vector(), log_soft, Tolerance::approx(1e-14));
+  check_all_close(softmax(x.to(DType::F32)).to_vector(), soft, Tolerance::approx(1e-6));
+  check_all_close(log_softmax(x.to(DType::F32)).to_vector(), log_soft, Tolerance::approx(1e-6));
 }
 
 TEST_CASE("ops/softmax: stable for large |x|") {
   // Shifting by 1000 changes nothing: same numbers as softmax([1, 2, 3]).
   Tensor x = Tensor::from_vector({1000, 1001, 1002}, Shape{3}, DType::F32);
-  check_close(softmax(x).to_vector(), {0.09003057317038046, 0.24472847105479764, 0.6652409557748218}, 1e-6);
+  check_all_close(softmax(x).to_vector(), {0.09003057317038046, 0.24472847105479764, 0.6652409557748218},
+                  Tolerance::approx(1e-6));
   Tensor spread = Tensor::from_vector({-1000, 0, 1000}, Shape{1, 3}, DType::F64);
   std::vector<double> logs = log_softmax(spread).to_vector();
   CHECK(logs[0] == -2000.0);

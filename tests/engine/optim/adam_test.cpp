@@ -9,9 +9,10 @@
 #include "engine/autograd/recording.h"
 #include "engine/core/error.h"
 #include "engine/optim/adam.h"
-#include "tests/engine/optim/rel_approx.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
+using flowjet::test::relative_approx;
 
 namespace {
 
@@ -52,7 +53,7 @@ void run_golden(DType dtype, double rel_tol) {
       adam.step();
       std::vector<double> got = theta.to_vector();
       for (std::size_t i = 0; i < 2; ++i)
-        CHECK(got[i] == rel(c.expected[step][i], rel_tol));
+        CHECK(got[i] == relative_approx(c.expected[step][i], rel_tol));
     }
     CHECK(adam.step_count("theta") == 3);
   }
@@ -77,8 +78,8 @@ TEST_CASE("optim/adam: a parameter without gradient is skipped, a zero gradient 
   CHECK(adamw.step_count("unused") == 0);
   CHECK(adamw.step_count("zero") == 1);
   // zero gradient: m = v = 0 so only the decoupled decay moves it: 0.5 * (1 - 1e-3 * 1e-2).
-  CHECK(zero.item() == rel(0.499995, 1e-15));
-  CHECK(used.item() == rel(0.49899500010000003, 1e-15));  // flow-model.md §7.3 AdamW step 1
+  CHECK(zero.item() == relative_approx(0.499995, 1e-15));
+  CHECK(used.item() == relative_approx(0.49899500010000003, 1e-15));  // flow-model.md §7.3 AdamW step 1
 
   // Plain Adam: after a real gradient, a zero gradient still moves the parameter by its momentum.
   // Expected by hand (python math): m2 = 0.009, v2 = 0.999e-5, bc1 = 0.19, bc2 = 0.001999.
@@ -88,12 +89,12 @@ TEST_CASE("optim/adam: a parameter without gradient is skipped, a zero gradient 
   adam.step();
   theta.set_grad(Tensor::zeros(Shape{1}, DType::F64));
   adam.step();
-  CHECK(theta.item() == rel(0.4983299419406477, 1e-15));
+  CHECK(theta.item() == relative_approx(0.4983299419406477, 1e-15));
 
   adam.zero_grad();
   CHECK_FALSE(theta.grad().defined());
   adam.step();  // no gradient now: nothing moves
-  CHECK(theta.item() == rel(0.4983299419406477, 1e-15));
+  CHECK(theta.item() == relative_approx(0.4983299419406477, 1e-15));
   CHECK(adam.step_count("theta") == 2);
 }
 
@@ -105,8 +106,8 @@ TEST_CASE("optim/adam: the update is not recorded and set_lr takes effect") {
   theta.set_grad(Tensor::from_vector({1.0, -1.0}, Shape{2}, DType::F64));
   adam.step();
   // Step 1 moves each element by lr * sign(g) up to eps: |g| / (|g| + 1e-8) = 1 - 1e-8.
-  CHECK(theta.to_vector()[0] == rel(0.5, 1e-7));
-  CHECK(theta.to_vector()[1] == rel(2.5, 1e-7));
+  CHECK(theta.to_vector()[0] == relative_approx(0.5, 1e-7));
+  CHECK(theta.to_vector()[1] == relative_approx(2.5, 1e-7));
   CHECK(theta.is_leaf());
   CHECK_THROWS_AS(adam.set_lr(-1.0), ConfigError);
   CHECK(adam.lr() == 0.5);

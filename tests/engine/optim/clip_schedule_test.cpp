@@ -9,9 +9,10 @@
 #include "engine/core/error.h"
 #include "engine/optim/clip.h"
 #include "engine/optim/schedule.h"
-#include "tests/engine/optim/rel_approx.h"
+#include "tests/support/tolerance.h"
 
 using namespace flowjet;
+using flowjet::test::relative_approx;
 
 namespace {
 NamedTensors params_with_grads(DType dtype) {
@@ -29,15 +30,15 @@ TEST_CASE("optim/clip: clip_grad_norm scales by max_norm / (norm + 1e-6) when be
     const double tol = dtype == DType::F64 ? 1e-15 : 1e-7;
     NamedTensors params = params_with_grads(dtype);
     // total norm sqrt(9 + 16 + 144) = 13; scale = 6.5 / (13 + 1e-6).
-    CHECK(clip_grad_norm(params, 6.5) == rel(13.0, 1e-15));
+    CHECK(clip_grad_norm(params, 6.5) == relative_approx(13.0, 1e-15));
     std::vector<double> a = params[0].tensor.grad().to_vector();
-    CHECK(a[0] == rel(1.4999998846153937, tol));
-    CHECK(a[1] == rel(1.9999998461538582, tol));
-    CHECK(params[1].tensor.grad().item() == rel(5.999999538461575, tol));
+    CHECK(a[0] == relative_approx(1.4999998846153937, tol));
+    CHECK(a[1] == relative_approx(1.9999998461538582, tol));
+    CHECK(params[1].tensor.grad().item() == relative_approx(5.999999538461575, tol));
     CHECK_FALSE(params[2].tensor.grad().defined());
 
     NamedTensors loose = params_with_grads(dtype);
-    CHECK(clip_grad_norm(loose, 20.0) == rel(13.0, 1e-15));
+    CHECK(clip_grad_norm(loose, 20.0) == relative_approx(13.0, 1e-15));
     CHECK(loose[0].tensor.grad().to_vector() == std::vector<double>{3.0, 4.0});
   }
   CHECK(clip_grad_norm({}, 1.0) == 0.0);
@@ -79,15 +80,15 @@ TEST_CASE("optim/schedule: constant, exponential and cosine against hand values"
 
   LrSchedule exponential = LrSchedule::exponential(1e-3, 0.9);
   CHECK(exponential.lr_at(0) == 1e-3);
-  CHECK(exponential.lr_at(3) == rel(0.0007290000000000002, 1e-15));  // 1e-3 * 0.9^3
+  CHECK(exponential.lr_at(3) == relative_approx(0.0007290000000000002, 1e-15));  // 1e-3 * 0.9^3
 
   // eta_min + (lr0 - eta_min) (1 + cos(pi t / 10)) / 2 with lr0 = 1e-3, eta_min = 1e-5.
   LrSchedule cosine = LrSchedule::cosine(1e-3, 10, 1e-5);
-  CHECK(cosine.lr_at(0) == rel(1e-3, 1e-15));
-  CHECK(cosine.lr_at(2) == rel(0.000905463412215599, 1e-14));
-  CHECK(cosine.lr_at(5) == rel(5.05e-4, 1e-14));
-  CHECK(cosine.lr_at(10) == rel(1e-5, 1e-14));
-  CHECK(cosine.lr_at(15) == rel(0.0005049999999999999, 1e-14));  // closed form rises again
+  CHECK(cosine.lr_at(0) == relative_approx(1e-3, 1e-15));
+  CHECK(cosine.lr_at(2) == relative_approx(0.000905463412215599, 1e-14));
+  CHECK(cosine.lr_at(5) == relative_approx(5.05e-4, 1e-14));
+  CHECK(cosine.lr_at(10) == relative_approx(1e-5, 1e-14));
+  CHECK(cosine.lr_at(15) == relative_approx(0.0005049999999999999, 1e-14));  // closed form rises again
   CHECK(cosine.kind_name() == std::string("cosine"));
 
   LrSchedule named = LrSchedule::from_name("exponential", 2e-3, 0.5, 1, 0.0);

@@ -1,5 +1,5 @@
-// The parity harness of tests/cuda (see parity.h).
-#include "tests/cuda/parity.h"
+// The CPU-vs-CUDA parity harness (see parity.h).
+#include "tests/support/parity.h"
 
 #include <algorithm>
 #include <cmath>

@@ -9,7 +9,7 @@
 #include "engine/ops/rqs_spline/rqs_spline.h"
 #include "engine/ops/unary/unary.h"
 #include "engine/random/generator.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 

@@ -10,7 +10,7 @@
 
 #include "engine/ops/reduce/reduce.h"
 #include "engine/random/generator.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 

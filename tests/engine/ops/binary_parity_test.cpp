@@ -9,7 +9,7 @@
 
 #include "engine/ops/binary/binary.h"
 #include "engine/random/generator.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 

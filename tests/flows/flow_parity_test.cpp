@@ -13,7 +13,7 @@
 #include "flows/flow.h"
 #include "flows/loss/mass_constraint.h"
 #include "flows/loss/nll.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 using namespace flowjet::flows;

@@ -7,7 +7,7 @@
 
 #include "engine/ops/rqs_spline/rqs_spline.h"
 #include "engine/random/generator.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 

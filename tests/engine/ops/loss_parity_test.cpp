@@ -4,7 +4,7 @@
 
 #include "engine/ops/loss/loss.h"
 #include "engine/random/generator.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 

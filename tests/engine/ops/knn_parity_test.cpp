@@ -1,18 +1,17 @@
-// CPU vs CUDA parity of ParticleNet's graph ops: knn gives the same indices (random points, ties from
-// repeated and grid points, NaN and infinite coordinates, f32 and f64), and gather_neighbours' forward
-// and backward agree bit for bit (the CUDA backward adds in the CPU's order).
+// CPU vs CUDA parity of knn, ParticleNet's neighbour search: the same indices for random points, ties
+// from repeated and grid points, NaN and infinite coordinates, f32 and f64.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "engine/ops/gather_neighbours/gather_neighbours.h"
 #include "engine/ops/knn/knn.h"
 #include "engine/random/generator.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 
@@ -79,30 +78,4 @@ TEST_CASE("cuda/knn: ties, repeated points, NaN and infinity resolve as on the C
   const Tensor x = Tensor::from_vector(odd, Shape{10, 20, 2});
   check_knn_parity("NaN and infinity, f32", x, 19);
   check_knn_parity("NaN and infinity, f64", x.to(DType::F64), 7);
-}
-
-TEST_CASE("cuda/gather_neighbours: forward and backward bit for bit" *
-          doctest::skip(testing::cuda_parity_skipped())) {
-  Generator gen(73);
-  const int64_t groups = 12, points = 30, k = 16;
-  const Tensor x = testing::uniform_f32(Shape{groups, points, 64}, gen, -2, 2);
-  const testing::ParityTolerance exact{0.0, 0.0};
-  // Neighbours from knn (some points are chosen by many others), and a list where every point reads point 0.
-  const std::vector<int64_t> neighbours = knn(testing::uniform_f32(Shape{groups, points, 2}, gen, -1, 1), k);
-  const std::vector<int64_t> all_first(static_cast<std::size_t>(groups * points * k), 0);
-  for (const std::vector<int64_t>* index : {&neighbours, &all_first})
-    testing::check_op_parity(
-        index == &neighbours ? "knn neighbours" : "all read point 0",
-        [&](const std::vector<Tensor>& in) { return std::vector<Tensor>{gather_neighbours(in[0], *index, k)}; },
-        {x}, {"x"}, {true}, exact);
-  // Odd channel count, one neighbour, and k = 0 (empty output, zero gradient).
-  const Tensor narrow = testing::uniform_f32(Shape{3, 9, 5}, gen, -2, 2);
-  const std::vector<int64_t> one = knn(narrow, 1);
-  testing::check_op_parity(
-      "k = 1, 5 channels",
-      [&](const std::vector<Tensor>& in) { return std::vector<Tensor>{gather_neighbours(in[0], one, 1)}; }, {narrow},
-      {"x"}, {true}, exact);
-  testing::check_op_parity(
-      "k = 0", [&](const std::vector<Tensor>& in) { return std::vector<Tensor>{gather_neighbours(in[0], {}, 0)}; },
-      {narrow}, {"x"}, {true}, exact);
 }

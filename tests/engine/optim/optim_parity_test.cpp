@@ -11,7 +11,7 @@
 #include "engine/optim/adam.h"
 #include "engine/optim/clip.h"
 #include "engine/random/generator.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 
 using namespace flowjet;
 

@@ -1,6 +1,7 @@
-// CPU-vs-CUDA parity harness of the tests/cuda suite: runs one function on CPU f32 and CUDA f32 copies
-// of the same inputs, feeds the same upstream gradients to both backward passes, and compares every
-// output and every input gradient with |cuda - cpu| <= atol + rtol * |cpu|, reporting the first mismatches.
+// CPU-vs-CUDA parity harness of the *_parity_test.cpp cases (beside the tests of the code they check):
+// runs one function on CPU f32 and CUDA f32 copies of the same inputs, feeds the same upstream gradients to
+// both backward passes, and compares every output and every input gradient with
+// |cuda - cpu| <= atol + rtol * |cpu|, reporting the first mismatches.
 #pragma once
 
 #include <doctest/doctest.h>

@@ -4,7 +4,6 @@
 // loads on the CPU with the same log p, and resumes on the device.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <string>
 
 #include "flows/io/flow_checkpoint.h"
@@ -12,8 +11,9 @@
 #include "flows/jet_log_prob.h"
 #include "flows/train/trainer.h"
 #include "flows/train/training_data.h"
-#include "tests/cuda/parity.h"
+#include "tests/support/parity.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/tolerance.h"
 #include "tests/train/train_fixture.h"
 
 using namespace flowjet;
@@ -24,6 +24,8 @@ namespace {
 // Losses and weights after several steps: the per-op differences of the backends (docs/cuda.md) compound
 // over the layers and the steps, so the whole-flow bound of the flow parity cases.
 constexpr testing::ParityTolerance kTrainingTolerance{1e-3};
+// Scalars (losses): |cuda - cpu| <= rtol |cpu|.
+const test::Tolerance kScalarTolerance = test::Tolerance::relative(kTrainingTolerance.rtol);
 
 // The fixture's tiny model as `kind`. Adam's eps is raised to 1e-3 (PyTorch's default is 1e-8): with a tiny
 // eps a gradient element near zero moves its weight by +-lr whatever its size, so a rounding difference in
@@ -45,11 +47,6 @@ void check_state(const std::string& what, const NamedTensors& cpu, const NamedTe
   }
 }
 
-void check_relative(const std::string& what, double cpu, double cuda) {
-  INFO(what << ": cpu " << cpu << ", cuda " << cuda);
-  CHECK(std::fabs(cuda - cpu) <= kTrainingTolerance.rtol * std::fabs(cpu));
-}
-
 }  // namespace
 
 TEST_CASE("cuda/train: CNF(m, n) and CCNF(m, n) trained on CUDA follow the CPU run from the same seed" *
@@ -67,9 +64,9 @@ TEST_CASE("cuda/train: CNF(m, n) and CCNF(m, n) trained on CUDA follow the CPU r
       const StepReport a = cpu.step(), b = cuda.step();
       REQUIRE(!a.skipped);
       REQUIRE_MESSAGE(!b.skipped, b.bad_reason);
-      check_relative("nll", a.nll, b.nll);
+      test::check_close(b.nll, a.nll, kScalarTolerance, "nll");
       REQUIRE(a.mass_loss.has_value() == b.mass_loss.has_value());
-      if (a.mass_loss) check_relative("mass loss", *a.mass_loss, *b.mass_loss);
+      if (a.mass_loss) test::check_close(*b.mass_loss, *a.mass_loss, kScalarTolerance, "mass loss");
       CHECK(a.mass_loss_added == b.mass_loss_added);
     }
     CHECK(cuda.steps_done() == 6);
@@ -79,7 +76,7 @@ TEST_CASE("cuda/train: CNF(m, n) and CCNF(m, n) trained on CUDA follow the CPU r
     for (const NamedTensor& t : moments_cuda)
       if (t.name.find(".exp_avg") != std::string::npos) CHECK(t.tensor.device() == Device::CUDA);
     check_state("optimiser", cpu.optimizer().state(), moments_cuda);
-    check_relative("validation loss", cpu.validation_loss(), cuda.validation_loss());
+    test::check_close(cuda.validation_loss(), cpu.validation_loss(), kScalarTolerance, "validation loss");
   }
 }
 
@@ -108,6 +105,6 @@ TEST_CASE("cuda/train: a checkpoint of a CUDA run loads on the CPU with the same
     if (t.name.find(".exp_avg") != std::string::npos) CHECK(t.tensor.device() == Device::CUDA);
   CHECK(resumed.steps_done() == 3);
   const StepReport a = cuda.step(), b = resumed.step();
-  check_relative("nll after resuming", a.nll, b.nll);
+  test::check_close(b.nll, a.nll, kScalarTolerance, "nll after resuming");
   check_state("weights after resuming", flow_state(cuda.flow()), flow_state(resumed.flow()));
 }
