@@ -123,9 +123,11 @@ $(BIN)/%: $(BUILD)/tools/%.o $(LIB)
 
 .SECONDEXPANSION:
 test_objs = $(patsubst %.cpp,$(BUILD)/%.o,$(shell find tests/$(1) -name '*.cpp'))
+# The library goes last on the line: objects that a suite adds with its own rule (e.g. the fuzz
+# targets of test_reliability) come after it in $^ and would find nothing in the archive.
 $(BIN)/test_%: $$(call test_objs,$$*) $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CXX) $(LDFLAGS) $(filter-out $(LIB),$^) $(LIB) $(LDLIBS) -o $@
 
 $(BIN)/bench_%: $(BUILD)/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
