@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "metrics/fpnd_pipeline.h"
-#include "metrics/particlenet_weights.h"
+#include "metrics/fpnd/fpnd_pipeline.h"
+#include "metrics/fpnd/particlenet_weights.h"
 #include "tests/cuda/parity.h"
-#include "tests/metrics/fpnd_jets.h"
+#include "tests/metrics/fpnd/fpnd_jets.h"
 
 using namespace flowjet;
 using namespace flowjet::metrics;
