@@ -1,5 +1,5 @@
 // bin/evaluate: scores a JetNet-layout file of generated jets against one of real jets with the
-// JetNet metrics (metrics/evaluation.h), prints the talk's table row and optionally writes the
+// JetNet metrics (metrics/evaluation/evaluation.h), prints the talk's table row and optionally writes the
 // raw numbers as JSON and the plots as a self-contained HTML report (the run itself:
 // tools/common/evaluate_files.h). Flags and outputs: docs/evaluation.md.
 #include <algorithm>
@@ -13,7 +13,7 @@
 #include "data/jet_set.h"
 #include "engine/backend/device_choice.h"
 #include "engine/core/error.h"
-#include "metrics/evaluation.h"
+#include "metrics/evaluation/evaluation.h"
 #include "tools/common/cli.h"
 #include "tools/common/evaluate_files.h"
 #include "tools/common/interrupt.h"

@@ -8,12 +8,12 @@
 #include <fmt/format.h>
 
 #include "engine/core/error.h"
-#include "metrics/efp.h"
-#include "metrics/jet_mass.h"
+#include "metrics/jets/efp.h"
+#include "metrics/jets/jet_mass.h"
 #include "metrics/report/histogram.h"
 #include "metrics/report/jet_distributions.h"
 #include "metrics/report/svg_plot.h"
-#include "metrics/wasserstein.h"
+#include "metrics/w1/wasserstein.h"
 
 namespace flowjet::metrics {
 

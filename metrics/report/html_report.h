@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "metrics/evaluation.h"
-#include "metrics/jet_array.h"
+#include "metrics/evaluation/evaluation.h"
+#include "metrics/jets/jet_array.h"
 
 namespace flowjet::metrics {
 

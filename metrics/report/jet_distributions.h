@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "metrics/jet_array.h"
+#include "metrics/jets/jet_array.h"
 
 namespace flowjet::metrics {
 

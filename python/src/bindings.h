@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "metrics/jet_array.h"
+#include "metrics/jets/jet_array.h"
 
 namespace flowjet::python {
 

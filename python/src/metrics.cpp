@@ -1,17 +1,17 @@
 // The metrics of metrics/ on numpy arrays: W1 (mass, particle features, EFPs) and COV/MMD on
 // explicit index batches, FPND, the 36 EFPs of FPD/KPD, FPD and KPD. Indices are drawn in Python
 // (flowjet/metrics.py) exactly as jetnet draws them; FPD and KPD draw their own with the library's
-// numpy-compatible PCG64 (metrics/numpy_pcg64.h).
+// numpy-compatible PCG64 (metrics/frechet/numpy_pcg64.h).
 #include <fmt/format.h>
 
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
-#include "metrics/cov_mmd.h"
-#include "metrics/efp.h"
-#include "metrics/fpd_kpd.h"
-#include "metrics/fpnd.h"
-#include "metrics/fpnd_resources.h"
-#include "metrics/w1_metrics.h"
+#include "metrics/emd/cov_mmd.h"
+#include "metrics/jets/efp.h"
+#include "metrics/frechet/fpd_kpd.h"
+#include "metrics/fpnd/fpnd.h"
+#include "metrics/fpnd/fpnd_resources.h"
+#include "metrics/w1/w1_metrics.h"
 #include "python/src/bindings.h"
 
 namespace flowjet::python {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "metrics/jet_array.h"
+#include "metrics/jets/jet_array.h"
 
 namespace flowjet::bench {
 

@@ -21,9 +21,9 @@
 #include "flows/flow.h"
 #include "flows/loss/mass_constraint.h"
 #include "flows/loss/nll.h"
-#include "metrics/fpnd_pipeline.h"
-#include "metrics/fpnd_resources.h"
-#include "metrics/particlenet_weights.h"
+#include "metrics/fpnd/fpnd_pipeline.h"
+#include "metrics/fpnd/fpnd_resources.h"
+#include "metrics/fpnd/particlenet_weights.h"
 #include "tests/bench/bench_jets.h"
 #include "tests/bench/timing.h"
 

@@ -15,11 +15,11 @@
 
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
-#include "metrics/fpnd.h"
-#include "metrics/fpnd_pipeline.h"
-#include "metrics/fpnd_resources.h"
-#include "metrics/jet_set_input.h"
-#include "metrics/particlenet_weights.h"
+#include "metrics/fpnd/fpnd.h"
+#include "metrics/fpnd/fpnd_pipeline.h"
+#include "metrics/fpnd/fpnd_resources.h"
+#include "metrics/jets/jet_set_input.h"
+#include "metrics/fpnd/particlenet_weights.h"
 #include "tests/bench/bench_jets.h"
 #include "tests/bench/timing.h"
 

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "metrics/batches.h"
-#include "metrics/emd.h"
-#include "metrics/evaluation.h"
-#include "metrics/jet_set_input.h"
+#include "metrics/batches/batches.h"
+#include "metrics/emd/emd.h"
+#include "metrics/evaluation/evaluation.h"
+#include "metrics/jets/jet_set_input.h"
 #include "tests/bench/timing.h"
 
 using namespace flowjet;

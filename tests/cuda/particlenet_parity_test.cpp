@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "metrics/fpnd_pipeline.h"
-#include "metrics/particlenet_weights.h"
-#include "tests/metrics/fpnd_jets.h"
+#include "metrics/fpnd/fpnd_pipeline.h"
+#include "metrics/fpnd/particlenet_weights.h"
+#include "tests/metrics/fpnd/fpnd_jets.h"
 #include "tests/support/parity.h"
 
 using namespace flowjet;

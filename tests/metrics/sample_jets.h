@@ -8,8 +8,8 @@
 #include <doctest/doctest.h>
 
 #include "data/jet_set.h"
-#include "metrics/jet_array.h"
-#include "metrics/jet_set_input.h"
+#include "metrics/jets/jet_array.h"
+#include "metrics/jets/jet_set_input.h"
 
 namespace flowjet::metrics::testing {
 

@@ -9,8 +9,8 @@
 
 #include <doctest/doctest.h>
 
-#include "metrics/fpnd_resources.h"
-#include "metrics/jet_array.h"
+#include "metrics/fpnd/fpnd_resources.h"
+#include "metrics/jets/jet_array.h"
 
 namespace flowjet::metrics::testing {
 

@@ -13,7 +13,7 @@
 
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cuda/runtime.h"
-#include "metrics/evaluation_table.h"
+#include "metrics/evaluation/evaluation_table.h"
 #include "tests/support/file_text.h"
 #include "tests/support/temp_dir.h"
 

@@ -15,7 +15,7 @@
 #include "engine/backend/cuda/runtime.h"
 #include "flows/api/jet_generator.h"
 #include "flows/io/jet_model.h"
-#include "metrics/fpnd_resources.h"
+#include "metrics/fpnd/fpnd_resources.h"
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/temp_dir.h"
 

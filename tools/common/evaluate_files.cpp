@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "engine/io/atomic_file.h"
-#include "metrics/jet_set_input.h"
+#include "metrics/jets/jet_set_input.h"
 #include "tools/common/interrupt.h"
 #include "tools/common/run_evaluation.h"
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "data/jet_set.h"
-#include "metrics/evaluation.h"
+#include "metrics/evaluation/evaluation.h"
 
 namespace flowjet::tools {
 

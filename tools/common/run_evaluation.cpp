@@ -1,4 +1,4 @@
-// End-of-run metrics of bin/train through metrics/evaluation.h.
+// End-of-run metrics of bin/train through metrics/evaluation/evaluation.h.
 #include "tools/common/run_evaluation.h"
 
 #include <filesystem>
@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "engine/io/atomic_file.h"
-#include "metrics/evaluation.h"
-#include "metrics/jet_set_input.h"
+#include "metrics/evaluation/evaluation.h"
+#include "metrics/jets/jet_set_input.h"
 #include "metrics/report/html_report.h"
 
 namespace flowjet::tools {

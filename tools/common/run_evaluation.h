@@ -1,20 +1,20 @@
 // The end-of-run evaluation of bin/train: the one place where a finished run's generated jets are
-// compared with the real test jets, through the same library as bin/evaluate (metrics/evaluation.h).
+// compared with the real test jets, through the same library as bin/evaluate (metrics/evaluation/evaluation.h).
 #pragma once
 
 #include <ostream>
 #include <string>
 
 #include "data/jet_set.h"
-#include "metrics/evaluation.h"
-#include "metrics/jet_array.h"
+#include "metrics/evaluation/evaluation.h"
+#include "metrics/jets/jet_array.h"
 
 namespace flowjet::tools {
 
 struct RunEvaluationOptions {
   std::string preset = "talk";  // "talk", "jetnet" or "full"
   std::string jet_type;         // "g", "q" or "t": the FPND reference statistics
-  std::string fpnd_dir;         // empty: the default FPND resources (metrics/fpnd_resources.h)
+  std::string fpnd_dir;         // empty: the default FPND resources (metrics/fpnd/fpnd_resources.h)
   std::string json_path;        // where the raw values go (written atomically); empty: not written
   std::string report_path;      // where the HTML report goes (written atomically); empty: not written
   std::string heading = "metrics";  // first word of the printed table's title

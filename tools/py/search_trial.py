@@ -19,7 +19,7 @@ import optuna
 from search_space import SearchSpace, format_value, suggest
 
 # Objectives, all minimised: the final validation NLL from train_log.csv, or a value of the
-# end-of-run evaluation.json (metrics/evaluation_format.cpp's keys; lower is better for each).
+# end-of-run evaluation.json (metrics/evaluation/evaluation_format.cpp's keys; lower is better for each).
 METRIC_OBJECTIVES = ("w1m", "w1p", "w1efp", "fpnd", "mmd", "fpd", "kpd")
 OBJECTIVES = ("nll",) + METRIC_OBJECTIVES
 
