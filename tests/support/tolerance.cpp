@@ -54,16 +54,20 @@ void check_close(double got, double expected, Tolerance tolerance, const std::st
 }
 
 void check_all_close(const std::vector<double>& got, const std::vector<double>& expected, Tolerance tolerance,
-                     const std::string& what, const std::vector<char>& skip) {
+                     const std::string& what, const std::vector<char>& skip,
+                     const std::vector<double>& allowance) {
   REQUIRE_MESSAGE(got.size() == expected.size(),
                   fmt::format("{}: {} values vs {} expected", what, got.size(), expected.size()));
   REQUIRE_MESSAGE((skip.empty() || skip.size() == got.size()), what << ": skip mask of the wrong length");
+  REQUIRE_MESSAGE((allowance.empty() || allowance.size() == got.size()), what << ": allowance of the wrong length");
   std::size_t failures = 0, worst_index = 0;
   double worst = -1.0;  // |diff| / bound of the worst failing element; NaN counts as the worst
   for (std::size_t i = 0; i < got.size(); ++i) {
     if ((!skip.empty() && skip[i]) || tolerance.accepts(got[i], expected[i])) continue;
+    const double extra = allowance.empty() ? 0.0 : allowance[i];
+    if (extra > 0 && std::fabs(got[i] - expected[i]) <= tolerance.bound(got[i], expected[i]) + extra) continue;
     ++failures;
-    const double bound = tolerance.bound(got[i], expected[i]);
+    const double bound = tolerance.bound(got[i], expected[i]) + extra;
     const double ratio = bound > 0 ? std::fabs(got[i] - expected[i]) / bound : std::numeric_limits<double>::infinity();
     if (!(ratio <= worst)) worst = ratio, worst_index = i;
   }
@@ -71,10 +75,12 @@ void check_all_close(const std::vector<double>& got, const std::vector<double>& 
     CHECK(failures == 0);
     return;
   }
+  const double worst_extra = allowance.empty() ? 0.0 : allowance[worst_index];
   CHECK_MESSAGE(failures == 0,
-                fmt::format("{}{} of {} elements out of tolerance; worst {}", what.empty() ? "" : what + ": ", failures,
+                fmt::format("{}{} of {} elements out of tolerance; worst {}{}", what.empty() ? "" : what + ": ", failures,
                             got.size(),
-                            describe(fmt::format("[{}]", worst_index), got[worst_index], expected[worst_index], tolerance)));
+                            describe(fmt::format("[{}]", worst_index), got[worst_index], expected[worst_index], tolerance),
+                            worst_extra > 0 ? fmt::format(" (plus its allowance {:.3g})", worst_extra) : ""));
 }
 
 void check_all_close(const Tensor& got, const Tensor& expected, Tolerance tolerance, const std::string& what) {

@@ -47,9 +47,11 @@ void check_close(double got, double expected, Tolerance tolerance, const std::st
 
 /// REQUIREs equal sizes, then one CHECK that every element is within `tolerance`; a failure reports how many
 /// elements are out and the worst one (largest |got - expected| / bound) with its index and both values.
-/// Elements whose `skip` entry is set (when `skip` is not empty) are not compared.
+/// Elements whose `skip` entry is set (when `skip` is not empty) are not compared. `allowance` (when not
+/// empty) adds a per-element amount to the bound, for values known to be less certain than the rest.
 void check_all_close(const std::vector<double>& got, const std::vector<double>& expected, Tolerance tolerance,
-                     const std::string& what = "", const std::vector<char>& skip = {});
+                     const std::string& what = "", const std::vector<char>& skip = {},
+                     const std::vector<double>& allowance = {});
 /// The same for tensors (any dtype and device; copied to the host), after REQUIRing equal shapes.
 void check_all_close(const Tensor& got, const Tensor& expected, Tolerance tolerance, const std::string& what = "");
 

@@ -1,5 +1,6 @@
-// bin/evaluate run as a process (build it first: make bin/evaluate): flag errors and exit codes,
-// and one small end-to-end run writing the table, JSON and report. Run from the repository root.
+// bin/evaluate run as a process (the one beside this test binary: build it first, make bin/evaluate):
+// flag errors and exit codes, and one small end-to-end run writing the table, JSON and report. Run from
+// the repository root.
 #include <sys/wait.h>
 
 #include <array>
@@ -15,6 +16,7 @@
 #include "engine/backend/cuda/runtime.h"
 #include "metrics/evaluation/evaluation_table.h"
 #include "tests/support/file_text.h"
+#include "tests/support/program_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace flowjet;
@@ -26,10 +28,13 @@ struct Run {
   std::string output;  // stdout and stderr
 };
 
+// bin/evaluate of the same build as this test (bin/ or the sanitizer build's bin/).
+std::string evaluate_program() { return test::program_path("evaluate"); }
+
 // A shell command line, its stdout and stderr together.
 Run run_evaluate_command(const std::string& command) {
-  std::ifstream binary("bin/evaluate");
-  REQUIRE_MESSAGE(binary.good(), "bin/evaluate not found: build it (make bin/evaluate) and run from the repo root");
+  REQUIRE_MESSAGE(std::ifstream(evaluate_program()).good(),
+                  (evaluate_program() + " not found: build it (make bin/evaluate) and run from the repo root"));
   Run run;
   FILE* pipe = popen(("(" + command + ") 2>&1").c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -41,7 +46,7 @@ Run run_evaluate_command(const std::string& command) {
   return run;
 }
 
-Run run_evaluate(const std::string& arguments) { return run_evaluate_command("bin/evaluate " + arguments); }
+Run run_evaluate(const std::string& arguments) { return run_evaluate_command(evaluate_program() + " " + arguments); }
 
 
 size_t count_of(const std::string& text, const std::string& needle) {
@@ -161,7 +166,7 @@ TEST_CASE("tools/evaluate: --device auto runs where CUDA is usable, --device cud
 TEST_CASE("tools/evaluate: FPND is on by default, its resources found from another working directory") {
   test::TempDir dir;
   write_subset("data/samples/q.h5", dir.file("q.h5"), 100);
-  const std::string program = std::filesystem::absolute("bin/evaluate").string();
+  const std::string program = std::filesystem::absolute(evaluate_program()).string();
   const Run run = run_evaluate_command("cd " + dir.path() + " && env -u FLOWJET_FPND_DIR " + program +
                                        " --real q.h5 --gen q.h5 --metrics fpnd --json out.json");
   INFO(run.output);

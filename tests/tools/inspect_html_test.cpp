@@ -1,5 +1,6 @@
-// bin/inspect --html run as a process (build it first: make bin/inspect; run from the repository root): the
-// page of an imported nflows flow and of a jet model, its numbers against the library's, and the refusals.
+// bin/inspect --html run as a process (the one beside this test binary: build it first, make bin/inspect;
+// run from the repository root): the page of an imported nflows flow and of a jet model, its numbers
+// against the library's, and the refusals.
 #include <sys/wait.h>
 
 #include <array>
@@ -18,6 +19,7 @@
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/nflows_fixtures.h"
 #include "tests/support/page_text.h"
+#include "tests/support/program_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace flowjet;
@@ -29,10 +31,12 @@ struct Run {
   std::string output;  // stdout and stderr
 };
 
+// bin/inspect of the same build as this test (bin/ or the sanitizer build's bin/).
 Run run_inspect(const std::string& arguments) {
-  REQUIRE_MESSAGE(std::ifstream("bin/inspect").good(), "bin/inspect not found: make bin/inspect, run from the repo root");
+  const std::string program = test::program_path("inspect");
+  REQUIRE_MESSAGE(std::ifstream(program).good(), (program + " not found: make bin/inspect, run from the repo root"));
   Run run;
-  FILE* pipe = popen(("bin/inspect " + arguments + " 2>&1").c_str(), "r");
+  FILE* pipe = popen((program + " " + arguments + " 2>&1").c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::array<char, 4096> buffer{};
   std::size_t n;

@@ -17,6 +17,7 @@
 #include "flows/io/jet_model.h"
 #include "metrics/fpnd/fpnd_resources.h"
 #include "tests/support/jet_model_fixture.h"
+#include "tests/support/sanitizer.h"
 #include "tests/support/temp_dir.h"
 
 using namespace flowjet;
@@ -40,9 +41,7 @@ Shell shell(const test::TempDir& dir, const std::string& command) {
 // The make variables of the build this test belongs to, so that `make install` reuses its library.
 std::string build_variables() {
   std::string variables;
-#ifdef __SANITIZE_ADDRESS__
-  variables += " SANITIZE=1 BUILD=build/sanitize BIN=build/sanitize/bin";
-#endif
+  if (test::kAddressSanitizer) variables += " SANITIZE=1 BUILD=build/sanitize BIN=build/sanitize/bin";
 #ifdef FLOWJET_CUDA
   variables += " CUDA=1";
 #else

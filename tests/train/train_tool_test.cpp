@@ -15,6 +15,7 @@
 #include "flows/io/jet_model.h"
 #include "tests/support/error_message.h"
 #include "tests/support/file_text.h"
+#include "tests/support/program_run.h"
 #include "tests/support/temp_dir.h"
 
 using namespace flowjet;
@@ -23,9 +24,7 @@ using test::contains;
 namespace {
 
 // bin/train next to this test binary (bin/ or the sanitizer build's bin/).
-std::string train_program() {
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "train").string();
-}
+std::string train_program() { return test::program_path("train"); }
 
 struct Run {
   int exit_code;
