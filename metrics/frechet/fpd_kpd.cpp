@@ -29,6 +29,14 @@ void check_features(const FeatureMatrix& m, const char* metric, const char* whic
                                      static_cast<int64_t>(k) / m.cols, static_cast<int64_t>(k) % m.cols));
 }
 
+// Both samples well formed and finite, with the same features.
+void check_feature_pair(const FeatureMatrix& real, const FeatureMatrix& gen, const char* metric) {
+  check_features(real, metric, "real");
+  check_features(gen, metric, "generated");
+  if (real.cols != gen.cols)
+    throw ShapeError(fmt::format("{}: real sample has {} features, generated {}", metric, real.cols, gen.cols));
+}
+
 // Divides both samples by the real sample's column max |x| (1 where that is 0).
 void normalise(FeatureMatrix& real, FeatureMatrix& gen) {
   std::vector<double> scale(static_cast<size_t>(real.cols), 0.0);
@@ -91,10 +99,7 @@ std::vector<int64_t> fpd_batch_sizes(int64_t min_samples, int64_t max_samples, i
 
 FpdResult fpd(const FeatureMatrix& real_in, const FeatureMatrix& gen_in, const FpdOptions& options,
               const IndexSource& indices) {
-  check_features(real_in, "fpd", "real");
-  check_features(gen_in, "fpd", "generated");
-  if (real_in.cols != gen_in.cols)
-    throw ShapeError(fmt::format("fpd: real sample has {} features, generated {}", real_in.cols, gen_in.cols));
+  check_feature_pair(real_in, gen_in, "fpd");
   if (options.num_batches < 1) throw ConfigError(fmt::format("fpd: num_batches = {} must be >= 1", options.num_batches));
   FpdResult out;
   out.batch_sizes = fpd_batch_sizes(options.min_samples, options.max_samples, options.num_points);
@@ -223,10 +228,7 @@ double mmd_squared(const std::vector<double>& x, const std::vector<double>& y, i
 
 KpdResult kpd(const FeatureMatrix& real_in, const FeatureMatrix& gen_in, const KpdOptions& options,
               const IndexSource& indices) {
-  check_features(real_in, "kpd", "real");
-  check_features(gen_in, "kpd", "generated");
-  if (real_in.cols != gen_in.cols)
-    throw ShapeError(fmt::format("kpd: real sample has {} features, generated {}", real_in.cols, gen_in.cols));
+  check_feature_pair(real_in, gen_in, "kpd");
   if (options.batch_size < 2 || options.num_batches < 1)
     throw ConfigError(fmt::format("kpd: batch_size = {} must be >= 2 and num_batches = {} >= 1", options.batch_size,
                                   options.num_batches));
