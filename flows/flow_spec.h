@@ -1,5 +1,6 @@
-// FlowSpec: every hyper-parameter that decides a flow's shape, in one struct. build_flow() is the
-// one place where model shapes are decided; the spec travels with checkpoints as attributes.
+// FlowSpec: every hyper-parameter that decides a flow's shape, in one struct. The Flow constructor
+// (flows/flow.cpp) is the one place where a spec becomes layers; the spec travels with checkpoints
+// as attributes.
 #pragma once
 
 #include <cstdint>

@@ -11,29 +11,14 @@
 
 #include "metrics/fpnd/fpnd_resources.h"
 #include "metrics/jets/jet_array.h"
+#include "tests/support/tolerance.h"
 
 namespace flowjet::metrics::testing {
 
-/// |got - expected| <= atol + rtol * |expected| (the "relative" tolerances of metric-definitions.md; atol for
-/// values near 0).
-inline bool close(double got, double expected, double rtol, double atol = 0.0) {
-  if (std::isinf(expected)) return got == expected;
-  return std::fabs(got - expected) <= atol + rtol * std::fabs(expected);
-}
-
-/// "got G, expected E (difference D)" with full precision, for failure messages.
-inline std::string describe(double got, double expected) {
-  char text[128];
-  std::snprintf(text, sizeof text, "got %.17g, expected %.17g (difference %.3g)", got, expected, got - expected);
-  return text;
-}
-
-#define CHECK_CLOSE(got, expected, rtol, atol)                                              \
-  do {                                                                                      \
-    const double got_ = (got), expected_ = (expected);                                      \
-    INFO(::flowjet::metrics::testing::describe(got_, expected_));                           \
-    CHECK(::flowjet::metrics::testing::close(got_, expected_, (rtol), (atol)));            \
-  } while (0)
+/// CHECK that |got - expected| <= atol + rtol * |expected| (the "relative" tolerances of
+/// metric-definitions.md, atol for values near 0), through the suites' one tolerance helper.
+#define CHECK_CLOSE(got, expected, rtol, atol) \
+  ::flowjet::test::check_close((got), (expected), ::flowjet::test::Tolerance::isclose((rtol), (atol)))
 
 using Particle = std::vector<double>;
 using Jet = std::vector<Particle>;

@@ -16,12 +16,14 @@ double Tolerance::bound(double got, double expected) const {
     case Scale::PlusOne: return value_ * (1.0 + std::fabs(expected));
     case Scale::AtLeastOne: return value_ * std::max(1.0, std::fabs(expected));
     case Scale::Approx: return value_ * (1.0 + std::max(std::fabs(got), std::fabs(expected)));
+    case Scale::IsClose: return absolute_ + value_ * std::fabs(expected);
   }
   return 0.0;
 }
 
 bool Tolerance::accepts(double got, double expected) const {
-  if (value_ == 0.0 && scale_ != Scale::Approx) return got == expected;
+  if (value_ == 0.0 && absolute_ == 0.0 && scale_ != Scale::Approx) return got == expected;
+  if (scale_ == Scale::IsClose && std::isinf(expected)) return got == expected;
   const double diff = std::fabs(got - expected);
   // doctest::Approx compares strictly; the other forms allow the bound itself.
   return scale_ == Scale::Approx ? diff < bound(got, expected) : diff <= bound(got, expected);
@@ -34,6 +36,7 @@ std::string Tolerance::str() const {
     case Scale::PlusOne: return fmt::format("{:g} * (1 + |expected|)", value_);
     case Scale::AtLeastOne: return fmt::format("{:g} * max(1, |expected|)", value_);
     case Scale::Approx: return fmt::format("Approx epsilon {:g}: < {:g} * (1 + max(|got|, |expected|))", value_, value_);
+    case Scale::IsClose: return fmt::format("{:g} + {:g} * |expected|", absolute_, value_);
   }
   return "";
 }

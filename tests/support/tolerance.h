@@ -19,6 +19,8 @@ namespace flowjet::test {
 ///   plus_one(t):     |got - expected| <= t * (1 + |expected|)     (relative for large values, absolute near 0)
 ///   at_least_one(t): |got - expected| <= t * max(1, |expected|)
 ///   approx(t):       |got - expected| <  t * (1 + max(|got|, |expected|)), doctest::Approx(expected).epsilon(t)
+///   isclose(r, a):   |got - expected| <= a + r * |expected|          (numpy.isclose's bound; an infinite
+///                    expected value asks for the same infinity)
 /// A value of 0 asks for equal values, infinities included (not for approx(): like doctest::Approx, a bound
 /// of 0 accepts nothing). NaN is never close to anything.
 class Tolerance {
@@ -28,6 +30,7 @@ class Tolerance {
   static Tolerance plus_one(double t) { return {Scale::PlusOne, t}; }
   static Tolerance at_least_one(double t) { return {Scale::AtLeastOne, t}; }
   static Tolerance approx(double t) { return {Scale::Approx, t}; }
+  static Tolerance isclose(double rtol, double atol) { return {Scale::IsClose, rtol, atol}; }
 
   /// The largest |got - expected| allowed (for approx(), the first value not allowed).
   double bound(double got, double expected) const;
@@ -36,10 +39,11 @@ class Tolerance {
   std::string str() const;
 
  private:
-  enum class Scale { Absolute, Relative, PlusOne, AtLeastOne, Approx };
-  Tolerance(Scale scale, double value) : scale_(scale), value_(value) {}
+  enum class Scale { Absolute, Relative, PlusOne, AtLeastOne, Approx, IsClose };
+  Tolerance(Scale scale, double value, double absolute = 0.0) : scale_(scale), value_(value), absolute_(absolute) {}
   Scale scale_;
   double value_;
+  double absolute_;  // isclose's absolute part
 };
 
 /// One CHECK that `got` is within `tolerance` of `expected`; `what` names the value in the failure message.
