@@ -16,6 +16,7 @@
 #include "engine/backend/cuda/runtime.h"
 #include "metrics/evaluation/evaluation_table.h"
 #include "tests/support/file_text.h"
+#include "tests/support/jet_subset.h"
 #include "tests/support/program_run.h"
 #include "tests/support/temp_dir.h"
 
@@ -53,13 +54,6 @@ size_t count_of(const std::string& text, const std::string& needle) {
   size_t n = 0;
   for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
   return n;
-}
-
-// The first `jets` jets of a committed sample, written to `path`.
-void write_subset(const std::string& sample, const std::string& path, int64_t jets) {
-  data::ReadOptions options;
-  options.max_jets = jets;
-  data::write_jetnet(path, data::read_jetnet(sample, options));
 }
 
 }  // namespace
@@ -118,8 +112,8 @@ TEST_CASE("tools/evaluate: --help, and flag errors exit with 2 naming the flag o
 
 TEST_CASE("tools/evaluate: a small run prints the table row and writes JSON and the report atomically") {
   test::TempDir dir;
-  write_subset("data/samples/g.h5", dir.file("g.h5"), 300);
-  write_subset("data/samples/q.h5", dir.file("q.h5"), 200);
+  test::write_jet_subset("data/samples/g.h5", dir.file("g.h5"), 300);
+  test::write_jet_subset("data/samples/q.h5", dir.file("q.h5"), 200);
   const Run run = run_evaluate("--real " + dir.file("g.h5") + " --gen " + dir.file("q.h5") +
                                " --preset full --cov-n 25 --metrics w1m,w1p,w1efp,cov_mmd --threads 2 --json " +
                                dir.file("out.json") + " --report " + dir.file("out.html"));
@@ -142,7 +136,7 @@ TEST_CASE("tools/evaluate: a small run prints the table row and writes JSON and 
 
 TEST_CASE("tools/evaluate: --device auto runs where CUDA is usable, --device cuda says why it cannot") {
   test::TempDir dir;
-  write_subset("data/samples/g.h5", dir.file("g.h5"), 50);
+  test::write_jet_subset("data/samples/g.h5", dir.file("g.h5"), 50);
   const std::string common = "--real " + dir.file("g.h5") + " --gen " + dir.file("g.h5") +
                              " --preset full --cov-n 10 --metrics w1m --threads 1 --device ";
   const Run named = run_evaluate(common + "gpu");
@@ -165,7 +159,7 @@ TEST_CASE("tools/evaluate: --device auto runs where CUDA is usable, --device cud
 
 TEST_CASE("tools/evaluate: FPND is on by default, its resources found from another working directory") {
   test::TempDir dir;
-  write_subset("data/samples/q.h5", dir.file("q.h5"), 100);
+  test::write_jet_subset("data/samples/q.h5", dir.file("q.h5"), 100);
   const std::string program = std::filesystem::absolute(evaluate_program()).string();
   const Run run = run_evaluate_command("cd " + dir.path() + " && env -u FLOWJET_FPND_DIR " + program +
                                        " --real q.h5 --gen q.h5 --metrics fpnd --json out.json");

@@ -17,23 +17,13 @@
 #include "flows/inspect/inspect_actions.h"
 #include "flows/inspect/inspect_page.h"
 #include "tests/support/file_text.h"
+#include "tests/support/jet_subset.h"
 #include "tests/support/jet_model_fixture.h"
 #include "tests/support/temp_dir.h"
 #include "tools/common/evaluate_files.h"
 #include "tools/common/sample_file.h"
 
 using namespace flowjet;
-
-namespace {
-
-// The first `jets` jets of a committed sample, written to `path`.
-void write_subset(const std::string& sample, const std::string& path, int64_t jets) {
-  data::ReadOptions options;
-  options.max_jets = jets;
-  data::write_jetnet(path, data::read_jetnet(sample, options));
-}
-
-}  // namespace
 
 TEST_CASE("tools/sample_file: the jets of in-process generation; an interrupt leaves no file") {
   test::TempDir dir;
@@ -73,8 +63,8 @@ TEST_CASE("tools/sample_file: the jets of in-process generation; an interrupt le
 
 TEST_CASE("tools/evaluate_files: scores two files, takes the jet type from the file name, writes the JSON") {
   test::TempDir dir;
-  write_subset("data/samples/g.h5", dir.file("g.h5"), 200);
-  write_subset("data/samples/q.h5", dir.file("q.h5"), 150);
+  test::write_jet_subset("data/samples/g.h5", dir.file("g.h5"), 200);
+  test::write_jet_subset("data/samples/q.h5", dir.file("q.h5"), 150);
   tools::EvaluateFilesOptions options;
   options.real_path = dir.file("g.h5");
   options.generated_path = dir.file("q.h5");
