@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/reproduce.sh: trains and scores the rows of the talk's results table (docs/reproduce.md).
 #
-#   tools/reproduce.sh [--budget cpu|talk] [--rows ROWS] [--jets N] [--max-steps S] [--out DIR] [--runs DIR]
+#   tools/reproduce.sh [--budget cpu|talk] [--rows ROWS] [--jets N] [--max-steps S] [--threads T]
+#                      [--out DIR] [--runs DIR]
 #
 # For each row (<jet>_<kind>, e.g. light_cnf_mn; default: all 15) it trains configs/cpu/<row>.ini
 # (or the talk's configs/<row>.ini with --budget talk) on the JetNet-sized stand-in jets, generates
@@ -10,14 +11,17 @@
 # is skipped; an interrupted row is resumed from its run directory (--runs, default
 # runs/reproduce/<budget>/<row>). --jets N up to 20000 uses the first N jets of the committed
 # samples data/samples/<type>.h5 (a quick try-out); more makes the stand-in data (make data JETS=N).
-# The first row of each jet type also scores the truth floor (two real samples of the test split's
-# size). At the end DIR/table.md and DIR/index.html are rebuilt from every row present.
+# --threads T trains with T CPU threads instead of the configuration's train.threads (recorded in
+# run.json; the training time in the table then says so). The first row of each jet type also
+# scores the truth floor (two real samples of the test split's size). At the end DIR/table.md and
+# DIR/index.html are rebuilt from every row present.
 set -euo pipefail
 
 budget=cpu
 rows="gluon_vnf gluon_cnf_m gluon_cnf_mn gluon_ccnf_m gluon_ccnf_mn light_vnf light_cnf_m light_cnf_mn light_ccnf_m light_ccnf_mn top_vnf top_cnf_m top_cnf_mn top_ccnf_m top_ccnf_mn"
 jets=170000
 max_steps=""
+threads=""
 out=results
 runs=""
 committed_jets=20000  # jets per type in data/samples/<type>.h5
@@ -33,6 +37,7 @@ while [ $# -gt 0 ]; do
     --rows) rows="$(echo "${2:?--rows needs a comma-separated list}" | tr ',' ' ')"; shift 2 ;;
     --jets) jets="${2:?--jets needs a number}"; shift 2 ;;
     --max-steps) max_steps="${2:?--max-steps needs a number}"; shift 2 ;;
+    --threads) threads="${2:?--threads needs a number}"; shift 2 ;;
     --out) out="${2:?--out needs a directory}"; shift 2 ;;
     --runs) runs="${2:?--runs needs a directory}"; shift 2 ;;
     -h | --help) usage 0 ;;
@@ -47,6 +52,10 @@ case "$budget" in
 esac
 case "$jets" in
   '' | *[!0-9]*) echo "tools/reproduce.sh: --jets must be a positive integer, not '$jets'" >&2; exit 2 ;;
+esac
+case "$threads" in
+  '' | [1-9] | [1-9][0-9]) ;;
+  *) echo "tools/reproduce.sh: --threads must be an integer from 1 to 99, not '$threads'" >&2; exit 2 ;;
 esac
 
 cd "$(dirname "$0")/.."
@@ -123,6 +132,7 @@ run_row() {
   fi
   overrides=("data.path=$(data_file "$type")" "eval.report=true")
   [ -n "$max_steps" ] && overrides+=("train.max_steps=$max_steps")
+  [ -n "$threads" ] && overrides+=("train.threads=$threads")
   [ "$jets" -le "$committed_jets" ] && overrides+=("data.max_jets=$jets")
   [ -f "$out/truth_floor_$type.json" ] || overrides+=("eval.truth_floor=true")
   started=$(date +%s)
@@ -149,10 +159,11 @@ run_row() {
   "row": "$row",
   "budget": "$budget",
   "commit": "$commit",
-  "command": "tools/reproduce.sh --budget $budget --rows $row --jets $jets${max_steps:+ --max-steps $max_steps}",
+  "command": "tools/reproduce.sh --budget $budget --rows $row --jets $jets${max_steps:+ --max-steps $max_steps}${threads:+ --threads $threads}",
   "data": "$(data_file "$type")",
   "cpu_model": "$(cpu_model)",
   "cores": $(nproc),
+  "threads": $(sed -n 's/^threads *= *//p' "$run_dir/config.ini" | head -n 1),
   "finished": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "session_wall_seconds": $((ended - started))
 }

@@ -21,7 +21,7 @@ TEST_CASE("tools/reproduce: one row trains, is scored with its truth floor and l
           doctest::skip(python3_missing())) {
   test::TempDir dir;
   const std::string results = dir.file("results");
-  const std::string command = "tools/reproduce.sh --rows light_vnf --jets 3000 --max-steps 10 --out " + results +
+  const std::string command = "tools/reproduce.sh --rows light_vnf --jets 3000 --max-steps 10 --threads 1 --out " + results +
                               " --runs " + dir.file("runs");
   const test::ProgramRun first = test::run_command(dir, command);
   INFO(first.out << first.err);
@@ -31,11 +31,15 @@ TEST_CASE("tools/reproduce: one row trains, is scored with its truth floor and l
                            "table.md", "index.html"})
     CHECK_MESSAGE(std::filesystem::exists(results + "/" + file), file);
   CHECK(test::file_text(results + "/light_vnf/config.ini").find("max_jets = 3000") != std::string::npos);
-  CHECK(test::file_text(results + "/light_vnf/run.json").find("\"data\": \"data/samples/q.h5\"") != std::string::npos);
+  const std::string run = test::file_text(results + "/light_vnf/run.json");
+  CHECK(run.find("\"data\": \"data/samples/q.h5\"") != std::string::npos);
+  CHECK(run.find("\"threads\": 1,") != std::string::npos);
+  CHECK(run.find("--threads 1\"") != std::string::npos);
   const std::string table = test::file_text(results + "/table.md");
   CHECK(table.find("Rows trained: 1 of 15.") != std::string::npos);
   CHECK(table.find("| VNF | [flowjet](light_vnf/report.html) |") != std::string::npos);
   CHECK(table.find("| truth floor | flowjet | not run yet |") != std::string::npos);  // gluon and top
+  CHECK(table.find("(1 thread) |") != std::string::npos);
 
   const test::ProgramRun second = test::run_command(dir, command);
   CHECK(second.exit_code == 0);
@@ -44,4 +48,7 @@ TEST_CASE("tools/reproduce: one row trains, is scored with its truth floor and l
   const test::ProgramRun bad = test::run_command(dir, "tools/reproduce.sh --rows light_nnf --out " + results);
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("no configuration configs/cpu/light_nnf.ini for row 'light_nnf'") != std::string::npos);
+  const test::ProgramRun bad_threads = test::run_command(dir, "tools/reproduce.sh --threads 0 --out " + results);
+  CHECK(bad_threads.exit_code == 2);
+  CHECK(bad_threads.err.find("--threads must be an integer from 1 to 99, not '0'") != std::string::npos);
 }

@@ -4,10 +4,12 @@
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "data/jetnet_hdf5.h"
 #include "engine/backend/cuda/runtime.h"
@@ -172,4 +174,32 @@ TEST_CASE("train/bin_train: Ctrl-C finishes the step, writes last.h5, says how t
   INFO(resumed.out << resumed.err);
   CHECK(resumed.exit_code == 0);
   CHECK(load_checkpoint(run_dir + "/final.h5").int_attribute("train.step") == step + 2);
+}
+
+TEST_CASE("train/bin_train: 1 and 2 threads give the same losses, with dropout and batch norm on") {
+  // tools/reproduce.sh --threads relies on this: a row's scores do not depend on the thread count.
+  test::TempDir dir;
+  std::string logs[2];
+  for (int threads : {1, 2}) {
+    const std::string run_dir = dir.file("run" + std::to_string(threads));
+    Run run = run_train(dir, "configs/quick.ini data.max_jets=600 train.batch_size=100 train.max_steps=4 "
+                             "eval.validate_every=2 eval.batch_size=200 output.checkpoint_every=0 "
+                             "output.log_every=1 eval.generate=false model.dropout=0.2 model.batchnorm=true "
+                             "train.threads=" + std::to_string(threads) + " output.dir=" + run_dir);
+    INFO(run.out << run.err);
+    REQUIRE(run.exit_code == 0);
+    // The columns step, epoch, nll, mass_loss, lr and val_nll; jets_per_s and elapsed are timings.
+    std::istringstream csv(test::file_text(run_dir + "/train_log.csv"));
+    for (std::string line; std::getline(csv, line);) {
+      std::vector<std::string> cells;
+      std::istringstream fields(line);
+      for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+      if (line.back() == ',') cells.emplace_back();
+      REQUIRE(cells.size() == 9);
+      logs[threads - 1] += cells[0] + "," + cells[1] + "," + cells[2] + "," + cells[3] + "," + cells[4] + "," +
+                           cells[8] + "\n";
+    }
+  }
+  CHECK(std::count(logs[0].begin(), logs[0].end(), '\n') == 5);  // header and 4 steps
+  CHECK(logs[0] == logs[1]);
 }

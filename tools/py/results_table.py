@@ -98,11 +98,13 @@ def talk_cells(values):
     return [f"{w1m:g}", f"{w1p:g}", f"{w1efp:g}", f"{fpnd:.2f}", f"{cov:.2f}", f"{mmd:.3f}", "–", "–"]
 
 
-def format_duration(seconds):
+def format_duration(seconds, threads=None):
+    """Wall time as "1 h 05 min"; a row trained on a single thread says so (the CPU budget assumes 2)."""
     if seconds is None:
         return "–"
     minutes = int(round(seconds / 60))
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    return f"{text} (1 thread)" if threads == 1 else text
 
 
 def collect(results):
@@ -144,7 +146,7 @@ def table_rows(rows, floors):
             else:
                 steps = "–" if row["steps"] is None else f"{row['steps']:,}"
                 lines.append([label, "flowjet"] + measured_cells(row["eval"]) +
-                             [steps, format_duration(row["seconds"]), f"{jet}_{kind}/report.html" if row["report"] else None])
+                             [steps, format_duration(row["seconds"], row["run"].get("threads")), f"{jet}_{kind}/report.html" if row["report"] else None])
         lines.append(["MPGAN", "talk"] + talk_cells(TALK[jet]["mpgan"]) + ["–", "–", None])
         if jet in floors:
             lines.append(["truth floor", "flowjet"] + measured_cells(floors[jet]) + ["–", "–", None])
@@ -194,9 +196,11 @@ def provenance(rows):
     seen = {}
     for (jet, kind), row in sorted(rows.items()):
         run = row["run"]
-        key = (run.get("commit", "unknown")[:12], run.get("cpu_model", "unknown"), run.get("cores", "?"))
+        threads = run.get("threads")
+        key = (run.get("commit", "unknown")[:12], run.get("cpu_model", "unknown"), run.get("cores", "?"),
+               "" if threads is None else f", {threads} training thread{'s' if threads != 1 else ''}")
         seen.setdefault(key, []).append(f"{jet}_{kind}")
-    return [f"commit {c}, {m} ({n} cores): {', '.join(names)}" for (c, m, n), names in seen.items()]
+    return [f"commit {c}, {m} ({n} cores{t}): {', '.join(names)}" for (c, m, n, t), names in seen.items()]
 
 
 def write_markdown(path, tables, finds, prov, total):

@@ -49,3 +49,17 @@ def test_table_puts_flowjet_beside_the_talk_and_checks_the_findings(tmp_path):
     assert page.count("<table>") == 3
     assert "not run yet" in page
     assert not os.path.exists(os.path.join(folder, "table.md.tmp"))
+
+
+def test_a_row_trained_on_one_thread_says_so(tmp_path):
+    folder = str(tmp_path)
+    add_row(folder, "gluon_cnf_m", 1e-3, 1.0, seconds=4200.0)
+    with open(os.path.join(folder, "gluon_cnf_m", "run.json"), "w") as f:
+        json.dump({"commit": "0123456789abcdef", "cpu_model": "Some CPU", "cores": 2, "threads": 1}, f)
+    add_row(folder, "gluon_vnf", 6e-3, 3.0)  # no run.json: neither a thread count nor a note
+    results_table.main(["results_table.py", folder])
+
+    table = open(os.path.join(folder, "table.md"), encoding="utf-8").read()
+    assert "| 6,000 | 1 h 10 min (1 thread) |" in table
+    assert "| 6,000 | 40 min |" in table
+    assert "commit 0123456789ab, Some CPU (2 cores, 1 training thread): gluon_cnf_m" in table
