@@ -85,13 +85,19 @@ void backward_pass(const Saved& s, const Tensor& grad_y, double flops) {
 
   const Tensor keep_mask = s.has_mask ? redraw(s.mask, s.x) : Tensor();
   Tensor t = recompute_t(s, keep_mask);
-  // dL/dt starts at zero, as the gradient buffer of an unfused t would, and the linear backward adds into it.
-  Tensor grad_t = needs_grad_t ? Tensor::zeros(t.shape(), t.dtype(), t.device()) : Tensor();
+  // dL/dt = dL/dy W is written by a product of its own (beta = 0), not added into a zero-filled buffer as an
+  // unfused t's gradient would be: the same values without a pass that writes [batch, in] zeros and a product
+  // that reads them back. The linear backward then gives dL/dW and dL/db only.
+  Tensor grad_t = needs_grad_t ? Tensor::empty(t.shape(), t.dtype(), t.device()) : Tensor();
   const int64_t N = s.x.size(0), in = s.x.size(1), out = s.weight.size(0);
   dispatch_dtype(s.x.dtype(), [&](auto zero) {
     using T = decltype(zero);
+    if (needs_grad_t) {
+      auto product = [&](auto kernel) { kernel(grad_y.data<T>(), s.weight.data<T>(), grad_t.data<T>(), N, out, in); };
+      on_device(s.x, [&] { product(matmul_forward_cpu<T>); }, [&] { product(matmul_forward_cuda<T>); });
+    }
     auto run = [&](auto kernel) {
-      kernel(t.data<T>(), s.weight.data<T>(), grad_y.data<T>(), data_or_null<T>(grad_t), data_or_null<T>(grad_weight),
+      kernel(t.data<T>(), s.weight.data<T>(), grad_y.data<T>(), nullptr, data_or_null<T>(grad_weight),
              data_or_null<T>(grad_bias), N, in, out);
     };
     on_device(s.x, [&] { run(linear_backward_cpu<T>); }, [&] { run(linear_backward_cuda<T>); });

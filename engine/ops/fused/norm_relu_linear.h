@@ -9,7 +9,7 @@
 //   then relu * keep and batch norm backward as batchnorm_relu_dropout (or relu * keep alone).
 // Each step runs the kernels of the unfused ops (batchnorm_relu_dropout, linear), so the values, the
 // running statistics and (for finite dL/dy) every gradient are those of the unfused composition, bit
-// for bit.
+// for bit (dL/dt, written by its own product instead of added to zeros, may differ in the sign of a zero).
 #pragma once
 
 #include <cstdint>
