@@ -35,4 +35,16 @@ void record(const char* op, std::vector<Tensor> inputs, std::vector<Tensor> outp
 /// first use), or an undefined tensor when `input` does not require a gradient.
 Tensor grad_buffer(const Tensor& input);
 
+/// A gradient buffer and how a backward function must fill it.
+struct GradTarget {
+  Tensor grad;             ///< undefined: the input needs no gradient
+  bool overwrite = false;  ///< true: created just now and uninitialised, so store every element; false: add
+};
+
+/// Inside a backward function that writes every element of `input`'s gradient: grad_buffer without the
+/// zero fill. The first node to reach an input (its last consumer on the tape) gets a fresh,
+/// uninitialised buffer and overwrite = true, and stores its gradient instead of adding it to zeros;
+/// later nodes get overwrite = false and add. Saves a pass that writes zeros and one that reads them.
+GradTarget grad_target(const Tensor& input);
+
 }  // namespace flowjet

@@ -66,6 +66,13 @@ Tensor grad_buffer(const Tensor& input) {
   return input.grad();
 }
 
+GradTarget grad_target(const Tensor& input) {
+  if (!input.requires_grad()) return {};
+  if (input.impl()->grad) return {input.grad(), false};
+  input.set_grad(Tensor::empty(input.shape(), input.dtype(), input.device()));
+  return {input.grad(), true};
+}
+
 void backward(const Tensor& loss) {
   if (!loss.defined()) throw AutogradError("backward: the loss tensor is undefined");
   if (loss.numel() != 1)

@@ -29,12 +29,14 @@ Tensor gate_residual(const Tensor& h, const Tensor& t, const Tensor& g) {
   });
   if (should_record({&h, &t, &g})) {
     record("gate_residual", {h, t, g}, {y}, [h, t, g, n](const std::vector<Tensor>& grads) {
-      Tensor grad_h = grad_buffer(h), grad_t = grad_buffer(t), grad_g = grad_buffer(g);
+      // Every element of each gradient is written, so fresh buffers skip their zero fill.
+      GradTarget grad_h = grad_target(h), grad_t = grad_target(t), grad_g = grad_target(g);
+      const GateResidualOverwrite overwrite{grad_h.overwrite, grad_t.overwrite, grad_g.overwrite};
       dispatch_dtype(h.dtype(), [&](auto zero) {
         using T = decltype(zero);
         auto run = [&](auto kernel) {
-          kernel(t.data<T>(), g.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_h), data_or_null<T>(grad_t),
-                 data_or_null<T>(grad_g), n);
+          kernel(t.data<T>(), g.data<T>(), grads[0].data<T>(), data_or_null<T>(grad_h.grad),
+                 data_or_null<T>(grad_t.grad), data_or_null<T>(grad_g.grad), n, overwrite);
         };
         if (h.device() == Device::CUDA)
           cuda_branch("gate_residual", [&] { run(gate_residual_backward_cuda<T>); });

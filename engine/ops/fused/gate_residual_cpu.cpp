@@ -23,23 +23,30 @@ void gate_residual_forward_cpu(const T* h, const T* t, const T* g, T* y, int64_t
 }
 
 template <class T>
-void gate_residual_backward_cpu(const T* t, const T* g, const T* grad_y, T* grad_h, T* grad_t, T* grad_g, int64_t n) {
+void gate_residual_backward_cpu(const T* t, const T* g, const T* grad_y, T* grad_h, T* grad_t, T* grad_g, int64_t n,
+                                GateResidualOverwrite overwrite) {
   // All three gradients in one sweep over blocks, so grad_y comes from memory once. (With grad_h alone, a
   // case the ResidualNet never has, the sigmoid is computed for nothing.)
   parallel_for(n, kGrain, [&](int64_t begin, int64_t end) {
     for_sigmoid_blocks(g + begin, end - begin, [&](int64_t j, const T* s, int64_t m) {
       const int64_t o = begin + j;
-      if (grad_h) lanes::for_columns(m, [&](int64_t k) { grad_h[o + k] += grad_y[o + k]; });
-      if (grad_t) lanes::for_columns(m, [&](int64_t k) { grad_t[o + k] += gate_grad_x(s[k], grad_y[o + k]); });
-      if (grad_g)
-        lanes::for_columns(m, [&](int64_t k) { grad_g[o + k] += gate_grad_g(t[o + k], s[k], grad_y[o + k]); });
+      // out[o + k] = value(k) into a fresh buffer, += otherwise: two loops, each vectorised.
+      auto put = [&](T* out, bool store, auto value) {
+        if (store)
+          lanes::for_columns(m, [&](int64_t k) { out[o + k] = value(k); });
+        else
+          lanes::for_columns(m, [&](int64_t k) { out[o + k] += value(k); });
+      };
+      if (grad_h) put(grad_h, overwrite.h, [&](int64_t k) { return grad_y[o + k]; });
+      if (grad_t) put(grad_t, overwrite.t, [&](int64_t k) { return gate_grad_x(s[k], grad_y[o + k]); });
+      if (grad_g) put(grad_g, overwrite.g, [&](int64_t k) { return gate_grad_g(t[o + k], s[k], grad_y[o + k]); });
     });
   });
 }
 
 #define FLOWJET_INSTANTIATE_GATE_RESIDUAL(T)                                           \
   template void gate_residual_forward_cpu<T>(const T*, const T*, const T*, T*, int64_t); \
-  template void gate_residual_backward_cpu<T>(const T*, const T*, const T*, T*, T*, T*, int64_t);
+  template void gate_residual_backward_cpu<T>(const T*, const T*, const T*, T*, T*, T*, int64_t, GateResidualOverwrite);
 FLOWJET_INSTANTIATE_GATE_RESIDUAL(float)
 FLOWJET_INSTANTIATE_GATE_RESIDUAL(double)
 

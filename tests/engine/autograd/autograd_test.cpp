@@ -120,6 +120,20 @@ TEST_CASE("autograd: gradients add up across backward calls until zero_grad") {
   CHECK(tape().empty());  // backward clears the tape
 }
 
+TEST_CASE("autograd: grad_target hands out a fresh buffer to store into once, then the same buffer to add into") {
+  Tensor x = f64({1, 2}, Shape{2}).set_requires_grad();
+  const GradTarget first = grad_target(x);
+  CHECK(first.overwrite);
+  REQUIRE(first.grad.defined());
+  CHECK(first.grad.shape() == x.shape());
+  const GradTarget second = grad_target(x);
+  CHECK_FALSE(second.overwrite);
+  CHECK(second.grad.data<double>() == first.grad.data<double>());
+  x.zero_grad();
+  CHECK(grad_target(x).overwrite);
+  CHECK_FALSE(grad_target(f64({1}, Shape{1})).grad.defined());  // needs no gradient
+}
+
 TEST_CASE("autograd: backward seeded at a leaf adds to the gradient it already holds") {
   Tensor x = f64({1, 2}, Shape{2}).set_requires_grad();
   backward(sum(x * 3.0));

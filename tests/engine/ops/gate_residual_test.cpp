@@ -72,6 +72,33 @@ TEST_CASE("ops/gate_residual: the same bits on 1 and 2 threads") {
   set_num_threads(threads);
 }
 
+TEST_CASE("ops/gate_residual: an input used elsewhere too gets the sum of both gradients, whichever backward runs "
+          "first") {
+  // The backward stores into a gradient buffer it is first to reach and adds into one that holds a gradient.
+  for (DType dtype : {DType::F32, DType::F64}) {
+    const std::vector<Tensor> in = inputs(Shape{3, 40}, dtype, 8);
+    const std::vector<std::vector<double>> alone = run(in, fused);
+    auto gate_first_on_tape = [](const Tensor& h, const Tensor& t, const Tensor& g) {
+      return gate_residual(h, t, g) + h * 2.0;  // backward: mul adds into dL/dh, then gate_residual adds
+    };
+    auto gate_last_on_tape = [](const Tensor& h, const Tensor& t, const Tensor& g) {
+      Tensor twice = h * 2.0;
+      return gate_residual(h, t, g) + twice;  // backward: gate_residual stores dL/dh, then mul adds
+    };
+    for (const auto& both : {run(in, gate_first_on_tape), run(in, gate_last_on_tape)}) {
+      CHECK(both[2] == alone[2]);  // dL/dt and dL/dg: one consumer, stored
+      CHECK(both[3] == alone[3]);
+      for (std::size_t i = 0; i < alone[1].size(); ++i) CHECK(both[1][i] == doctest::Approx(3 * alone[1][i]));
+    }
+    // A leaf that holds a gradient from an earlier backward keeps it and adds the new one.
+    Tensor y = gate_residual(in[0], in[1], in[2]);
+    Generator gen(5);
+    backward(y, random_normal(y.shape(), gen, y.dtype()));
+    const std::vector<double> again = in[1].grad().to_vector();
+    for (std::size_t i = 0; i < again.size(); ++i) CHECK(again[i] == doctest::Approx(2 * alone[2][i]));
+  }
+}
+
 TEST_CASE("ops/gate_residual: empty tensors and errors") {
   CHECK(gate_residual(Tensor::zeros(Shape{0, 3}), Tensor::zeros(Shape{0, 3}), Tensor::zeros(Shape{0, 3})).shape() ==
         Shape{0, 3});
