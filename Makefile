@@ -110,8 +110,10 @@ $(BUILD)/%.o: %.cpp
 # The AVX-512 GEMM kernel alone is compiled for AVX-512; it runs only where cpuid reports it
 # (engine/backend/cpu/cpu_isa.cpp), so the programs still run on any x86-64-v3 CPU.
 $(BUILD)/engine/backend/cpu/gemm_kernel_avx512.o: CXXFLAGS += -mavx512f
-# The same for the spline's AVX-512 kernels (engine/ops/rqs_spline/rqs_spline_cpu.cpp chooses them).
+# The same for the spline's AVX-512 kernels (engine/ops/rqs_spline/rqs_spline_cpu.cpp chooses them)
+# and the sixteen-lane Philox of the random fills (engine/random/generator.cpp chooses it).
 $(BUILD)/engine/ops/rqs_spline/rqs_spline_cpu_avx512.o: CXXFLAGS += -mavx512f
+$(BUILD)/engine/random/philox_avx512.o: CXXFLAGS += -mavx512f
 
 $(BUILD)/%.cu.o: %.cu
 	@mkdir -p $(dir $@)

@@ -1,7 +1,7 @@
 // CPU draws from the Philox stream. The element-to-word mapping here is the contract the CUDA kernels
 // follow too: f32 element i <- word i; f64 element i <- words 2i and 2i+1; a normal pair (2j, 2j+1)
 // comes from the uniforms of elements 2j and 2j+1 (Box-Muller). Uniform and keep-mask fills compute
-// each Philox block once for its four words, eight blocks side by side.
+// each Philox block once for its four words, eight blocks side by side (sixteen with AVX-512).
 #include "engine/random/generator.h"
 
 #include <immintrin.h>
@@ -13,9 +13,11 @@
 
 #include <fmt/format.h>
 
+#include "engine/backend/cpu/cpu_isa.h"
 #include "engine/backend/cpu/thread_pool.h"
 #include "engine/core/error.h"
 #include "engine/random/philox.h"
+#include "engine/random/philox_wide.h"
 
 namespace flowjet {
 
@@ -104,16 +106,26 @@ template <class T, class Fn>
 void for_each_uniform_run(int64_t n, uint64_t seed, uint64_t offset, Fn fn) {
   constexpr int64_t per_group = kGroupElements<T>;
   const int64_t groups = (n + per_group - 1) / per_group;
+  // With AVX-512 two groups' blocks come from one sixteen-lane call (the same words).
+  const bool wide = gemm_isa() == GemmIsa::avx512;
   parallel_for(groups, std::max<int64_t>(1, (1 << 14) / per_group), [&](int64_t g0, int64_t g1) {
-    uint32_t words[kGroupWords];
+    uint32_t words[2 * kGroupWords];
     T uniforms[per_group];
     for (int64_t g = g0; g < g1; ++g) {
-      philox_group(seed, offset + static_cast<uint64_t>(g) * kLanes, words);
+      const uint64_t first_block = offset + static_cast<uint64_t>(g) * kLanes;
+      const uint32_t* group_words = words;
+      if (!wide) {
+        philox_group(seed, first_block, words);
+      } else if ((g - g0) % 2 == 0) {
+        philox_blocks16_avx512(seed, first_block, words);  // this group's blocks and the next one's
+      } else {
+        group_words = words + kGroupWords;
+      }
       for (int64_t k = 0; k < per_group; ++k) {
         if constexpr (std::is_same_v<T, float>)
-          uniforms[k] = philox_uniform_float(words[k]);
+          uniforms[k] = philox_uniform_float(group_words[k]);
         else
-          uniforms[k] = philox_uniform_double(words[2 * k], words[2 * k + 1]);
+          uniforms[k] = philox_uniform_double(group_words[2 * k], group_words[2 * k + 1]);
       }
       // A full run passes its length as a compile-time constant: GCC's -O2 vectorises only loops
       // whose trip count it knows.

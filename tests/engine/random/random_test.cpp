@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "engine/backend/cpu/cpu_isa.h"
+
 #include "engine/random/derive_seed.h"
 #include "engine/random/generator.h"
 #include "engine/random/philox.h"
@@ -77,39 +79,50 @@ TEST_CASE("random/generator: the block-wise fills equal the per-element definiti
   // the per-element formula gives (f32 element i <- word i; f64 element i <- words 2i, 2i+1), which is
   // what the CUDA kernels compute. Sizes around the 32-word groups, a 64-bit seed, and an offset whose
   // blocks carry into the counter's second word.
+  // Each ISA's Philox (AVX2: eight blocks at a time; AVX-512: sixteen) where this CPU has it.
   const uint64_t seeds[] = {0, 7, 0x0123456789abcdefull};
   const uint64_t offsets[] = {0, 5, 0xfffffffeull};
-  const int64_t sizes[] = {1, 31, 32, 33, 1000, 40001};
-  for (uint64_t seed : seeds)
-    for (uint64_t offset : offsets)
-      for (int64_t n : sizes)
-        for (DType dtype : {DType::F32, DType::F64}) {
-          CAPTURE(seed);
-          CAPTURE(offset);
-          CAPTURE(n);
-          Generator uniform_gen(seed, offset), mask_gen(seed, offset);
-          std::vector<double> u = random_uniform(Shape{n}, uniform_gen, dtype).to_vector();
-          std::vector<double> m = random_keep_mask(Shape{n}, 0.3, mask_gen, dtype).to_vector();
-          CHECK(uniform_gen.offset() == mask_gen.offset());
-          // Both reserve the words of an even element count (draw()), in blocks of four words.
-          const uint64_t words = static_cast<uint64_t>(n + (n & 1)) * (dtype == DType::F32 ? 1 : 2);
-          CHECK(mask_gen.offset() == offset + (words + 3) / 4);
-          int mismatches = 0;
-          for (int64_t i = 0; i < n; ++i) {
-            const auto w = static_cast<uint64_t>(i);
-            double want = 0, keep = 0;
-            if (dtype == DType::F32) {
-              const float v = philox_uniform_float(philox_word(seed, offset, w));
-              want = v;
-              keep = v >= 0.3f ? static_cast<float>(1.0 / 0.7) : 0.0f;
-            } else {
-              want = philox_uniform_double(philox_word(seed, offset, 2 * w), philox_word(seed, offset, 2 * w + 1));
-              keep = want >= 0.3 ? 1.0 / 0.7 : 0.0;
+  const int64_t sizes[] = {1, 31, 32, 33, 63, 64, 65, 1000, 40001};
+  const GemmIsa before = gemm_isa();
+  for (GemmIsa isa : {GemmIsa::avx2, GemmIsa::avx512}) {
+    if (!gemm_isa_supported(isa)) {
+      MESSAGE("skipped on this CPU: ISA " << gemm_isa_name(isa));
+      continue;
+    }
+    set_gemm_isa(isa);
+    INFO("ISA " << std::string(gemm_isa_name(isa)));
+    for (uint64_t seed : seeds)
+      for (uint64_t offset : offsets)
+        for (int64_t n : sizes)
+          for (DType dtype : {DType::F32, DType::F64}) {
+            CAPTURE(seed);
+            CAPTURE(offset);
+            CAPTURE(n);
+            Generator uniform_gen(seed, offset), mask_gen(seed, offset);
+            std::vector<double> u = random_uniform(Shape{n}, uniform_gen, dtype).to_vector();
+            std::vector<double> m = random_keep_mask(Shape{n}, 0.3, mask_gen, dtype).to_vector();
+            CHECK(uniform_gen.offset() == mask_gen.offset());
+            // Both reserve the words of an even element count (draw()), in blocks of four words.
+            const uint64_t words = static_cast<uint64_t>(n + (n & 1)) * (dtype == DType::F32 ? 1 : 2);
+            CHECK(mask_gen.offset() == offset + (words + 3) / 4);
+            int mismatches = 0;
+            for (int64_t i = 0; i < n; ++i) {
+              const auto w = static_cast<uint64_t>(i);
+              double want = 0, keep = 0;
+              if (dtype == DType::F32) {
+                const float v = philox_uniform_float(philox_word(seed, offset, w));
+                want = v;
+                keep = v >= 0.3f ? static_cast<float>(1.0 / 0.7) : 0.0f;
+              } else {
+                want = philox_uniform_double(philox_word(seed, offset, 2 * w), philox_word(seed, offset, 2 * w + 1));
+                keep = want >= 0.3 ? 1.0 / 0.7 : 0.0;
+              }
+              mismatches += u[static_cast<std::size_t>(i)] != want || m[static_cast<std::size_t>(i)] != keep;
             }
-            mismatches += u[static_cast<std::size_t>(i)] != want || m[static_cast<std::size_t>(i)] != keep;
+            CHECK(mismatches == 0);
           }
-          CHECK(mismatches == 0);
-        }
+  }
+  set_gemm_isa(before);
 }
 
 TEST_CASE("random/generator: permutation is a permutation and reproducible") {
