@@ -162,7 +162,7 @@ run_row() {
   "command": "tools/reproduce.sh --budget $budget --rows $row --jets $jets${max_steps:+ --max-steps $max_steps}${threads:+ --threads $threads}",
   "data": "$(data_file "$type")",
   "cpu_model": "$(cpu_model)",
-  "cores": $(nproc),
+  "cores": $(nproc --all),
   "threads": $(sed -n 's/^threads *= *//p' "$run_dir/config.ini" | head -n 1),
   "finished": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "session_wall_seconds": $((ended - started))
