@@ -28,12 +28,13 @@ def test_table_puts_flowjet_beside_the_talk_and_checks_the_findings(tmp_path):
     add_row(folder, "gluon_cnf_m", 1e-3, 1.0)
     add_row(folder, "light_cnf_m", 1e-3, 0.5)
     add_row(folder, "light_cnf_mn", 1e-3, 0.9)
+    add_row(folder, "light_ccnf_m", 8e-4, 0.6)
     with open(os.path.join(folder, "truth_floor_q.json"), "w") as f:
         json.dump(evaluation(4e-4, 0.08), f)
     results_table.main(["results_table.py", folder])
 
     table = open(os.path.join(folder, "table.md"), encoding="utf-8").read()
-    assert "Rows trained: 4 of 15." in table
+    assert "Rows trained: 5 of 15." in table
     assert "| VNF | talk | 5.5 | 2.9 | 4.4 | 2.32 | 0.54 | 0.035 |" in table
     assert "| VNF | flowjet | 6.00 ± 0.01 | 2.00 ± 0.10 | 3.00 ± 0.10 | 3.00 |" in table
     assert "| 6,000 | 40 min |" in table
@@ -43,6 +44,9 @@ def test_table_puts_flowjet_beside_the_talk_and_checks_the_findings(tmp_path):
     assert "(VNF vs CNF(m); talk: 5.5 vs 0.9): **holds: 6.00 vs 1.00 (×6.0)**" in table
     assert "talk: 0.78 vs 0.64): **does not hold: 0.50 vs 0.90**" in table
     assert "top: conditioning on the mass lowers W1M at least 3× (VNF vs CNF(m); talk: 6.4 vs 1.7): **rows not run yet**" in table
+    assert ("light: the mass constraint changes W1M (CNF(m) vs CCNF(m); talk: 1.1 vs 0.9): "
+            "**lower with the constraint: 1.00 vs 0.80**") in table
+    assert "light: the mass constraint changes W1M (CNF(m,n) vs CCNF(m,n); talk: 1.8 vs 1): **rows not run yet**" in table
 
     page = open(os.path.join(folder, "index.html"), encoding="utf-8").read()
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
