@@ -1,5 +1,5 @@
-// Which instruction set the CPU GEMM's micro-kernel (and the spline op's CPU kernels, which follow the
-// same choice) uses. Chosen once, at the first use, as the
+// Which instruction set the CPU GEMM's micro-kernel (and the spline op's CPU kernels and the Philox of
+// the random fills, which follow the same choice) uses. Chosen once, at the first use, as the
 // widest one this CPU and OS support, unless the environment variable FLOWJET_ISA names one
 // (avx512, avx2 or generic). The rest of the library is built for x86-64-v3 (AVX2 + FMA), so
 // "generic" is a portable C++ kernel for comparison and testing, not a way to run on older CPUs.
