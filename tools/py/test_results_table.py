@@ -45,7 +45,7 @@ def test_table_puts_flowjet_beside_the_talk_and_checks_the_findings(tmp_path):
     assert "talk: 0.78 vs 0.64): **does not hold: 0.50 vs 0.90**" in table
     assert "top: conditioning on the mass lowers W1M at least 3× (VNF vs CNF(m); talk: 6.4 vs 1.7): **rows not run yet**" in table
     assert ("light: the mass constraint changes W1M (CNF(m) vs CCNF(m); talk: 1.1 vs 0.9): "
-            "**lower with the constraint: 1.00 vs 0.80**") in table
+            "**lower with the constraint: 1.00 ± 0.01 vs 0.80 ± 0.01**") in table
     assert "light: the mass constraint changes W1M (CNF(m,n) vs CCNF(m,n); talk: 1.8 vs 1): **rows not run yet**" in table
 
     page = open(os.path.join(folder, "index.html"), encoding="utf-8").read()
@@ -65,5 +65,10 @@ def test_a_row_trained_on_one_thread_says_so(tmp_path):
 
     table = open(os.path.join(folder, "table.md"), encoding="utf-8").read()
     assert "| 6,000 | 1 h 10 min (1 thread) |" in table
+    # A change within the rows' spread (W1M std 1e-5 each) is not called a change.
+    add_row(folder, "gluon_ccnf_m", 1.01e-3, 1.0)
+    results_table.main(["results_table.py", folder])
+    table = open(os.path.join(folder, "table.md"), encoding="utf-8").read()
+    assert "(CNF(m) vs CCNF(m); talk: 0.9 vs 0.9): **no significant change: 1.00 ± 0.01 vs 1.01 ± 0.01**" in table
     assert "| 6,000 | 40 min |" in table
     assert "commit 0123456789ab, Some CPU (2 cores, 1 training thread): gluon_cnf_m" in table
