@@ -122,7 +122,7 @@ cpu_model() { lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1; }
 
 # Trains (or resumes) one row and copies its results.
 run_row() {
-  local row="$1" type run_dir result started ended commit overrides=()
+  local row="$1" type run_dir result started ended commit trained_threads overrides=()
   type="$(jet_type_of "$row")"
   run_dir="$runs/$row"
   result="$out/$row"
@@ -154,6 +154,7 @@ run_row() {
   if [ -f "$run_dir/truth_floor.json" ] && [ ! -f "$out/truth_floor_$type.json" ]; then
     cp "$run_dir/truth_floor.json" "$out/truth_floor_$type.json"
   fi
+  trained_threads="$(sed -n 's/^threads *= *//p' "$run_dir/config.ini" | head -n 1)"  # train.threads of the run
   cat > "$result.tmp/run.json" <<EOF
 {
   "row": "$row",
@@ -163,7 +164,7 @@ run_row() {
   "data": "$(data_file "$type")",
   "cpu_model": "$(cpu_model)",
   "cores": $(nproc --all),
-  "threads": $(sed -n 's/^threads *= *//p' "$run_dir/config.ini" | head -n 1),
+  "threads": ${trained_threads:-null},
   "finished": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "session_wall_seconds": $((ended - started))
 }

@@ -21,8 +21,8 @@ TEST_CASE("tools/reproduce: one row trains, is scored with its truth floor and l
           doctest::skip(python3_missing())) {
   test::TempDir dir;
   const std::string results = dir.file("results");
-  const std::string command = "tools/reproduce.sh --rows light_vnf --jets 3000 --max-steps 10 --threads 1 --out " + results +
-                              " --runs " + dir.file("runs");
+  const std::string command = "tools/reproduce.sh --rows light_vnf --jets 3000 --max-steps 10 --threads 1 --out " +
+                              results + " --runs " + dir.file("runs");
   const test::ProgramRun first = test::run_command(dir, command);
   INFO(first.out << first.err);
   REQUIRE(first.exit_code == 0);

@@ -147,7 +147,8 @@ def table_rows(rows, floors):
             else:
                 steps = "–" if row["steps"] is None else f"{row['steps']:,}"
                 lines.append([label, "flowjet"] + measured_cells(row["eval"]) +
-                             [steps, format_duration(row["seconds"], row["run"].get("threads")), f"{jet}_{kind}/report.html" if row["report"] else None])
+                             [steps, format_duration(row["seconds"], row["run"].get("threads")),
+                              f"{jet}_{kind}/report.html" if row["report"] else None])
         lines.append(["MPGAN", "talk"] + talk_cells(TALK[jet]["mpgan"]) + ["–", "–", None])
         if jet in floors:
             lines.append(["truth floor", "flowjet"] + measured_cells(floors[jet]) + ["–", "–", None])
@@ -170,10 +171,10 @@ def compare_w1m(before, after, what):
     if before is None or after is None:
         return "rows not run yet"
     a, b = before["eval"]["w1m"], after["eval"]["w1m"]
-    spread = math.hypot(before["eval"].get("w1m_std", 0.0), after["eval"].get("w1m_std", 0.0))
-    verdict = "no significant change" if abs(a - b) <= spread else f"{'lower' if b < a else 'higher'} {what}"
-    return f"{verdict}: {a * 1e3:.2f} ± {before['eval'].get('w1m_std', 0.0) * 1e3:.2f} vs " \
-           f"{b * 1e3:.2f} ± {after['eval'].get('w1m_std', 0.0) * 1e3:.2f}"
+    sa, sb = before["eval"].get("w1m_std", 0.0), after["eval"].get("w1m_std", 0.0)
+    significant = abs(a - b) > math.hypot(sa, sb)
+    verdict = f"{'lower' if b < a else 'higher'} {what}" if significant else "no significant change"
+    return f"{verdict}: {a * 1e3:.2f} ± {sa * 1e3:.2f} vs {b * 1e3:.2f} ± {sb * 1e3:.2f}"
 
 
 def findings(rows):
@@ -195,8 +196,8 @@ def findings(rows):
                 f"{'holds' if r[2] else 'does not hold'}: {r[0]:.2f} vs {r[1]:.2f}"))
     # The mass constraint's effect, per jet type and for both conditionings.
     for jet, _, _ in JETS:
+        t = TALK[jet]
         for plain, constrained, label in (("cnf_m", "ccnf_m", "m"), ("cnf_mn", "ccnf_mn", "m,n")):
-            t = TALK[jet]
             out.append((f"{jet}: the mass constraint changes W1M (CNF({label}) vs CCNF({label}); talk: "
                         f"{t[plain][0]:g} vs {t[constrained][0]:g})",
                         compare_w1m(rows.get((jet, plain)), rows.get((jet, constrained)), "with the constraint")))

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include "engine/backend/cpu/cpu_isa.h"
-
 #include "engine/random/derive_seed.h"
 #include "engine/random/generator.h"
 #include "engine/random/philox.h"
